@@ -1,0 +1,90 @@
+//! Domain types shared by every Tidings crate: ids, time, URL canonicalisation,
+//! display policy and topics. Depends on nothing of ours.
+
+mod ids;
+mod time;
+mod topic;
+pub mod urlcanon;
+
+pub use ids::{ArticleId, CommentId, JobId, SourceId, StoryId, UserId};
+pub use time::{Timestamp, now_ms};
+pub use topic::Topic;
+pub use urlcanon::{CanonicalUrl, UrlError};
+
+use serde::{Deserialize, Serialize};
+
+/// How much of a source's article text Tidings shows to readers.
+/// `Excerpt` is the default: it respects publishers and links to the original.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DisplayPolicy {
+    Full,
+    #[default]
+    Excerpt,
+}
+
+impl DisplayPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisplayPolicy::Full => "full",
+            DisplayPolicy::Excerpt => "excerpt",
+        }
+    }
+}
+
+impl std::str::FromStr for DisplayPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "full" => Ok(DisplayPolicy::Full),
+            "excerpt" => Ok(DisplayPolicy::Excerpt),
+            other => Err(format!("display policy must be `full` or `excerpt`, got `{other}`")),
+        }
+    }
+}
+
+impl std::fmt::Display for DisplayPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind of a source: how its URL is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// RSS, Atom or JSON Feed.
+    #[default]
+    Feed,
+    /// A (news) sitemap or sitemap index.
+    Sitemap,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+            SourceKind::Sitemap => "sitemap",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "feed" => Some(SourceKind::Feed),
+            "sitemap" => Some(SourceKind::Sitemap),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_policy_parses_and_rejects() {
+        assert_eq!("full".parse::<DisplayPolicy>(), Ok(DisplayPolicy::Full));
+        assert_eq!(" Excerpt ".parse::<DisplayPolicy>(), Ok(DisplayPolicy::Excerpt));
+        assert!("everything".parse::<DisplayPolicy>().is_err());
+        assert_eq!(DisplayPolicy::default(), DisplayPolicy::Excerpt);
+    }
+}

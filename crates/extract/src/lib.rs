@@ -1,0 +1,1 @@
+//! Article extraction: HTML bytes + URL -> [`Article`]. Pure: no IO, no async.
