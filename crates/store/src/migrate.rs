@@ -1,0 +1,78 @@
+//! Versioned migrations, one folder per backend, embedded in the binary and
+//! applied at start. Each migration runs in its own transaction.
+
+use crate::{Backend, Result, Store, StoreError};
+use sqlx::Executor;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS_SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("../migrations/sqlite/0001_initial.sql"),
+}];
+
+pub const MIGRATIONS_POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("../migrations/postgres/0001_initial.sql"),
+}];
+
+impl Store {
+    pub fn migrations(&self) -> &'static [Migration] {
+        match self.backend {
+            Backend::Sqlite => MIGRATIONS_SQLITE,
+            Backend::Postgres => MIGRATIONS_POSTGRES,
+        }
+    }
+
+    /// Apply every migration the database has not seen yet.
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                applied_at BIGINT NOT NULL)",
+        )
+        .execute(&self.write)
+        .await?;
+        let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            // Several nodes may start at once: one applies, the others wait here.
+            sqlx::query("SELECT pg_advisory_xact_lock(7403155)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(&mut *tx)
+            .await?;
+        let applied = applied.unwrap_or(0);
+        let known = self.migrations().last().map_or(0, |m| m.version);
+        if applied > known {
+            return Err(StoreError::TooNew(applied));
+        }
+        for m in self.migrations().iter().filter(|m| m.version > applied) {
+            tracing::info!(version = m.version, name = m.name, "applying migration");
+            (&mut *tx)
+                .execute(m.sql)
+                .await
+                .map_err(|source| StoreError::Migration {
+                    version: m.version,
+                    name: m.name,
+                    source,
+                })?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(tidings_core::now_ms())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

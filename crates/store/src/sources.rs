@@ -1,0 +1,350 @@
+//! Sources (feeds and sitemaps) and their fetch state.
+
+use crate::{Result, Store, StoreError, flag};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tidings_core::{CanonicalUrl, DisplayPolicy, SourceId, SourceKind, Timestamp, now_ms};
+
+/// A source to add.
+#[derive(Debug, Clone)]
+pub struct NewSource {
+    pub url: CanonicalUrl,
+    pub kind: SourceKind,
+    pub name: Option<String>,
+    pub site_url: Option<String>,
+    pub display: DisplayPolicy,
+}
+
+/// A stored source with its fetch state and article count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub id: SourceId,
+    pub url: String,
+    pub kind: SourceKind,
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub display: DisplayPolicy,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_fetch_at: Option<Timestamp>,
+    pub last_success_at: Option<Timestamp>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub error_count: i64,
+    pub next_fetch_at: Timestamp,
+    pub fetch_interval_ms: i64,
+    pub last_new_at: Option<Timestamp>,
+    pub article_count: i64,
+}
+
+impl Source {
+    /// The name to show: the operator's name, else the feed's title, else the host.
+    pub fn display_name(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.title.clone())
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| {
+                url::Url::parse(&self.url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_else(|| self.url.clone())
+            })
+    }
+
+    /// A short status word for lists: ok, error, disabled, new.
+    pub fn status(&self) -> &'static str {
+        if !self.enabled {
+            "disabled"
+        } else if self.last_fetch_at.is_none() {
+            "new"
+        } else if self.last_error.is_some() {
+            "error"
+        } else {
+            "ok"
+        }
+    }
+}
+
+/// How a command names a source: by id or by URL.
+#[derive(Debug, Clone)]
+pub enum SourceRef {
+    Id(SourceId),
+    Url(CanonicalUrl),
+}
+
+/// The outcome of one poll, written back in one statement.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFetchUpdate {
+    pub status: Option<i64>,
+    pub error: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub next_fetch_at: i64,
+    pub fetch_interval_ms: i64,
+    pub new_items: bool,
+    /// `Some(reason)` disables the source (e.g. 410 Gone).
+    pub disable: Option<String>,
+}
+
+const SOURCE_COLUMNS: &str = "s.id, s.url, s.kind, s.name, s.title, s.site_url, s.description, s.language,
+    s.display, s.enabled, s.disabled_reason, s.created_at, s.etag, s.last_modified, s.last_fetch_at,
+    s.last_success_at, s.last_status, s.last_error, s.error_count, s.next_fetch_at,
+    s.fetch_interval_ms, s.last_new_at,
+    (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS article_count";
+
+fn source_from_row(r: &AnyRow) -> Result<Source> {
+    let kind: String = r.try_get("kind")?;
+    let display: String = r.try_get("display")?;
+    Ok(Source {
+        id: SourceId(r.try_get("id")?),
+        url: r.try_get("url")?,
+        kind: SourceKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("source kind `{kind}`")))?,
+        name: r.try_get("name")?,
+        title: r.try_get("title")?,
+        site_url: r.try_get("site_url")?,
+        description: r.try_get("description")?,
+        language: r.try_get("language")?,
+        display: display
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("display policy `{display}`")))?,
+        enabled: flag(r.try_get("enabled")?),
+        disabled_reason: r.try_get("disabled_reason")?,
+        created_at: Timestamp(r.try_get("created_at")?),
+        etag: r.try_get("etag")?,
+        last_modified: r.try_get("last_modified")?,
+        last_fetch_at: r.try_get::<Option<i64>, _>("last_fetch_at")?.map(Timestamp),
+        last_success_at: r.try_get::<Option<i64>, _>("last_success_at")?.map(Timestamp),
+        last_status: r.try_get("last_status")?,
+        last_error: r.try_get("last_error")?,
+        error_count: r.try_get("error_count")?,
+        next_fetch_at: Timestamp(r.try_get("next_fetch_at")?),
+        fetch_interval_ms: r.try_get("fetch_interval_ms")?,
+        last_new_at: r.try_get::<Option<i64>, _>("last_new_at")?.map(Timestamp),
+        article_count: r.try_get("article_count")?,
+    })
+}
+
+impl Store {
+    /// Add one source. A source with the same URL is a `Duplicate` error.
+    pub async fn add_source(&self, src: &NewSource) -> Result<Source> {
+        let ids = self.add_sources(std::slice::from_ref(src), false).await?;
+        let id = ids
+            .into_iter()
+            .next()
+            .flatten()
+            .ok_or_else(|| StoreError::Duplicate(format!("source {}", src.url)))?;
+        self.source(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("source {id}")))
+    }
+
+    /// Add many sources in ONE transaction: all or nothing. With `skip_existing`,
+    /// URLs already present are skipped (their slot in the result is `None`);
+    /// without it, any duplicate aborts the whole batch.
+    pub async fn add_sources(
+        &self,
+        sources: &[NewSource],
+        skip_existing: bool,
+    ) -> Result<Vec<Option<SourceId>>> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(sources.len());
+        for s in sources {
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO sources (url, kind, name, site_url, display, created_at, updated_at, next_fetch_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, 0)
+                 ON CONFLICT (url) DO NOTHING RETURNING id",
+            )
+            .bind(s.url.as_str())
+            .bind(s.kind.as_str())
+            .bind(s.name.as_deref())
+            .bind(s.site_url.as_deref())
+            .bind(s.display.as_str())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if id.is_none() && !skip_existing {
+                return Err(StoreError::Duplicate(format!("source {}", s.url)));
+            }
+            out.push(id.map(SourceId));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn source(&self, id: SourceId) -> Result<Option<Source>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = $1")))
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(source_from_row).transpose()
+    }
+
+    pub async fn source_by_url(&self, url: &CanonicalUrl) -> Result<Option<Source>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.url = $1")))
+            .bind(url.as_str())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(source_from_row).transpose()
+    }
+
+    pub async fn find_source(&self, r: &SourceRef) -> Result<Option<Source>> {
+        match r {
+            SourceRef::Id(id) => self.source(*id).await,
+            SourceRef::Url(u) => self.source_by_url(u).await,
+        }
+    }
+
+    /// Every source, oldest first.
+    pub async fn list_sources(&self) -> Result<Vec<Source>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id")))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    /// Remove a source and (by cascade) its feed entries and articles.
+    /// Returns the removed source, or `NotFound`.
+    pub async fn remove_source(&self, r: &SourceRef) -> Result<Source> {
+        let src = self
+            .find_source(r)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("source {}", source_ref_label(r))))?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM sources WHERE id = $1")
+            .bind(src.id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(src)
+    }
+
+    /// Change how a source is shown, named or whether it is polled.
+    pub async fn update_source_settings(
+        &self,
+        id: SourceId,
+        name: Option<Option<&str>>,
+        display: Option<DisplayPolicy>,
+        enabled: Option<bool>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM sources WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("source {id}")));
+        }
+        let now = now_ms();
+        if let Some(name) = name {
+            sqlx::query("UPDATE sources SET name = $1, updated_at = $2 WHERE id = $3")
+                .bind(name)
+                .bind(now)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(d) = display {
+            sqlx::query("UPDATE sources SET display = $1, updated_at = $2 WHERE id = $3")
+                .bind(d.as_str())
+                .bind(now)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(e) = enabled {
+            // Re-enabling clears the error streak and makes the source due now.
+            sqlx::query(
+                "UPDATE sources SET enabled = $1, disabled_reason = NULL, error_count = 0,
+                 next_fetch_at = CASE WHEN $1 = 1 THEN 0 ELSE next_fetch_at END, updated_at = $2
+                 WHERE id = $3",
+            )
+            .bind(i64::from(e))
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sources whose next poll is due at `now`, soonest first.
+    pub async fn due_sources(&self, now: i64, limit: i64) -> Result<Vec<Source>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources s
+             WHERE s.enabled = 1 AND s.next_fetch_at <= $1
+             ORDER BY s.next_fetch_at, s.id LIMIT $2"
+        )))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    /// Record the outcome of a poll.
+    pub async fn record_fetch(&self, id: SourceId, u: &SourceFetchUpdate) -> Result<()> {
+        let now = now_ms();
+        let ok = u.error.is_none();
+        sqlx::query(
+            "UPDATE sources SET
+                last_fetch_at = $1,
+                last_status = $2,
+                last_error = $3,
+                error_count = CASE WHEN $4 = 1 THEN 0 ELSE error_count + 1 END,
+                last_success_at = CASE WHEN $4 = 1 THEN $1 ELSE last_success_at END,
+                etag = CASE WHEN $4 = 1 THEN COALESCE($5, etag) ELSE etag END,
+                last_modified = CASE WHEN $4 = 1 THEN COALESCE($6, last_modified) ELSE last_modified END,
+                title = COALESCE($7, title),
+                site_url = COALESCE($8, site_url),
+                description = COALESCE($9, description),
+                language = COALESCE($10, language),
+                next_fetch_at = $11,
+                fetch_interval_ms = $12,
+                last_new_at = CASE WHEN $13 = 1 THEN $1 ELSE last_new_at END,
+                enabled = CASE WHEN $14 IS NULL THEN enabled ELSE 0 END,
+                disabled_reason = COALESCE($14, disabled_reason),
+                updated_at = $1
+             WHERE id = $15",
+        )
+        .bind(now)
+        .bind(u.status)
+        .bind(u.error.as_deref())
+        .bind(i64::from(ok))
+        .bind(u.etag.as_deref())
+        .bind(u.last_modified.as_deref())
+        .bind(u.title.as_deref())
+        .bind(u.site_url.as_deref())
+        .bind(u.description.as_deref())
+        .bind(u.language.as_deref())
+        .bind(u.next_fetch_at)
+        .bind(u.fetch_interval_ms)
+        .bind(i64::from(u.new_items))
+        .bind(u.disable.as_deref())
+        .bind(id.0)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+}
+
+fn source_ref_label(r: &SourceRef) -> String {
+    match r {
+        SourceRef::Id(id) => id.to_string(),
+        SourceRef::Url(u) => u.to_string(),
+    }
+}
