@@ -214,11 +214,19 @@ impl Store {
         .bind(a.image_height)
         .bind(a.section.as_deref())
         .bind(to_json_list(&a.tags))
-        .bind(if a.videos_json.is_empty() { "[]" } else { a.videos_json.as_str() })
+        .bind(if a.videos_json.is_empty() {
+            "[]"
+        } else {
+            a.videos_json.as_str()
+        })
         .bind(&a.html)
         .bind(&a.text)
         .bind(word_count)
-        .bind(if a.extract_status.is_empty() { "extracted" } else { a.extract_status.as_str() })
+        .bind(if a.extract_status.is_empty() {
+            "extracted"
+        } else {
+            a.extract_status.as_str()
+        })
         .bind(a.extract_error.as_deref())
         .bind(a.content_hash.as_deref())
         .bind(a.simhash)

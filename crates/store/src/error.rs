@@ -15,7 +15,9 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
-    #[error("the database has migration {0}, newer than this build of Tidings knows; upgrade Tidings")]
+    #[error(
+        "the database has migration {0}, newer than this build of Tidings knows; upgrade Tidings"
+    )]
     TooNew(i64),
     #[error("{0} already exists")]
     Duplicate(String),

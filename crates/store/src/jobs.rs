@@ -123,7 +123,8 @@ fn job_from_row(r: &AnyRow) -> Result<Job> {
     })
 }
 
-const JOB_COLUMNS: &str = "id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at,
+const JOB_COLUMNS: &str =
+    "id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at,
     claimed_by, lease_until, last_error, created_at, finished_at";
 
 /// Backoff before retry `attempt` (1-based): 30 s, 2 min, 8 min, … capped at 6 h.
@@ -351,10 +352,12 @@ impl Store {
     }
 
     pub async fn job(&self, id: JobId) -> Result<Option<Job>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1")))
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.read)
+        .await?;
         row.as_ref().map(job_from_row).transpose()
     }
 
@@ -381,10 +384,12 @@ impl Store {
 
     /// Forget finished jobs older than `before` (frees their idempotency keys).
     pub async fn prune_jobs(&self, before: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
-            .bind(before)
-            .execute(&self.write)
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
+                .bind(before)
+                .execute(&self.write)
+                .await?
+                .rows_affected(),
+        )
     }
 }

@@ -140,7 +140,9 @@ impl Store {
     pub async fn close(&self) {
         if self.backend == Backend::Sqlite {
             // Fold the WAL back into the main file so a copied database is complete.
-            let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await;
+            let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.write)
+                .await;
         }
         self.read.close().await;
         self.write.close().await;

@@ -65,12 +65,14 @@ impl Store {
                     name: m.name,
                     source,
                 })?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(tidings_core::now_ms())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(tidings_core::now_ms())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

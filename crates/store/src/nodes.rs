@@ -16,7 +16,13 @@ pub struct NodeInfo {
 }
 
 impl Store {
-    pub async fn register_node(&self, id: &str, role: &str, hostname: &str, pid: i64) -> Result<()> {
+    pub async fn register_node(
+        &self,
+        id: &str,
+        role: &str,
+        hostname: &str,
+        pid: i64,
+    ) -> Result<()> {
         let now = now_ms();
         sqlx::query(
             "INSERT INTO nodes (id, role, hostname, pid, started_at, heartbeat_at)

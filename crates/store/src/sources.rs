@@ -98,7 +98,8 @@ pub struct SourceFetchUpdate {
     pub disable: Option<String>,
 }
 
-const SOURCE_COLUMNS: &str = "s.id, s.url, s.kind, s.name, s.title, s.site_url, s.description, s.language,
+const SOURCE_COLUMNS: &str =
+    "s.id, s.url, s.kind, s.name, s.title, s.site_url, s.description, s.language,
     s.display, s.enabled, s.disabled_reason, s.created_at, s.etag, s.last_modified, s.last_fetch_at,
     s.last_success_at, s.last_status, s.last_error, s.error_count, s.next_fetch_at,
     s.fetch_interval_ms, s.last_new_at,
@@ -126,7 +127,9 @@ fn source_from_row(r: &AnyRow) -> Result<Source> {
         etag: r.try_get("etag")?,
         last_modified: r.try_get("last_modified")?,
         last_fetch_at: r.try_get::<Option<i64>, _>("last_fetch_at")?.map(Timestamp),
-        last_success_at: r.try_get::<Option<i64>, _>("last_success_at")?.map(Timestamp),
+        last_success_at: r
+            .try_get::<Option<i64>, _>("last_success_at")?
+            .map(Timestamp),
         last_status: r.try_get("last_status")?,
         last_error: r.try_get("last_error")?,
         error_count: r.try_get("error_count")?,
@@ -159,6 +162,17 @@ impl Store {
         sources: &[NewSource],
         skip_existing: bool,
     ) -> Result<Vec<Option<SourceId>>> {
+        self.add_sources_with_progress(sources, skip_existing, &|_| {})
+            .await
+    }
+
+    /// [`Store::add_sources`], calling `progress(done)` as rows are written.
+    pub async fn add_sources_with_progress(
+        &self,
+        sources: &[NewSource],
+        skip_existing: bool,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<Option<SourceId>>> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let mut out = Vec::with_capacity(sources.len());
@@ -180,24 +194,32 @@ impl Store {
                 return Err(StoreError::Duplicate(format!("source {}", s.url)));
             }
             out.push(id.map(SourceId));
+            if out.len() % 100 == 0 {
+                progress(out.len());
+            }
         }
+        progress(out.len());
         tx.commit().await?;
         Ok(out)
     }
 
     pub async fn source(&self, id: SourceId) -> Result<Option<Source>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = $1")))
-            .bind(id.0)
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.read)
+        .await?;
         row.as_ref().map(source_from_row).transpose()
     }
 
     pub async fn source_by_url(&self, url: &CanonicalUrl) -> Result<Option<Source>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.url = $1")))
-            .bind(url.as_str())
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.url = $1"
+        )))
+        .bind(url.as_str())
+        .fetch_optional(&self.read)
+        .await?;
         row.as_ref().map(source_from_row).transpose()
     }
 
@@ -210,9 +232,11 @@ impl Store {
 
     /// Every source, oldest first.
     pub async fn list_sources(&self) -> Result<Vec<Source>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id")))
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id"
+        )))
+        .fetch_all(&self.read)
+        .await?;
         rows.iter().map(source_from_row).collect()
     }
 

@@ -1,6 +1,13 @@
 //! The storage suite: every test runs on temp-file SQLite and, when
 //! `TIDINGS_TEST_PG_URL` is set, on a fresh PostgreSQL database too.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::collections::HashSet;
 use tidings_core::{CanonicalUrl, DisplayPolicy, SourceKind, now_ms};
 use tidings_store::testing::{self, TestDb};
@@ -47,7 +54,11 @@ async fn both_backends_have_the_same_schema() {
     };
     let a = sqlite.store.schema_columns().await.unwrap();
     let b = pg.store.schema_columns().await.unwrap();
-    assert!(a.len() > 100, "expected the full schema, got {} columns", a.len());
+    assert!(
+        a.len() > 100,
+        "expected the full schema, got {} columns",
+        a.len()
+    );
     let sa: HashSet<_> = a.iter().collect();
     let sb: HashSet<_> = b.iter().collect();
     let only_sqlite: Vec<_> = sa.difference(&sb).collect();
@@ -62,9 +73,14 @@ async fn both_backends_have_the_same_schema() {
 async fn migrations_are_idempotent_and_reopen_cleanly() {
     each_backend(async |db| {
         // A second open applies nothing and keeps the data.
-        db.store.add_source(&src("https://example.com/feed")).await.unwrap();
+        db.store
+            .add_source(&src("https://example.com/feed"))
+            .await
+            .unwrap();
         db.store.close().await;
-        let again = Store::open(&db.url, &StoreOptions::default()).await.unwrap();
+        let again = Store::open(&db.url, &StoreOptions::default())
+            .await
+            .unwrap();
         assert_eq!(again.list_sources().await.unwrap().len(), 1);
         again.migrate().await.unwrap();
         again.ping().await.unwrap();
@@ -76,7 +92,10 @@ async fn migrations_are_idempotent_and_reopen_cleanly() {
 async fn sources_add_list_remove() {
     each_backend(async |db| {
         let s = &db.store;
-        let a = s.add_source(&src("https://example.com/feed.xml?utm_source=x")).await.unwrap();
+        let a = s
+            .add_source(&src("https://example.com/feed.xml?utm_source=x"))
+            .await
+            .unwrap();
         assert_eq!(a.url, "https://example.com/feed.xml");
         assert_eq!(a.display, DisplayPolicy::Excerpt);
         assert!(a.enabled);
@@ -91,27 +110,38 @@ async fn sources_add_list_remove() {
         assert_eq!(b.display, DisplayPolicy::Full);
 
         // Duplicate is a clear error, not a second row.
-        let dup = s.add_source(&src("https://example.com/feed.xml#frag")).await;
+        let dup = s
+            .add_source(&src("https://example.com/feed.xml#frag"))
+            .await;
         assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
         assert_eq!(s.list_sources().await.unwrap().len(), 2);
 
         // Article counts come with the list.
-        s.insert_article(&article(a.id, "https://example.com/a1", "One")).await.unwrap();
-        s.insert_article(&article(a.id, "https://example.com/a2", "Two")).await.unwrap();
+        s.insert_article(&article(a.id, "https://example.com/a1", "One"))
+            .await
+            .unwrap();
+        s.insert_article(&article(a.id, "https://example.com/a2", "Two"))
+            .await
+            .unwrap();
         let list = s.list_sources().await.unwrap();
         assert_eq!(list[0].article_count, 2);
         assert_eq!(list[1].article_count, 0);
 
         // Remove by URL and by id; articles go with their source.
         let removed = s
-            .remove_source(&SourceRef::Url(CanonicalUrl::parse("https://example.com/feed.xml").unwrap()))
+            .remove_source(&SourceRef::Url(
+                CanonicalUrl::parse("https://example.com/feed.xml").unwrap(),
+            ))
             .await
             .unwrap();
         assert_eq!(removed.id, a.id);
         assert_eq!(s.count_articles().await.unwrap(), 0);
         s.remove_source(&SourceRef::Id(b.id)).await.unwrap();
         let missing = s.remove_source(&SourceRef::Id(b.id)).await;
-        assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+        assert!(
+            matches!(missing, Err(StoreError::NotFound(_))),
+            "{missing:?}"
+        );
     })
     .await;
 }
@@ -121,10 +151,18 @@ async fn batch_add_is_all_or_nothing() {
     each_backend(async |db| {
         let s = &db.store;
         s.add_source(&src("https://a.example/feed")).await.unwrap();
-        let batch = vec![src("https://b.example/feed"), src("https://a.example/feed"), src("https://c.example/feed")];
+        let batch = vec![
+            src("https://b.example/feed"),
+            src("https://a.example/feed"),
+            src("https://c.example/feed"),
+        ];
         let err = s.add_sources(&batch, false).await;
         assert!(matches!(err, Err(StoreError::Duplicate(_))));
-        assert_eq!(s.list_sources().await.unwrap().len(), 1, "nothing half-written");
+        assert_eq!(
+            s.list_sources().await.unwrap().len(),
+            1,
+            "nothing half-written"
+        );
 
         let ids = s.add_sources(&batch, true).await.unwrap();
         assert_eq!(ids.iter().filter(|i| i.is_some()).count(), 2);
@@ -169,17 +207,31 @@ async fn source_settings_and_fetch_state() {
         assert!(!a3.enabled);
         assert_eq!(a3.status(), "disabled");
         assert_eq!(a3.error_count, 1);
-        assert_eq!(a3.etag.as_deref(), Some("\"abc\""), "errors keep validators");
-        assert!(s.due_sources(now_ms() + 1, 10).await.unwrap().is_empty(), "disabled is never due");
+        assert_eq!(
+            a3.etag.as_deref(),
+            Some("\"abc\""),
+            "errors keep validators"
+        );
+        assert!(
+            s.due_sources(now_ms() + 1, 10).await.unwrap().is_empty(),
+            "disabled is never due"
+        );
 
-        s.update_source_settings(a.id, Some(Some("Renamed")), Some(DisplayPolicy::Full), Some(true))
-            .await
-            .unwrap();
+        s.update_source_settings(
+            a.id,
+            Some(Some("Renamed")),
+            Some(DisplayPolicy::Full),
+            Some(true),
+        )
+        .await
+        .unwrap();
         let a4 = s.source(a.id).await.unwrap().unwrap();
         assert!(a4.enabled && a4.error_count == 0 && a4.disabled_reason.is_none());
         assert_eq!(a4.display, DisplayPolicy::Full);
         assert_eq!(a4.display_name(), "Renamed");
-        let missing = s.update_source_settings(tidings_core::SourceId(999), None, None, Some(true)).await;
+        let missing = s
+            .update_source_settings(tidings_core::SourceId(999), None, None, Some(true))
+            .await;
         assert!(matches!(missing, Err(StoreError::NotFound(_))));
     })
     .await;
@@ -192,12 +244,18 @@ async fn articles_round_trip_and_page() {
         let src = s.add_source(&src("https://a.example/feed")).await.unwrap();
         let mut ids = vec![];
         for i in 0..5 {
-            let mut a = article(src.id, &format!("https://a.example/{i}?utm_medium=rss"), &format!("Title {i}"));
+            let mut a = article(
+                src.id,
+                &format!("https://a.example/{i}?utm_medium=rss"),
+                &format!("Title {i}"),
+            );
             a.tags = vec!["x".into(), format!("t{i}")];
             a.published_at = Some(1_700_000_000_000 + i);
             ids.push(s.insert_article(&a).await.unwrap());
         }
-        let dup = s.insert_article(&article(src.id, "https://a.example/0", "again")).await;
+        let dup = s
+            .insert_article(&article(src.id, "https://a.example/0", "again"))
+            .await;
         assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
 
         let full = s.article(ids[2]).await.unwrap().unwrap();
@@ -207,14 +265,25 @@ async fn articles_round_trip_and_page() {
         assert_eq!(full.word_count, 5);
         assert_eq!(full.source_name, "https://a.example/feed");
         assert!(full.change_seq > 0);
-        assert!(s.article(tidings_core::ArticleId(12345)).await.unwrap().is_none());
+        assert!(
+            s.article(tidings_core::ArticleId(12345))
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         let page1 = s.latest_articles(3, None).await.unwrap();
         assert_eq!(page1.len(), 3);
         assert_eq!(page1[0].id, ids[4]);
         let last = page1.last().unwrap();
-        let page2 = s.latest_articles(3, Some((last.created_at.0, last.id.0))).await.unwrap();
-        assert_eq!(page2.iter().map(|c| c.id).collect::<Vec<_>>(), vec![ids[1], ids[0]]);
+        let page2 = s
+            .latest_articles(3, Some((last.created_at.0, last.id.0)))
+            .await
+            .unwrap();
+        assert_eq!(
+            page2.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![ids[1], ids[0]]
+        );
 
         // Every insert takes a distinct, increasing change sequence number.
         let mut seqs = vec![];
@@ -230,7 +299,8 @@ async fn articles_round_trip_and_page() {
 async fn jobs_idempotency_claim_complete() {
     each_backend(async |db| {
         let s = &db.store;
-        let j = NewJob::new("fetch", serde_json::json!({"url": "https://a.example/1"})).key("fetch:1");
+        let j =
+            NewJob::new("fetch", serde_json::json!({"url": "https://a.example/1"})).key("fetch:1");
         let id = s.enqueue(&j).await.unwrap().expect("first enqueue");
         assert_eq!(s.enqueue(&j).await.unwrap(), None, "same key is a no-op");
 
@@ -239,20 +309,43 @@ async fn jobs_idempotency_claim_complete() {
         assert_eq!(claimed[0].id, id);
         assert_eq!(claimed[0].attempts, 1);
         assert_eq!(claimed[0].payload["url"], "https://a.example/1");
-        assert!(s.claim_jobs("node-b", &[], 10, 60_000).await.unwrap().is_empty(), "claimed once");
+        assert!(
+            s.claim_jobs("node-b", &[], 10, 60_000)
+                .await
+                .unwrap()
+                .is_empty(),
+            "claimed once"
+        );
 
-        assert!(!s.complete_job(id, "node-b").await.unwrap(), "only the holder completes");
+        assert!(
+            !s.complete_job(id, "node-b").await.unwrap(),
+            "only the holder completes"
+        );
         assert!(s.complete_job(id, "node-a").await.unwrap());
         assert_eq!(s.job(id).await.unwrap().unwrap().state, JobState::Done);
-        assert_eq!(s.enqueue(&j).await.unwrap(), None, "done jobs keep their key");
+        assert_eq!(
+            s.enqueue(&j).await.unwrap(),
+            None,
+            "done jobs keep their key"
+        );
 
         // Kind filter and future run_at.
-        s.enqueue(&NewJob::new("index", serde_json::json!({}))).await.unwrap();
+        s.enqueue(&NewJob::new("index", serde_json::json!({})))
+            .await
+            .unwrap();
         s.enqueue(&NewJob::new("fetch", serde_json::json!({})).run_at(now_ms() + 3_600_000))
             .await
             .unwrap();
-        assert!(s.claim_jobs("n", &["fetch"], 10, 1000).await.unwrap().is_empty());
-        assert_eq!(s.claim_jobs("n", &["index"], 10, 1000).await.unwrap().len(), 1);
+        assert!(
+            s.claim_jobs("n", &["fetch"], 10, 1000)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            s.claim_jobs("n", &["index"], 10, 1000).await.unwrap().len(),
+            1
+        );
     })
     .await;
 }
@@ -268,7 +361,10 @@ async fn jobs_retry_with_backoff_then_fail_visibly() {
             .unwrap();
         let c = s.claim_jobs("n", &[], 1, 60_000).await.unwrap();
         assert_eq!(c.len(), 1);
-        assert_eq!(s.fail_job(id, "n", "connection refused").await.unwrap(), JobState::Queued);
+        assert_eq!(
+            s.fail_job(id, "n", "connection refused").await.unwrap(),
+            JobState::Queued
+        );
         let j = s.job(id).await.unwrap().unwrap();
         assert_eq!(j.last_error.as_deref(), Some("connection refused"));
         assert!(j.run_at.0 > now_ms() + 20_000, "backs off before retrying");
@@ -278,7 +374,10 @@ async fn jobs_retry_with_backoff_then_fail_visibly() {
         sqlx_set_run_at(db, id.0).await;
         let c = s.claim_jobs("n", &[], 1, 60_000).await.unwrap();
         assert_eq!(c[0].attempts, 2);
-        assert_eq!(s.fail_job(id, "n", "still refused").await.unwrap(), JobState::Failed);
+        assert_eq!(
+            s.fail_job(id, "n", "still refused").await.unwrap(),
+            JobState::Failed
+        );
         let failed = s.jobs_in_state(JobState::Failed, 10).await.unwrap();
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].last_error.as_deref(), Some("still refused"));
@@ -289,8 +388,13 @@ async fn jobs_retry_with_backoff_then_fail_visibly() {
 
 async fn sqlx_set_run_at(db: &TestDb, id: i64) {
     // Tests reach into the table only to fast-forward time.
-    let store = Store::connect(&db.url, &StoreOptions::default()).await.unwrap();
-    store.debug_execute(&format!("UPDATE jobs SET run_at = 0 WHERE id = {id}")).await.unwrap();
+    let store = Store::connect(&db.url, &StoreOptions::default())
+        .await
+        .unwrap();
+    store
+        .debug_execute(&format!("UPDATE jobs SET run_at = 0 WHERE id = {id}"))
+        .await
+        .unwrap();
     store.close().await;
 }
 
@@ -298,11 +402,20 @@ async fn sqlx_set_run_at(db: &TestDb, id: i64) {
 async fn claims_of_a_dead_worker_are_released() {
     each_backend(async |db| {
         let s = &db.store;
-        let id = s.enqueue(&NewJob::new("fetch", serde_json::json!({}))).await.unwrap().unwrap();
+        let id = s
+            .enqueue(&NewJob::new("fetch", serde_json::json!({})))
+            .await
+            .unwrap()
+            .unwrap();
         // "dead" claims with a lease that is already over, as a killed process leaves it.
         let c = s.claim_jobs("dead-node", &[], 1, -1).await.unwrap();
         assert_eq!(c.len(), 1);
-        assert!(s.claim_jobs("live", &[], 1, 60_000).await.unwrap().is_empty());
+        assert!(
+            s.claim_jobs("live", &[], 1, 60_000)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(s.release_expired_jobs().await.unwrap(), 1);
         let again = s.claim_jobs("live", &[], 1, 60_000).await.unwrap();
         assert_eq!(again.len(), 1);
@@ -367,7 +480,10 @@ async fn settings_and_nodes() {
         assert_eq!(s.get_setting("site.name").await.unwrap(), None);
         s.set_setting("site.name", "Local News").await.unwrap();
         s.set_setting("site.name", "Town News").await.unwrap();
-        assert_eq!(s.get_setting("site.name").await.unwrap().as_deref(), Some("Town News"));
+        assert_eq!(
+            s.get_setting("site.name").await.unwrap().as_deref(),
+            Some("Town News")
+        );
 
         s.register_node("n1", "all", "host", 42).await.unwrap();
         s.heartbeat_node("n1").await.unwrap();
@@ -382,17 +498,28 @@ async fn settings_and_nodes() {
 
 #[tokio::test]
 async fn bad_urls_are_clear_errors() {
-    let e = Store::open("mysql://localhost/x", &StoreOptions::default()).await.unwrap_err();
-    assert!(e.to_string().contains("unsupported database URL"), "{e}");
-    let e = Store::open("postgres://u:secret@127.0.0.1:1/x", &StoreOptions { acquire_timeout: std::time::Duration::from_secs(2), ..Default::default() })
+    let e = Store::open("mysql://localhost/x", &StoreOptions::default())
         .await
         .unwrap_err();
+    assert!(e.to_string().contains("unsupported database URL"), "{e}");
+    let e = Store::open(
+        "postgres://u:secret@127.0.0.1:1/x",
+        &StoreOptions {
+            acquire_timeout: std::time::Duration::from_secs(2),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("cannot connect"), "{msg}");
     assert!(!msg.contains("secret"), "password must not leak: {msg}");
     let dir = tempfile::tempdir().unwrap();
     let e = Store::open(
-        &format!("sqlite://{}/no/such/dir/x.db?mode=rwc", dir.path().display()),
+        &format!(
+            "sqlite://{}/no/such/dir/x.db?mode=rwc",
+            dir.path().display()
+        ),
         &StoreOptions::default(),
     )
     .await

@@ -1,0 +1,152 @@
+//! `tidings serve`: the web server plus background upkeep, with graceful
+//! shutdown on SIGINT/SIGTERM (in-flight requests finish, claimed jobs are
+//! released, the database closes cleanly).
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use std::time::Duration;
+use tidings_store::Store;
+use tokio::sync::watch;
+
+/// How long a claimed job stays ours without a heartbeat.
+pub const LEASE_MS: i64 = 60_000;
+const UPKEEP_EVERY: Duration = Duration::from_secs(10);
+
+pub async fn run(config: Config) -> Result<()> {
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .context("cannot install the metrics recorder")?;
+    let store = super::open_store(&config).await?;
+    let node_id = node_id();
+    let role = "all";
+    store
+        .register_node(&node_id, role, &hostname(), i64::from(std::process::id()))
+        .await?;
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (config key `listen`)", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        node = %node_id,
+        backend = store.backend().name(),
+        data_dir = %config.data_dir.display(),
+        "Tidings is listening on http://{addr}"
+    );
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let upkeep = tokio::spawn(upkeep(store.clone(), node_id.clone(), stop_rx.clone()));
+    if config.crawl.enabled {
+        tracing::info!("crawler enabled ({} workers)", config.crawl.workers);
+    } else {
+        tracing::info!("crawler disabled (--no-crawl)");
+    }
+
+    let web_config = tidings_web::WebConfig {
+        site_name: config.site.name.clone(),
+        base_url: (!config.site.base_url.is_empty()).then(|| config.site.base_url.clone()),
+        node_id: node_id.clone(),
+        ..Default::default()
+    };
+    let app = tidings_web::router(tidings_web::AppState::new(
+        store.clone(),
+        web_config,
+        Some(metrics),
+    ));
+    let mut shutdown_rx = stop_rx.clone();
+    let server = tidings_web::serve(listener, app, async move {
+        let _ = shutdown_rx.wait_for(|s| *s).await;
+    });
+    tokio::pin!(server);
+
+    let result = tokio::select! {
+        r = &mut server => r.context("web server failed"),
+        sig = shutdown_signal() => {
+            tracing::info!("{sig}: shutting down; waiting for in-flight requests");
+            let _ = stop_tx.send(true);
+            server.await.context("web server failed during shutdown")
+        }
+    };
+    let _ = stop_tx.send(true);
+    let _ = upkeep.await;
+
+    match store.release_node_jobs(&node_id).await {
+        Ok(n) if n > 0 => tracing::info!("released {n} claimed jobs"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("could not release claimed jobs: {e}"),
+    }
+    if let Err(e) = store.unregister_node(&node_id).await {
+        tracing::warn!("could not unregister node: {e}");
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    result
+}
+
+/// Heartbeat, lease renewal and recovery of work left by dead processes.
+async fn upkeep(store: Store, node_id: String, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = store.heartbeat_node(&node_id).await {
+            tracing::warn!("heartbeat failed: {e}");
+        }
+        if let Err(e) = store.extend_leases(&node_id, LEASE_MS).await {
+            tracing::warn!("lease renewal failed: {e}");
+        }
+        match store.release_expired_jobs().await {
+            Ok(n) if n > 0 => tracing::info!("recovered {n} jobs from workers that died"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("job recovery failed: {e}"),
+        }
+        let _ = store.prune_nodes(10 * 60_000).await;
+        tokio::select! {
+            _ = tokio::time::sleep(UPKEEP_EVERY) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+async fn shutdown_signal() -> &'static str {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+        "SIGTERM"
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<&'static str>();
+    tokio::select! {
+        s = ctrl_c => s,
+        s = term => s,
+    }
+}
+
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// `host-pid-xxxx`: unique per process, readable in logs.
+pub fn node_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}-{}-{:04x}",
+        hostname(),
+        std::process::id(),
+        nanos & 0xffff
+    )
+}

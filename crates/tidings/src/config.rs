@@ -1,0 +1,534 @@
+//! Typed, layered configuration: defaults -> `tidings.toml` -> `TIDINGS_*`
+//! environment -> command-line flags. Only this module reads the environment.
+//! An unusable value stops start-up with a message naming the key and value.
+
+use anyhow::{Context, Result, bail};
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Value};
+use figment::{Figment, Profile, Provider};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where Tidings keeps its SQLite database, search index and media cache.
+    pub data_dir: PathBuf,
+    /// `postgres://user:pass@host/db` for PostgreSQL; empty means SQLite in `data_dir`.
+    pub database_url: String,
+    /// Address the web server listens on.
+    pub listen: SocketAddr,
+    pub log: LogConfig,
+    pub site: SiteConfig,
+    pub fetch: FetchConfig,
+    pub crawl: CrawlConfig,
+    pub storage: StorageConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./tidings-data"),
+            database_url: String::new(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            log: LogConfig::default(),
+            site: SiteConfig::default(),
+            fetch: FetchConfig::default(),
+            crawl: CrawlConfig::default(),
+            storage: StorageConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `tidings=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: LogFormat::Text,
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    pub name: String,
+    /// The public URL readers use, e.g. `https://news.example.org`. Used for
+    /// absolute links in feeds, sitemaps and share links.
+    pub base_url: String,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            name: "Tidings".into(),
+            base_url: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchConfig {
+    /// Allow fetching from loopback and private networks (intranets, tests).
+    pub allow_private_networks: bool,
+    /// A URL or email where publishers can reach the operator; part of the User-Agent.
+    pub contact: String,
+    pub connect_timeout_secs: u64,
+    pub timeout_secs: u64,
+    pub max_body_bytes: u64,
+    pub max_redirects: u32,
+    pub global_concurrency: u32,
+    pub per_host_concurrency: u32,
+    pub per_host_delay_ms: u64,
+    pub respect_robots_txt: bool,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            allow_private_networks: false,
+            contact: String::new(),
+            connect_timeout_secs: 10,
+            timeout_secs: 30,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_redirects: 5,
+            global_concurrency: 32,
+            per_host_concurrency: 2,
+            per_host_delay_ms: 1000,
+            respect_robots_txt: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrawlConfig {
+    /// Run the crawler inside `tidings serve`.
+    pub enabled: bool,
+    /// Concurrent jobs in this process.
+    pub workers: u32,
+    /// Bounds for the adaptive poll interval of each source.
+    pub min_poll_interval_secs: u64,
+    pub max_poll_interval_secs: u64,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        CrawlConfig {
+            enabled: true,
+            workers: 8,
+            min_poll_interval_secs: 300,
+            max_poll_interval_secs: 6 * 3600,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// Database connections per process (read pool on SQLite).
+    pub max_connections: u32,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig { max_connections: 8 }
+    }
+}
+
+/// Values given on the command line; `None` leaves lower layers in charge.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub allow_private_networks: bool,
+    pub listen: Option<String>,
+    pub no_crawl: bool,
+}
+
+const ENV_PREFIX: &str = "TIDINGS_";
+/// `TIDINGS_*` variables that are not configuration keys.
+const ENV_NOT_CONFIG: &[&str] = &["config", "test_pg_url", "test_require_pg"];
+
+impl Config {
+    /// Build the effective configuration from all layers.
+    pub fn load(ov: &Overrides) -> Result<Config> {
+        Self::load_from(ov, std::env::vars())
+    }
+
+    pub fn load_from(
+        ov: &Overrides,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Config> {
+        let env: Vec<(String, String)> = env.collect();
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+
+        let explicit = ov.config_file.clone().or_else(|| {
+            env.iter()
+                .find(|(k, _)| k == "TIDINGS_CONFIG")
+                .map(|(_, v)| PathBuf::from(v))
+        });
+        match explicit {
+            Some(path) => {
+                // Read it once ourselves: a missing or unreadable file named on purpose is an error.
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                fig = fig.merge(Toml::file_exact(&path));
+            }
+            None => {
+                let default = Path::new("tidings.toml");
+                if default.is_file() {
+                    fig = fig.merge(Toml::file(default));
+                }
+            }
+        }
+
+        fig = fig.merge(env_provider(&env)?);
+
+        let mut flags: Vec<(String, Value)> = Vec::new();
+        if let Some(d) = &ov.data_dir {
+            flags.push(("data_dir".into(), Value::from(d.display().to_string())));
+        }
+        if let Some(u) = &ov.database_url {
+            flags.push(("database_url".into(), Value::from(u.clone())));
+        }
+        if let Some(l) = &ov.listen {
+            flags.push(("listen".into(), Value::from(l.clone())));
+        }
+        if ov.allow_private_networks {
+            flags.push(("fetch.allow_private_networks".into(), Value::from(true)));
+        }
+        if ov.no_crawl {
+            flags.push(("crawl.enabled".into(), Value::from(false)));
+        }
+        fig = fig.merge(KeyLayer {
+            name: "command line",
+            pairs: flags,
+            spell: |keys| match keys.join(".").as_str() {
+                "fetch.allow_private_networks" => "--allow-private-networks".into(),
+                "crawl.enabled" => "--no-crawl".into(),
+                k => format!("--{}", k.replace('_', "-")),
+            },
+        });
+        let config: Config = fig.extract().map_err(|e| describe_error(&fig, e))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks that types alone cannot express.
+    fn validate(&self) -> Result<()> {
+        fn bad(key: &str, value: impl std::fmt::Display, why: &str) -> anyhow::Error {
+            anyhow::anyhow!("config key `{key}` = `{value}` is unusable: {why}")
+        }
+        let known_scheme = ["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|p| self.database_url.starts_with(p));
+        if !self.database_url.is_empty() && !known_scheme {
+            bail!(bad(
+                "database_url",
+                tidings_store::redact_url(&self.database_url),
+                "use postgres://user:password@host/database or sqlite:PATH"
+            ));
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            bail!(bad("data_dir", "", "must name a directory"));
+        }
+        if !self.site.base_url.is_empty() {
+            match url::Url::parse(&self.site.base_url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => bail!(bad(
+                    "site.base_url",
+                    &self.site.base_url,
+                    "must be an http(s) URL"
+                )),
+            }
+        }
+        let f = &self.fetch;
+        if f.max_redirects > 20 {
+            bail!(bad("fetch.max_redirects", f.max_redirects, "at most 20"));
+        }
+        if f.timeout_secs == 0 || f.connect_timeout_secs == 0 {
+            bail!(bad(
+                "fetch.timeout_secs",
+                f.timeout_secs,
+                "timeouts must be at least 1 second"
+            ));
+        }
+        if f.max_body_bytes < 1024 {
+            bail!(bad(
+                "fetch.max_body_bytes",
+                f.max_body_bytes,
+                "at least 1024"
+            ));
+        }
+        if f.global_concurrency == 0 {
+            bail!(bad("fetch.global_concurrency", 0, "at least 1"));
+        }
+        if f.per_host_concurrency == 0 {
+            bail!(bad("fetch.per_host_concurrency", 0, "at least 1"));
+        }
+        let c = &self.crawl;
+        if c.workers == 0 {
+            bail!(bad("crawl.workers", 0, "at least 1"));
+        }
+        if c.min_poll_interval_secs == 0 {
+            bail!(bad("crawl.min_poll_interval_secs", 0, "at least 1"));
+        }
+        if c.min_poll_interval_secs > c.max_poll_interval_secs {
+            bail!(bad(
+                "crawl.min_poll_interval_secs",
+                c.min_poll_interval_secs,
+                &format!(
+                    "must not exceed crawl.max_poll_interval_secs ({})",
+                    c.max_poll_interval_secs
+                )
+            ));
+        }
+        if self.storage.max_connections == 0 {
+            bail!(bad("storage.max_connections", 0, "at least 1"));
+        }
+        if let Err(e) = self.log.level.parse::<tracing_subscriber::EnvFilter>() {
+            bail!(bad("log.level", &self.log.level, &e.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect: explicit, or SQLite inside the data dir.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("tidings.db").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The configuration as TOML, with secrets hidden.
+    pub fn to_toml_redacted(&self) -> Result<String> {
+        let mut c = self.clone();
+        c.database_url = tidings_store::redact_url(&c.database_url);
+        Ok(toml::to_string_pretty(&c)?)
+    }
+}
+
+/// Map `TIDINGS_*` variables onto config keys. Both `TIDINGS_FETCH_TIMEOUT_SECS`
+/// and `TIDINGS_FETCH__TIMEOUT_SECS` name `fetch.timeout_secs`.
+fn env_provider(env: &[(String, String)]) -> Result<impl Provider> {
+    let known = known_keys();
+    let mut pairs: Vec<(String, Value)> = Vec::new();
+    for (k, v) in env {
+        let Some(rest) = k.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let lower = rest.to_ascii_lowercase();
+        if ENV_NOT_CONFIG.contains(&lower.as_str()) || lower.starts_with("test_") {
+            continue;
+        }
+        let key = lower.replace("__", ".");
+        let resolved = known.iter().find(|(full, _)| *full == key).or_else(|| {
+            known
+                .iter()
+                .find(|(full, _)| full.replacen('.', "_", 1) == lower)
+        });
+        match resolved {
+            Some((key, is_text)) => pairs.push((
+                key.clone(),
+                if *is_text {
+                    Value::from(v.clone())
+                } else {
+                    env_value(v)
+                },
+            )),
+            None => bail!(
+                "environment variable `{k}` is not a Tidings setting (see `tidings config` for the keys)"
+            ),
+        }
+    }
+    Ok(KeyLayer {
+        name: "environment",
+        pairs,
+        spell: |keys| format!("{ENV_PREFIX}{}", keys.join("__").to_ascii_uppercase()),
+    })
+}
+
+/// A layer of dotted keys (environment or flags) as a figment provider, so
+/// errors say which variable or flag held the bad value.
+struct KeyLayer {
+    name: &'static str,
+    pairs: Vec<(String, Value)>,
+    /// How a key is spelled in this layer (`TIDINGS_FETCH__TIMEOUT_SECS`, `--listen`).
+    spell: fn(&[&str]) -> String,
+}
+
+impl Provider for KeyLayer {
+    fn metadata(&self) -> figment::Metadata {
+        let spell = self.spell;
+        figment::Metadata::named(self.name).interpolater(move |_profile, keys| spell(keys))
+    }
+
+    fn data(&self) -> Result<figment::value::Map<Profile, Dict>, figment::Error> {
+        let mut root = Dict::new();
+        for (key, value) in &self.pairs {
+            insert_dotted(&mut root, key, value.clone());
+        }
+        Ok(Profile::Default.collect(root))
+    }
+}
+
+fn env_value(raw: &str) -> Value {
+    // Numbers and booleans are typed; everything else stays the exact string.
+    match raw.parse::<Value>() {
+        Ok(v @ (Value::Num(..) | Value::Bool(..))) => v,
+        _ => Value::from(raw.to_string()),
+    }
+}
+
+fn insert_dotted(d: &mut Dict, key: &str, value: Value) {
+    match key.split_once('.') {
+        None => {
+            d.insert(key.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let entry = d
+                .entry(head.to_string())
+                .or_insert_with(|| Value::from(Dict::new()));
+            if !matches!(entry, Value::Dict(..)) {
+                *entry = Value::from(Dict::new());
+            }
+            if let Value::Dict(_, inner) = entry {
+                insert_dotted(inner, rest, value);
+            }
+        }
+    }
+}
+
+/// Every leaf key of the configuration, dotted (`fetch.timeout_secs`), with
+/// whether its value is text (so `TIDINGS_SITE__NAME=2024` stays a string).
+fn known_keys() -> Vec<(String, bool)> {
+    fn walk(prefix: &str, d: &Dict, out: &mut Vec<(String, bool)>) {
+        for (k, v) in d {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v {
+                Value::Dict(_, inner) => walk(&key, inner, out),
+                Value::String(..) => out.push((key, true)),
+                _ => out.push((key, false)),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(map) = Serialized::defaults(Config::default()).data()
+        && let Some(d) = map.get(&Profile::Default)
+    {
+        walk("", d, &mut out);
+    }
+    out
+}
+
+/// Turn figment's error into one that names the key, the value and where it came from.
+fn describe_error(fig: &Figment, e: figment::Error) -> anyhow::Error {
+    let mut lines = Vec::new();
+    for err in e {
+        let key = err.path.join(".");
+        let value = fig
+            .find_value(&key)
+            .ok()
+            .map(|v| match v {
+                Value::String(_, s) => s,
+                Value::Bool(_, b) => b.to_string(),
+                Value::Char(_, c) => c.to_string(),
+                Value::Num(_, n) => n
+                    .to_i128()
+                    .map(|i| i.to_string())
+                    .or_else(|| n.to_f64().map(|f| f.to_string()))
+                    .unwrap_or_default(),
+                other => format!("{other:?}"),
+            })
+            .unwrap_or_default();
+        let origin = err
+            .metadata
+            .as_ref()
+            .map(|m| {
+                let path: Vec<&str> = err.path.iter().map(String::as_str).collect();
+                let place = m.interpolate(&Profile::Default, &path);
+                match &m.source {
+                    Some(src) => format!(" (from {} {src})", m.name),
+                    None => format!(" (from {} {place})", m.name),
+                }
+            })
+            .unwrap_or_default();
+        lines.push(format!(
+            "config key `{key}` = `{value}`{origin} is unusable: {}",
+            err.kind
+        ));
+    }
+    anyhow::anyhow!(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(ov: &Overrides, env: &[(&str, &str)]) -> Result<Config> {
+        Config::load_from(ov, env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn example_file_documents_every_key_with_its_default() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tidings.example.toml");
+        let ov = Overrides { config_file: Some(path.clone()), ..Default::default() };
+        let from_file = load(&ov, &[]).unwrap();
+        assert_eq!(
+            toml::to_string(&from_file).unwrap(),
+            toml::to_string(&Config::default()).unwrap()
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        for (key, _) in known_keys() {
+            let leaf = key.rsplit('.').next().unwrap();
+            assert!(text.contains(&format!("\n{leaf} = ")), "example lacks `{key}`");
+        }
+    }
+
+    #[test]
+    fn env_spellings_and_precedence() {
+        let c = load(&Overrides::default(), &[("TIDINGS_FETCH_TIMEOUT_SECS", "7"), ("TIDINGS_SITE__NAME", "2024")]).unwrap();
+        assert_eq!(c.fetch.timeout_secs, 7);
+        assert_eq!(c.site.name, "2024");
+        let ov = Overrides { listen: Some("127.0.0.1:1".into()), ..Default::default() };
+        let c = load(&ov, &[("TIDINGS_LISTEN", "127.0.0.1:2")]).unwrap();
+        assert_eq!(c.listen.port(), 1, "flags beat the environment");
+        // Test-harness variables share the prefix but are not settings.
+        let c = load(&Overrides::default(), &[("TIDINGS_TEST_PG_URL", "postgres://x")]).unwrap();
+        assert_eq!(c.listen.port(), 8080);
+    }
+
+    #[test]
+    fn sqlite_url_lives_in_the_data_dir() {
+        let c = Config { data_dir: PathBuf::from("/srv/news"), ..Default::default() };
+        assert_eq!(c.effective_database_url(), "sqlite:///srv/news/tidings.db?mode=rwc");
+    }
+}

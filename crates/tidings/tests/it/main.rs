@@ -1,0 +1,15 @@
+//! The one integration-test binary: it drives the real `tidings` executable and
+//! the real server on 127.0.0.1, on SQLite always and on PostgreSQL when
+//! `TIDINGS_TEST_PG_URL` is set.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod cli;
+mod common;
+mod opml;
+mod serve;

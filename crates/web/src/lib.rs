@@ -1,0 +1,150 @@
+//! The public website and JSON API of Tidings: an axum router over the store.
+//!
+//! `web` never runs the pipeline: it reads from the store and, when work is
+//! needed, enqueues a job. Errors become responses in one place ([`error`]).
+
+mod error;
+mod health;
+mod i18n;
+mod pages;
+mod time;
+
+pub use error::WebError;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tidings_store::Store;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What the website needs to know from the configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Shown in the header, titles and feeds.
+    pub site_name: String,
+    /// Public base URL (e.g. `https://news.example.org`), when known; used for
+    /// absolute links in feeds and sitemaps.
+    pub base_url: Option<String>,
+    /// Identity of this process, shown in logs and metrics.
+    pub node_id: String,
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            site_name: "Tidings".into(),
+            base_url: None,
+            node_id: "local".into(),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Shared state of every request handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: WebConfig,
+    metrics: Option<PrometheusHandle>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                metrics,
+            }),
+        }
+    }
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+}
+
+/// The whole HTTP surface of Tidings.
+pub fn router(state: AppState) -> Router {
+    let timeout = state.config().request_timeout;
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(health::healthz))
+        .route("/livez", get(health::livez))
+        .route("/metrics", get(health::metrics))
+        .route("/static/{*path}", get(pages::static_file))
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(middleware::from_fn(track_metrics))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-src https://www.youtube-nocookie.com https://player.vimeo.com; \
+                 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ))
+}
+
+/// Count requests and their latency per route (not per raw path, which would
+/// explode label cardinality).
+async fn track_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().to_string();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("tidings_http_requests_total", &labels).increment(1);
+    metrics::histogram!("tidings_http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
+    res
+}
+
+/// Serve `router` on `listener` until `shutdown` resolves; in-flight requests
+/// finish before this returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
