@@ -500,7 +500,10 @@ mod tests {
     #[test]
     fn example_file_documents_every_key_with_its_default() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tidings.example.toml");
-        let ov = Overrides { config_file: Some(path.clone()), ..Default::default() };
+        let ov = Overrides {
+            config_file: Some(path.clone()),
+            ..Default::default()
+        };
         let from_file = load(&ov, &[]).unwrap();
         assert_eq!(
             toml::to_string(&from_file).unwrap(),
@@ -509,26 +512,49 @@ mod tests {
         let text = std::fs::read_to_string(path).unwrap();
         for (key, _) in known_keys() {
             let leaf = key.rsplit('.').next().unwrap();
-            assert!(text.contains(&format!("\n{leaf} = ")), "example lacks `{key}`");
+            assert!(
+                text.contains(&format!("\n{leaf} = ")),
+                "example lacks `{key}`"
+            );
         }
     }
 
     #[test]
     fn env_spellings_and_precedence() {
-        let c = load(&Overrides::default(), &[("TIDINGS_FETCH_TIMEOUT_SECS", "7"), ("TIDINGS_SITE__NAME", "2024")]).unwrap();
+        let c = load(
+            &Overrides::default(),
+            &[
+                ("TIDINGS_FETCH_TIMEOUT_SECS", "7"),
+                ("TIDINGS_SITE__NAME", "2024"),
+            ],
+        )
+        .unwrap();
         assert_eq!(c.fetch.timeout_secs, 7);
         assert_eq!(c.site.name, "2024");
-        let ov = Overrides { listen: Some("127.0.0.1:1".into()), ..Default::default() };
+        let ov = Overrides {
+            listen: Some("127.0.0.1:1".into()),
+            ..Default::default()
+        };
         let c = load(&ov, &[("TIDINGS_LISTEN", "127.0.0.1:2")]).unwrap();
         assert_eq!(c.listen.port(), 1, "flags beat the environment");
         // Test-harness variables share the prefix but are not settings.
-        let c = load(&Overrides::default(), &[("TIDINGS_TEST_PG_URL", "postgres://x")]).unwrap();
+        let c = load(
+            &Overrides::default(),
+            &[("TIDINGS_TEST_PG_URL", "postgres://x")],
+        )
+        .unwrap();
         assert_eq!(c.listen.port(), 8080);
     }
 
     #[test]
     fn sqlite_url_lives_in_the_data_dir() {
-        let c = Config { data_dir: PathBuf::from("/srv/news"), ..Default::default() };
-        assert_eq!(c.effective_database_url(), "sqlite:///srv/news/tidings.db?mode=rwc");
+        let c = Config {
+            data_dir: PathBuf::from("/srv/news"),
+            ..Default::default()
+        };
+        assert_eq!(
+            c.effective_database_url(),
+            "sqlite:///srv/news/tidings.db?mode=rwc"
+        );
     }
 }
