@@ -13,3 +13,4 @@ mod cli;
 mod common;
 mod opml;
 mod serve;
+mod tidy;
