@@ -1,4 +1,12 @@
 //! Everything that talks to publishers' servers, and the parsers for what
 //! they send: feeds, sitemaps and OPML subscription lists.
 
+pub mod feed;
+pub mod http;
 pub mod opml;
+pub mod robots;
+pub mod ssrf;
+
+pub use http::{
+    FetchError, FetchPolicy, FetchRequest, FetchResponse, Fetcher, ensure_crypto_provider,
+};
