@@ -261,12 +261,6 @@ impl Fetcher {
             Err(_) => None,
         };
         self.robots.store(&origin, body.as_deref());
-        if let Some(RobotsVerdict::Allowed {
-            crawl_delay: Some(d),
-        }) = self.robots.verdict(&origin, url)
-        {
-            self.raise_delay(url, d);
-        }
         self.robots
             .verdict(&origin, url)
             .unwrap_or(RobotsVerdict::Allowed { crawl_delay: None })
