@@ -28,6 +28,12 @@ pub struct FetchPolicy {
     pub per_host_concurrency: usize,
     pub per_host_delay: Duration,
     pub respect_robots_txt: bool,
+    /// Private addresses that are allowed anyway (an intranet feed server),
+    /// checked with their port. Everything else private stays refused.
+    pub allowed_private: Vec<SocketAddr>,
+    /// Fixed DNS answers for these names (like curl --resolve). The answers are
+    /// still checked by the SSRF guard; used by tests and split-horizon setups.
+    pub dns_overrides: Vec<(String, std::net::IpAddr)>,
 }
 
 impl Default for FetchPolicy {
@@ -43,6 +49,8 @@ impl Default for FetchPolicy {
             per_host_concurrency: 2,
             per_host_delay: Duration::from_millis(1000),
             respect_robots_txt: true,
+            allowed_private: Vec::new(),
+            dns_overrides: Vec::new(),
         }
     }
 }
@@ -175,6 +183,7 @@ impl Fetcher {
         ensure_crypto_provider();
         let resolver = GuardedResolver {
             allow_private: policy.allow_private_networks,
+            overrides: policy.dns_overrides.clone(),
         };
         let client = reqwest::Client::builder()
             .user_agent(policy.user_agent.clone())
@@ -201,13 +210,30 @@ impl Fetcher {
         &self.policy
     }
 
+    /// The SSRF check for one hop, honouring the explicit private allow-list.
+    pub fn check(&self, url: &Url) -> Result<(), FetchError> {
+        let allowed = match (url.host(), url.port_or_known_default()) {
+            (Some(url::Host::Ipv4(ip)), Some(port)) => self
+                .policy
+                .allowed_private
+                .contains(&SocketAddr::from((ip, port))),
+            (Some(url::Host::Ipv6(ip)), Some(port)) => self
+                .policy
+                .allowed_private
+                .contains(&SocketAddr::from((ip, port))),
+            _ => false,
+        };
+        ssrf::check_url(url, self.policy.allow_private_networks || allowed)?;
+        Ok(())
+    }
+
     /// GET `req.url`, following redirects under the policy.
     pub async fn get(&self, req: &FetchRequest) -> Result<FetchResponse, FetchError> {
         let mut url = req.url.clone();
         let mut seen = vec![url.to_string()];
         let mut redirects = 0u32;
         loop {
-            ssrf::check_url(&url, self.policy.allow_private_networks)?;
+            self.check(&url)?;
             if self.policy.respect_robots_txt && url.path() != "/robots.txt" {
                 match self.robots_verdict(&url).await {
                     RobotsVerdict::Allowed { .. } => {}
@@ -511,15 +537,25 @@ impl std::error::Error for ResolveRefusal {}
 /// (all answers are checked, so a mixed answer cannot slip a private one in).
 struct GuardedResolver {
     allow_private: bool,
+    overrides: Vec<(String, std::net::IpAddr)>,
 }
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let allow = self.allow_private;
         let host = name.as_str().to_string();
+        let fixed: Vec<SocketAddr> = self
+            .overrides
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(&host))
+            .map(|(_, ip)| SocketAddr::new(*ip, 0))
+            .collect();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addrs: Vec<SocketAddr> = if fixed.is_empty() {
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect()
+            } else {
+                fixed
+            };
             if !allow {
                 for a in &addrs {
                     if let Some(reason) = ssrf::non_public_reason(a.ip()) {

@@ -5,6 +5,7 @@ pub mod feed;
 pub mod http;
 pub mod opml;
 pub mod robots;
+pub mod sitemap;
 pub mod ssrf;
 
 pub use http::{
