@@ -38,7 +38,9 @@ impl std::str::FromStr for DisplayPolicy {
         match s.trim().to_ascii_lowercase().as_str() {
             "full" => Ok(DisplayPolicy::Full),
             "excerpt" => Ok(DisplayPolicy::Excerpt),
-            other => Err(format!("display policy must be `full` or `excerpt`, got `{other}`")),
+            other => Err(format!(
+                "display policy must be `full` or `excerpt`, got `{other}`"
+            )),
         }
     }
 }
@@ -83,7 +85,10 @@ mod tests {
     #[test]
     fn display_policy_parses_and_rejects() {
         assert_eq!("full".parse::<DisplayPolicy>(), Ok(DisplayPolicy::Full));
-        assert_eq!(" Excerpt ".parse::<DisplayPolicy>(), Ok(DisplayPolicy::Excerpt));
+        assert_eq!(
+            " Excerpt ".parse::<DisplayPolicy>(),
+            Ok(DisplayPolicy::Excerpt)
+        );
         assert!("everything".parse::<DisplayPolicy>().is_err());
         assert_eq!(DisplayPolicy::default(), DisplayPolicy::Excerpt);
     }

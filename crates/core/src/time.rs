@@ -32,7 +32,10 @@ impl Timestamp {
     }
 
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
-        s.trim().parse::<jiff::Timestamp>().ok().map(Self::from_jiff)
+        s.trim()
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .map(Self::from_jiff)
     }
 
     pub fn plus_ms(self, ms: i64) -> Self {

@@ -135,7 +135,10 @@ pub fn site_of(host: &str) -> &str {
 /// Two hosts belong to the same site when one is the other or a subdomain of it
 /// (after dropping `www.`-like prefixes).
 pub fn same_site(a: &str, b: &str) -> bool {
-    let (a, b) = (site_of(a).to_ascii_lowercase(), site_of(b).to_ascii_lowercase());
+    let (a, b) = (
+        site_of(a).to_ascii_lowercase(),
+        site_of(b).to_ascii_lowercase(),
+    );
     a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
 }
 
@@ -166,9 +169,18 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert!(matches!(CanonicalUrl::parse("ftp://example.com/"), Err(UrlError::Scheme(..))));
-        assert!(matches!(CanonicalUrl::parse("javascript:alert(1)"), Err(UrlError::Scheme(..))));
-        assert!(matches!(CanonicalUrl::parse("not a url"), Err(UrlError::Invalid(..))));
+        assert!(matches!(
+            CanonicalUrl::parse("ftp://example.com/"),
+            Err(UrlError::Scheme(..))
+        ));
+        assert!(matches!(
+            CanonicalUrl::parse("javascript:alert(1)"),
+            Err(UrlError::Scheme(..))
+        ));
+        assert!(matches!(
+            CanonicalUrl::parse("not a url"),
+            Err(UrlError::Invalid(..))
+        ));
         assert!(CanonicalUrl::parse("").is_err());
     }
 
