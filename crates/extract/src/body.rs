@@ -244,7 +244,6 @@ struct Stats {
 }
 
 pub struct BodyResult {
-    pub container: Ix,
     pub blocks: Vec<Block>,
     pub method: &'static str,
 }
@@ -469,37 +468,33 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32) -> bool {
     true
 }
 
-/// Finds the main container of the page.
-pub fn find_container(ctx: &Ctx<'_>) -> (Ix, &'static str) {
+/// Finds the main container(s) of the page, in document order.
+pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
     let arena = ctx.arena;
     let body = arena.find_tag(0, "body").unwrap_or(0);
     let body_p = ctx.good_ptext(body).max(1);
     let min_ok = |p: u32| p >= 200 || (p as f32) >= 0.6 * body_p as f32;
 
     // Tier 0: schema.org articleBody.
-    let mut best: Option<(Ix, u32)> = None;
+    let mut matches: Vec<(Ix, u32)> = Vec::new();
     for ix in arena.descendants(body) {
         let Some(n) = arena.get(ix) else { continue };
-        if !n.is_element() || ctx.is_bad(ix) {
-            continue;
-        }
-        if n.attr("itemprop")
-            .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
+        if n.is_element()
+            && !ctx.is_bad(ix)
+            && n.attr("itemprop")
+                .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
         {
-            let p = ctx.good_ptext(ix);
-            if best.is_none_or(|(_, bp)| p > bp) {
-                best = Some((ix, p));
-            }
+            matches.push((ix, ctx.good_ptext(ix)));
         }
     }
-    if let Some((ix, p)) = best
+    if let Some((set, p)) = pick_set(ctx, &matches)
         && min_ok(p)
     {
-        return (ix, "itemprop");
+        return (set, "itemprop");
     }
     // Tiers 1..: CMS class/id hints, then <article>, then <main>.
     for (tier, hints) in BODY_HINTS.iter().enumerate() {
-        let mut best: Option<(Ix, u32)> = None;
+        let mut matches: Vec<(Ix, u32)> = Vec::new();
         for ix in arena.descendants(body) {
             let Some(n) = arena.get(ix) else { continue };
             if !n.is_element()
@@ -511,68 +506,94 @@ pub fn find_container(ctx: &Ctx<'_>) -> (Ix, &'static str) {
             {
                 continue;
             }
-            let mut hit = false;
-            for a in ["class", "id"] {
-                if let Some(v) = n.attr(a) {
+            let hit = ["class", "id"].iter().any(|a| {
+                n.attr(a).is_some_and(|v| {
                     let v = v.to_ascii_lowercase();
-                    if hints.iter().any(|h| {
+                    hints.iter().any(|h| {
                         if *h == "content" {
-                            v.split(|c: char| c.is_whitespace()).any(|w| w == "content")
+                            v.split(char::is_whitespace).any(|w| w == "content")
                         } else {
                             v.contains(h)
                         }
-                    }) {
-                        hit = true;
-                    }
-                }
-            }
+                    })
+                })
+            });
             if hit {
-                let p = ctx.good_ptext(ix);
-                if best.is_none_or(|(_, bp)| p > bp) {
-                    best = Some((ix, p));
-                }
+                matches.push((ix, ctx.good_ptext(ix)));
             }
         }
-        if let Some((ix, p)) = best
+        let set = if tier == 0 {
+            pick_set(ctx, &matches)
+        } else {
+            matches
+                .iter()
+                .max_by_key(|m| m.1)
+                .map(|&(ix, p)| (vec![ix], p))
+        };
+        if let Some((set, p)) = set
             && min_ok(p)
             && (p as f32) >= 0.2 * body_p as f32
         {
-            return (
-                ix,
-                if tier == 0 {
-                    "cms-hint"
-                } else {
-                    "content-hint"
-                },
-            );
+            let m = if tier == 0 {
+                "cms-hint"
+            } else {
+                "content-hint"
+            };
+            return (set, m);
         }
     }
     for tag in ["article", "main"] {
-        let mut best: Option<(Ix, u32)> = None;
-        for ix in arena.find_all_tag(body, tag) {
-            if ctx.is_bad(ix) {
-                continue;
-            }
-            let p = ctx.good_ptext(ix);
-            if best.is_none_or(|(_, bp)| p > bp) {
-                best = Some((ix, p));
-            }
-        }
+        let best = arena
+            .find_all_tag(body, tag)
+            .filter(|&ix| !ctx.is_bad(ix))
+            .map(|ix| (ix, ctx.good_ptext(ix)))
+            .max_by_key(|m| m.1);
         if let Some((ix, p)) = best
             && min_ok(p)
             && (p as f32) >= 0.3 * body_p as f32
         {
-            return (
-                ix,
-                if tag == "article" {
-                    "article-tag"
-                } else {
-                    "main-tag"
-                },
-            );
+            let m = if tag == "article" {
+                "article-tag"
+            } else {
+                "main-tag"
+            };
+            return (vec![ix], m);
         }
     }
-    (density_container(ctx, body), "density")
+    (vec![density_container(ctx, body)], "density")
+}
+
+/// The best match plus the other matches near it: bodies split into several
+/// sibling blocks ("rich-text" slices between figures) come back whole. Nested
+/// matches collapse to the outermost one.
+fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)]) -> Option<(Vec<Ix>, u32)> {
+    let arena = ctx.arena;
+    let &(best, _) = matches.iter().max_by_key(|m| m.1)?;
+    let best_anc: Vec<Ix> = ancestors(arena, best).skip(1).take(4).collect();
+    let mut set: Vec<Ix> = Vec::new();
+    for &(ix, _) in matches {
+        if ix != best && ctx.stats(ix).text == 0 {
+            continue;
+        }
+        // Skip matches nested inside another match.
+        if ancestors(arena, ix)
+            .skip(1)
+            .any(|a| matches.iter().any(|m| m.0 == a))
+        {
+            continue;
+        }
+        if ix == best || ancestors(arena, ix).any(|a| best_anc.contains(&a)) {
+            set.push(ix);
+        }
+    }
+    set.sort_unstable();
+    let total = set.iter().map(|&ix| ctx.good_ptext(ix)).sum();
+    Some((set, total))
+}
+
+/// `ix` and its ancestors, nearest first.
+fn ancestors(arena: &Arena, ix: Ix) -> impl Iterator<Item = Ix> + '_ {
+    std::iter::successors(Some(ix), move |&i| arena.parent(i))
 }
 
 /// Readability-style: paragraphs vote for their parent (1) and grandparent (1/2);
@@ -919,12 +940,11 @@ pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
 
 pub fn extract_body(arena: &Arena, title: Option<&str>) -> BodyResult {
     let ctx = Ctx::new(arena);
-    let (container, method) = find_container(&ctx);
-    let mut blocks = segment(&ctx, container);
-    filter_blocks(arena, &mut blocks, title);
-    BodyResult {
-        container,
-        blocks,
-        method,
+    let (containers, method) = find_container(&ctx);
+    let mut blocks = Vec::new();
+    for c in containers {
+        blocks.extend(segment(&ctx, c));
     }
+    filter_blocks(arena, &mut blocks, title);
+    BodyResult { blocks, method }
 }

@@ -134,6 +134,25 @@ pub fn debug_candidates(html: &[u8], url: &Url) -> (String, String, Option<Strin
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
-    let c = combine::candidates(doc, &arena, &base, meta.title.as_deref());
+    let c = combine::candidates(doc, &arena, &base, meta.title.as_deref(), true);
     (c.ours.text, c.ours_method.to_string(), c.ds.map(|d| d.text))
+}
+
+/// Seconds spent in each stage for one page: decode+parse, arena, meta, ours, readability.
+#[doc(hidden)]
+pub fn debug_timings(html: &[u8], url: &Url) -> [f64; 5] {
+    let t = std::time::Instant::now();
+    let (text, _) = decode_html(html, None);
+    let doc = dom_query::Document::from(text.as_str());
+    let t1 = t.elapsed().as_secs_f64();
+    let arena = arena::Arena::from_document(&doc);
+    let t2 = t.elapsed().as_secs_f64();
+    let meta = meta::extract_meta(&arena, url);
+    let t3 = t.elapsed().as_secs_f64();
+    let res = body::extract_body(&arena, meta.title.as_deref());
+    let _ = render::render(&arena, &res.blocks, url);
+    let t4 = t.elapsed().as_secs_f64();
+    let _ = combine::candidates(doc, &arena, url, None, true);
+    let t5 = t.elapsed().as_secs_f64();
+    [t1, t2 - t1, t3 - t2, t4 - t3, t5 - t4 - (t4 - t3)]
 }
