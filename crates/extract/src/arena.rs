@@ -1,0 +1,236 @@
+//! A flat, read-only copy of the parsed DOM. Every pass of the extractor walks this
+//! arena with plain indices and explicit stacks: no recursion (10,000 nested elements
+//! must not overflow the stack) and no RefCell borrows in the hot loops.
+
+use dom_query::{Document, NodeData, NodeId};
+
+/// Hard caps so that hostile input costs bounded time and memory.
+pub const MAX_NODES: usize = 400_000;
+/// Deeper elements are flattened onto this depth (their content is kept).
+pub const MAX_DEPTH: usize = 512;
+
+pub type Ix = usize;
+
+#[derive(Debug)]
+pub enum Kind {
+    Element,
+    Text,
+}
+
+#[derive(Debug)]
+pub struct Node {
+    pub kind: Kind,
+    /// Lower-case local name for elements, empty for text.
+    pub tag: String,
+    pub attrs: Vec<(String, String)>,
+    /// Text content for text nodes.
+    pub text: String,
+    pub parent: Option<Ix>,
+    pub children: Vec<Ix>,
+    pub depth: usize,
+}
+
+impl Node {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn is_el(&self, tag: &str) -> bool {
+        matches!(self.kind, Kind::Element) && self.tag == tag
+    }
+    pub fn is_element(&self) -> bool {
+        matches!(self.kind, Kind::Element)
+    }
+}
+
+pub struct Arena {
+    pub nodes: Vec<Node>,
+    /// The deepest nesting seen in the source (before flattening).
+    pub max_depth_seen: usize,
+}
+
+impl Arena {
+    pub fn root(&self) -> Ix {
+        0
+    }
+
+    pub fn get(&self, ix: Ix) -> Option<&Node> {
+        self.nodes.get(ix)
+    }
+
+    pub fn tag(&self, ix: Ix) -> &str {
+        self.nodes.get(ix).map(|n| n.tag.as_str()).unwrap_or("")
+    }
+
+    pub fn children(&self, ix: Ix) -> &[Ix] {
+        self.nodes
+            .get(ix)
+            .map(|n| n.children.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn parent(&self, ix: Ix) -> Option<Ix> {
+        self.nodes.get(ix).and_then(|n| n.parent)
+    }
+
+    /// Pre-order walk of `ix`'s subtree (including `ix`).
+    pub fn descendants(&self, ix: Ix) -> Descendants<'_> {
+        Descendants {
+            arena: self,
+            stack: vec![ix],
+        }
+    }
+
+    /// First element with this tag in document order.
+    pub fn find_tag(&self, from: Ix, tag: &str) -> Option<Ix> {
+        self.descendants(from)
+            .find(|&i| self.nodes.get(i).is_some_and(|n| n.is_el(tag)))
+    }
+
+    pub fn find_all_tag<'a>(&'a self, from: Ix, tag: &'a str) -> impl Iterator<Item = Ix> + 'a {
+        self.descendants(from)
+            .filter(move |&i| self.nodes.get(i).is_some_and(|n| n.is_el(tag)))
+    }
+
+    /// Concatenated text of a subtree, whitespace collapsed.
+    pub fn text(&self, ix: Ix) -> String {
+        let mut out = String::new();
+        for i in self.descendants(ix) {
+            if let Some(n) = self.nodes.get(i)
+                && matches!(n.kind, Kind::Text)
+            {
+                out.push_str(&n.text);
+            }
+        }
+        collapse_ws(&out)
+    }
+
+    /// Builds the arena from a parsed document, iteratively.
+    pub fn from_document(doc: &Document) -> Arena {
+        let tree = &doc.tree;
+        let mut nodes: Vec<Node> = Vec::with_capacity(1024);
+        nodes.push(Node {
+            kind: Kind::Element,
+            tag: "#document".into(),
+            attrs: Vec::new(),
+            text: String::new(),
+            parent: None,
+            children: Vec::new(),
+            depth: 0,
+        });
+        let mut max_depth_seen = 0;
+        // (dom node, arena parent, source depth)
+        let mut stack: Vec<(NodeId, Ix, usize)> = Vec::new();
+        let root_id = doc.root().id;
+        push_children(tree, &root_id, 0, 1, &mut stack);
+        while let Some((id, parent, depth)) = stack.pop() {
+            if nodes.len() >= MAX_NODES {
+                break;
+            }
+            max_depth_seen = max_depth_seen.max(depth);
+            let made = tree.query_node(&id, |tn| match &tn.data {
+                NodeData::Element(el) => {
+                    let tag = el.name.local.to_string().to_ascii_lowercase();
+                    let attrs = el
+                        .attrs
+                        .iter()
+                        .map(|a| {
+                            (
+                                a.name.local.to_string().to_ascii_lowercase(),
+                                a.value.to_string(),
+                            )
+                        })
+                        .collect();
+                    Some((Kind::Element, tag, attrs, String::new()))
+                }
+                NodeData::Text { contents } => {
+                    Some((Kind::Text, String::new(), Vec::new(), contents.to_string()))
+                }
+                _ => None,
+            });
+            let Some(Some((kind, tag, attrs, text))) = made else {
+                continue;
+            };
+            let is_el = matches!(kind, Kind::Element);
+            // Flatten pathological nesting: beyond MAX_DEPTH an element is not created
+            // and its children attach to the last allowed ancestor (content is kept).
+            if depth > MAX_DEPTH && is_el {
+                push_children(tree, &id, parent, depth + 1, &mut stack);
+                continue;
+            }
+            let ix = nodes.len();
+            nodes.push(Node {
+                kind,
+                tag,
+                attrs,
+                text,
+                parent: Some(parent),
+                children: Vec::new(),
+                depth,
+            });
+            if let Some(p) = nodes.get_mut(parent) {
+                p.children.push(ix);
+            }
+            if is_el {
+                push_children(tree, &id, ix, depth + 1, &mut stack);
+            }
+        }
+        Arena {
+            nodes,
+            max_depth_seen,
+        }
+    }
+}
+
+/// Pushes children in reverse so that popping yields document order.
+fn push_children(
+    tree: &dom_query::Tree,
+    id: &NodeId,
+    parent: Ix,
+    depth: usize,
+    stack: &mut Vec<(NodeId, Ix, usize)>,
+) {
+    let start = stack.len();
+    for c in tree.child_ids_of_it(id, false) {
+        stack.push((c, parent, depth));
+    }
+    if let Some(slice) = stack.get_mut(start..) {
+        slice.reverse();
+    }
+}
+
+pub struct Descendants<'a> {
+    arena: &'a Arena,
+    stack: Vec<Ix>,
+}
+
+impl Iterator for Descendants<'_> {
+    type Item = Ix;
+    fn next(&mut self) -> Option<Ix> {
+        let ix = self.stack.pop()?;
+        if let Some(n) = self.arena.nodes.get(ix) {
+            self.stack.extend(n.children.iter().rev());
+        }
+        Some(ix)
+    }
+}
+
+/// Collapses runs of whitespace to one space and trims.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c == '\u{a0}' || c == '\u{200b}' {
+            pending = true;
+        } else {
+            if pending && !out.is_empty() {
+                out.push(' ');
+            }
+            pending = false;
+            out.push(c);
+        }
+    }
+    out
+}

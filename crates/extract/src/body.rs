@@ -1,0 +1,950 @@
+//! Our own body extractor (trafilatura-style): prune boilerplate subtrees, pick the
+//! main container from semantic and CMS hints (falling back to a paragraph-density
+//! score), then keep or drop content paragraph by paragraph.
+//!
+//! It complements dom_smoothie (a Readability port) well: on WCXB articles the two
+//! disagree on different pages, which is what the agreement step in `lib.rs` uses.
+
+use crate::arena::{Arena, Ix, Kind, collapse_ws};
+
+/// One paragraph-level unit of text in document order.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// The block-level element that owns the text.
+    pub owner: Ix,
+    /// Text nodes making up this block (for rendering the kept ones).
+    pub texts: Vec<Ix>,
+    pub text: String,
+    pub link_chars: usize,
+    pub kind: BlockKind,
+    pub keep: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Para,
+    Heading(u8),
+    ListItem,
+    Quote,
+    Pre,
+    Cell,
+    Caption,
+    Other,
+}
+
+impl Block {
+    pub fn chars(&self) -> usize {
+        self.text.chars().count()
+    }
+    pub fn link_density(&self) -> f32 {
+        let n = self.chars();
+        if n == 0 {
+            0.0
+        } else {
+            self.link_chars as f32 / n as f32
+        }
+    }
+}
+
+pub const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+
+pub fn is_block_tag(tag: &str) -> bool {
+    BLOCK_TAGS.contains(&tag)
+}
+
+/// Elements whose content is never article text.
+const DROP_TAGS: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object",
+    "embed", "button", "input", "select", "textarea", "option", "nav", "aside", "footer", "dialog",
+    "menu", "head", "link", "meta", "title", "video", "audio", "map", "form", "header", "label",
+];
+
+const DROP_ROLES: &[&str] = &[
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "dialog",
+    "alertdialog",
+    "menu",
+    "menubar",
+    "toolbar",
+    "tablist",
+    "alert",
+];
+
+/// class/id words that mark boilerplate on news and blog pages. Matched as whole
+/// words after splitting on `-`, `_`, spaces and camelCase.
+const BAD_WORDS: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "breadcrumb",
+    "breadcrumbs",
+    "footer",
+    "sidebar",
+    "share",
+    "sharing",
+    "sharedaddy",
+    "social",
+    "related",
+    "relatedposts",
+    "recommended",
+    "recommendations",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "promo",
+    "ad",
+    "ads",
+    "advert",
+    "adverts",
+    "advertisement",
+    "adsbygoogle",
+    "sponsor",
+    "sponsored",
+    "comment",
+    "comments",
+    "disqus",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "popup",
+    "modal",
+    "toolbar",
+    "pagination",
+    "pager",
+    "tags",
+    "tagcloud",
+    "byline",
+    "meta",
+    "dateline",
+    "print",
+    "hidden",
+    "screen",
+    "sr",
+    "outbrain",
+    "taboola",
+    "trending",
+    "popular",
+    "login",
+    "masthead",
+    "header",
+    "copyright",
+    "author",
+    "bio",
+    "teaser",
+    "teasers",
+    "toc",
+    "skip",
+    "banner",
+    "caption",
+    "credit",
+    "credits",
+];
+
+/// Substrings of class/id that mark the article body in common CMS templates,
+/// strongest first. Each tier is tried in turn.
+const BODY_HINTS: &[&[&str]] = &[
+    &[
+        "articlebody",
+        "article-body",
+        "article__body",
+        "article_body",
+        "story-body",
+        "storybody",
+        "entry-content",
+        "post-content",
+        "postcontent",
+        "post-body",
+        "postbody",
+        "post_content",
+        "article-content",
+        "article__content",
+        "articlecontent",
+        "article_content",
+        "story-content",
+        "story__content",
+        "entry-body",
+        "article-text",
+        "articletext",
+        "body-text",
+        "bodytext",
+        "rich-text",
+        "richtext",
+        "post-entry",
+        "single-content",
+        "content-body",
+        "text-content",
+    ],
+    &[
+        "content-main",
+        "main-content",
+        "maincontent",
+        "page-content",
+        "content",
+    ],
+];
+
+#[derive(Clone, Copy, Default)]
+struct Stats {
+    /// Characters of text in the subtree (whitespace-collapsed estimate).
+    text: u32,
+    /// Characters of text inside links.
+    link: u32,
+    /// Characters inside `<p>` elements, outside links.
+    ptext: u32,
+}
+
+pub struct BodyResult {
+    pub blocks: Vec<Block>,
+    pub method: &'static str,
+}
+
+pub struct Ctx<'a> {
+    pub arena: &'a Arena,
+    stats: Vec<Stats>,
+    bad: Vec<bool>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(arena: &'a Arena) -> Ctx<'a> {
+        let n = arena.nodes.len();
+        let mut stats = vec![Stats::default(); n];
+        // Pre-order indices: children come after parents, so a reverse sweep is bottom-up.
+        for ix in (0..n).rev() {
+            let Some(node) = arena.get(ix) else { continue };
+            let mut s = stats.get(ix).copied().unwrap_or_default();
+            if matches!(node.kind, Kind::Text) {
+                let c = visible_chars(&node.text) as u32;
+                s.text = s.text.saturating_add(c);
+            }
+            if node.is_el("a") {
+                s.link = s.text;
+            }
+            if node.is_el("p") {
+                s.ptext = s.text.saturating_sub(s.link);
+            }
+            if let Some(slot) = stats.get_mut(ix) {
+                *slot = s;
+            }
+            if let Some(p) = node.parent
+                && let Some(ps) = stats.get_mut(p)
+            {
+                ps.text = ps.text.saturating_add(s.text);
+                ps.link = ps.link.saturating_add(s.link);
+                ps.ptext = ps.ptext.saturating_add(s.ptext);
+            }
+        }
+        let body = arena.find_tag(0, "body").unwrap_or(0);
+        let body_text = stats
+            .get(body)
+            .map(|s| s.ptext.max(s.text / 4))
+            .unwrap_or(0);
+        let mut bad = vec![false; n];
+        for (ix, node) in arena.nodes.iter().enumerate() {
+            if !node.is_element() {
+                continue;
+            }
+            let st = stats.get(ix).copied().unwrap_or_default();
+            let is_bad = self_bad(node, st, body_text);
+            if let Some(b) = bad.get_mut(ix) {
+                *b = is_bad;
+            }
+        }
+        Ctx { arena, stats, bad }
+    }
+
+    fn stats(&self, ix: Ix) -> Stats {
+        self.stats.get(ix).copied().unwrap_or_default()
+    }
+
+    pub fn is_bad(&self, ix: Ix) -> bool {
+        self.bad.get(ix).copied().unwrap_or(false)
+    }
+
+    /// Paragraph text of a subtree, not counting pruned parts.
+    fn good_ptext(&self, ix: Ix) -> u32 {
+        let mut total = self.stats(ix).ptext;
+        // Subtract pruned subtrees (outermost only).
+        let mut stack = vec![ix];
+        while let Some(i) = stack.pop() {
+            for &c in self.arena.children(i) {
+                if self.is_bad(c) {
+                    total = total.saturating_sub(self.stats(c).ptext);
+                } else {
+                    stack.push(c);
+                }
+            }
+        }
+        total
+    }
+}
+
+fn visible_chars(s: &str) -> usize {
+    // Count non-space characters plus one per whitespace run: close to the collapsed length.
+    let mut n = 0;
+    let mut in_ws = true;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !in_ws {
+                n += 1;
+            }
+            in_ws = true;
+        } else {
+            n += 1;
+            in_ws = false;
+        }
+    }
+    n
+}
+
+/// Splits class/id values into lower-case words on separators and camelCase.
+fn words(s: &str, out: &mut Vec<String>) {
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if c.is_uppercase() && prev_lower && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = c.is_lowercase();
+            cur.extend(c.to_lowercase());
+        } else {
+            prev_lower = false;
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+}
+
+fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32) -> bool {
+    let tag = node.tag.as_str();
+    if matches!(tag, "html" | "body" | "#document") {
+        return false;
+    }
+    // A subtree holding most of the page's paragraph text is never pruned by a name:
+    // whole-page wrappers sometimes carry words like "sidebar-layout" or `<form>`.
+    let holds_page = body_text > 0 && st.ptext as f32 > 0.5 * body_text as f32 && st.ptext > 400;
+    if DROP_TAGS.contains(&tag) {
+        if matches!(
+            tag,
+            "form" | "header" | "aside" | "footer" | "nav" | "label"
+        ) && holds_page
+        {
+            return false;
+        }
+        return true;
+    }
+    if node.attr("hidden").is_some() || node.attr("aria-hidden") == Some("true") {
+        return !holds_page;
+    }
+    if let Some(style) = node.attr("style") {
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return !holds_page;
+        }
+    }
+    if let Some(role) = node.attr("role")
+        && DROP_ROLES.contains(&role.trim().to_ascii_lowercase().as_str())
+    {
+        return !holds_page;
+    }
+    if holds_page || matches!(tag, "main" | "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+        return false;
+    }
+    let mut ws = Vec::new();
+    if let Some(c) = node.attr("class") {
+        words(c, &mut ws);
+    }
+    if let Some(i) = node.attr("id") {
+        words(i, &mut ws);
+    }
+    if ws.is_empty() {
+        return false;
+    }
+    // Content words protect: "article-meta" is boilerplate but "article-body" is not.
+    let protect = ws.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "body" | "content" | "text" | "entry" | "story" | "articlebody" | "main" | "post"
+        )
+    });
+    let bad = ws.iter().any(|w| BAD_WORDS.contains(&w.as_str()));
+    if !bad {
+        return false;
+    }
+    if protect {
+        // Keep "post-content" but still drop "post-meta", "entry-footer", "comment-content".
+        let strong = ws.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "comment"
+                    | "comments"
+                    | "related"
+                    | "share"
+                    | "sharing"
+                    | "social"
+                    | "newsletter"
+                    | "meta"
+                    | "footer"
+                    | "byline"
+                    | "tags"
+                    | "ad"
+                    | "ads"
+                    | "advert"
+                    | "advertisement"
+                    | "sidebar"
+                    | "nav"
+                    | "navigation"
+                    | "menu"
+                    | "breadcrumb"
+                    | "breadcrumbs"
+                    | "author"
+                    | "bio"
+                    | "promo"
+                    | "subscribe"
+                    | "caption"
+                    | "credit"
+            )
+        });
+        return strong && st.ptext < 2000;
+    }
+    true
+}
+
+/// Finds the main container(s) of the page, in document order.
+pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
+    let arena = ctx.arena;
+    let body = arena.find_tag(0, "body").unwrap_or(0);
+    let body_p = ctx.good_ptext(body).max(1);
+    let min_ok = |p: u32| p >= 200 || (p as f32) >= 0.6 * body_p as f32;
+
+    // Tier 0: schema.org articleBody.
+    let mut matches: Vec<(Ix, u32)> = Vec::new();
+    for ix in arena.descendants(body) {
+        let Some(n) = arena.get(ix) else { continue };
+        if n.is_element()
+            && !ctx.is_bad(ix)
+            && n.attr("itemprop")
+                .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
+        {
+            matches.push((ix, ctx.good_ptext(ix)));
+        }
+    }
+    if let Some((set, p)) = pick_set(ctx, &matches)
+        && min_ok(p)
+    {
+        return (set, "itemprop");
+    }
+    // Tiers 1..: CMS class/id hints, then <article>, then <main>.
+    for (tier, hints) in BODY_HINTS.iter().enumerate() {
+        let mut matches: Vec<(Ix, u32)> = Vec::new();
+        for ix in arena.descendants(body) {
+            let Some(n) = arena.get(ix) else { continue };
+            if !n.is_element()
+                || ctx.is_bad(ix)
+                || !matches!(
+                    n.tag.as_str(),
+                    "div" | "section" | "article" | "main" | "td"
+                )
+            {
+                continue;
+            }
+            let hit = ["class", "id"].iter().any(|a| {
+                n.attr(a).is_some_and(|v| {
+                    let v = v.to_ascii_lowercase();
+                    hints.iter().any(|h| {
+                        if *h == "content" {
+                            v.split(char::is_whitespace).any(|w| w == "content")
+                        } else {
+                            v.contains(h)
+                        }
+                    })
+                })
+            });
+            if hit {
+                matches.push((ix, ctx.good_ptext(ix)));
+            }
+        }
+        let set = if tier == 0 {
+            pick_set(ctx, &matches)
+        } else {
+            matches
+                .iter()
+                .max_by_key(|m| m.1)
+                .map(|&(ix, p)| (vec![ix], p))
+        };
+        if let Some((set, p)) = set
+            && min_ok(p)
+            && (p as f32) >= 0.2 * body_p as f32
+        {
+            let m = if tier == 0 {
+                "cms-hint"
+            } else {
+                "content-hint"
+            };
+            return (set, m);
+        }
+    }
+    for tag in ["article", "main"] {
+        let best = arena
+            .find_all_tag(body, tag)
+            .filter(|&ix| !ctx.is_bad(ix))
+            .map(|ix| (ix, ctx.good_ptext(ix)))
+            .max_by_key(|m| m.1);
+        if let Some((ix, p)) = best
+            && min_ok(p)
+            && (p as f32) >= 0.3 * body_p as f32
+        {
+            let m = if tag == "article" {
+                "article-tag"
+            } else {
+                "main-tag"
+            };
+            return (vec![ix], m);
+        }
+    }
+    (vec![density_container(ctx, body)], "density")
+}
+
+/// The best match plus the other matches near it: bodies split into several
+/// sibling blocks ("rich-text" slices between figures) come back whole. Nested
+/// matches collapse to the outermost one.
+fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)]) -> Option<(Vec<Ix>, u32)> {
+    let arena = ctx.arena;
+    let &(best, _) = matches.iter().max_by_key(|m| m.1)?;
+    let best_anc: Vec<Ix> = ancestors(arena, best).skip(1).take(4).collect();
+    let mut set: Vec<Ix> = Vec::new();
+    for &(ix, _) in matches {
+        if ix != best && ctx.stats(ix).text == 0 {
+            continue;
+        }
+        // Skip matches nested inside another match.
+        if ancestors(arena, ix)
+            .skip(1)
+            .any(|a| matches.iter().any(|m| m.0 == a))
+        {
+            continue;
+        }
+        if ix == best || ancestors(arena, ix).any(|a| best_anc.contains(&a)) {
+            set.push(ix);
+        }
+    }
+    set.sort_unstable();
+    let total = set.iter().map(|&ix| ctx.good_ptext(ix)).sum();
+    Some((set, total))
+}
+
+/// `ix` and its ancestors, nearest first.
+fn ancestors(arena: &Arena, ix: Ix) -> impl Iterator<Item = Ix> + '_ {
+    std::iter::successors(Some(ix), move |&i| arena.parent(i))
+}
+
+/// Readability-style: paragraphs vote for their parent (1) and grandparent (1/2);
+/// the element with the best vote wins.
+fn density_container(ctx: &Ctx<'_>, body: Ix) -> Ix {
+    let arena = ctx.arena;
+    let mut score = vec![0f32; arena.nodes.len()];
+    for ix in arena.descendants(body) {
+        let Some(n) = arena.get(ix) else { continue };
+        if !matches!(n.tag.as_str(), "p" | "pre" | "blockquote" | "td") {
+            continue;
+        }
+        let st = ctx.stats(ix);
+        let good = st.text.saturating_sub(st.link);
+        if good < 25 {
+            continue;
+        }
+        let commas = arena.text(ix).matches([',', '，', '、']).count() as f32;
+        let s = 1.0 + commas + (good as f32 / 100.0).min(3.0);
+        let mut cur = n.parent;
+        for div in [1.0f32, 2.0, 3.0] {
+            let Some(p) = cur else { break };
+            if let Some(slot) = score.get_mut(p) {
+                *slot += s / div;
+            }
+            cur = arena.parent(p);
+        }
+    }
+    let mut best = (body, 0f32);
+    for (ix, &s) in score.iter().enumerate() {
+        if s <= 0.0 || ctx.is_bad(ix) {
+            continue;
+        }
+        let st = ctx.stats(ix);
+        let ld = if st.text > 0 {
+            st.link as f32 / st.text as f32
+        } else {
+            0.0
+        };
+        let adj = s * (1.0 - ld);
+        if adj > best.1 {
+            best = (ix, adj);
+        }
+    }
+    best.0
+}
+
+/// Splits a container into blocks, skipping pruned subtrees.
+pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
+    enum Step {
+        Enter(Ix, Ix, bool),
+        Exit,
+    }
+    let arena = ctx.arena;
+    let mut blocks: Vec<Block> = Vec::new();
+    // Identifies the currently open block: (owner, sequence number).
+    let mut seq: u32 = 0;
+    let mut open: Option<(Ix, u32)> = None;
+    let mut stack = vec![Step::Enter(container, container, false)];
+    while let Some(step) = stack.pop() {
+        let (ix, owner, in_link) = match step {
+            Step::Exit => {
+                seq = seq.wrapping_add(1);
+                continue;
+            }
+            Step::Enter(ix, owner, in_link) => (ix, owner, in_link),
+        };
+        let Some(n) = arena.get(ix) else { continue };
+        match n.kind {
+            Kind::Text => {
+                if n.text.trim().is_empty() {
+                    if let Some(b) = blocks.last_mut()
+                        && open == Some((owner, seq))
+                        && !b.text.ends_with(' ')
+                    {
+                        b.text.push(' ');
+                    }
+                    continue;
+                }
+                let need_new = open != Some((owner, seq));
+                if need_new {
+                    blocks.push(Block {
+                        owner,
+                        texts: Vec::new(),
+                        text: String::new(),
+                        link_chars: 0,
+                        kind: kind_of(arena, owner),
+                        keep: true,
+                    });
+                    open = Some((owner, seq));
+                }
+                if let Some(b) = blocks.last_mut() {
+                    b.texts.push(ix);
+                    b.text.push_str(&n.text);
+                    if in_link {
+                        b.link_chars += visible_chars(&n.text);
+                    }
+                }
+            }
+            Kind::Element => {
+                if ix != container && ctx.is_bad(ix) {
+                    continue;
+                }
+                if n.tag == "br" {
+                    if let Some(b) = blocks.last_mut()
+                        && open == Some((owner, seq))
+                    {
+                        b.text.push('\n');
+                    }
+                    continue;
+                }
+                let block = is_block_tag(&n.tag);
+                let child_owner = if block { ix } else { owner };
+                let link = in_link || n.tag == "a";
+                if block {
+                    seq = seq.wrapping_add(1);
+                    stack.push(Step::Exit);
+                }
+                for &c in n.children.iter().rev() {
+                    stack.push(Step::Enter(c, child_owner, link));
+                }
+            }
+        }
+    }
+    for b in &mut blocks {
+        b.text = collapse_keep_newlines(&b.text);
+    }
+    blocks.retain(|b| !b.text.is_empty());
+    blocks
+}
+
+fn collapse_keep_newlines(s: &str) -> String {
+    s.split('\n')
+        .map(collapse_ws)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Classifies a block by its owner and nearest structural ancestors.
+fn kind_of(arena: &Arena, owner: Ix) -> BlockKind {
+    let tag = arena.tag(owner);
+    match tag {
+        "p" => BlockKind::Para,
+        "h1" => BlockKind::Heading(1),
+        "h2" => BlockKind::Heading(2),
+        "h3" => BlockKind::Heading(3),
+        "h4" => BlockKind::Heading(4),
+        "h5" => BlockKind::Heading(5),
+        "h6" => BlockKind::Heading(6),
+        "li" | "dd" | "dt" => BlockKind::ListItem,
+        "blockquote" => BlockKind::Quote,
+        "pre" => BlockKind::Pre,
+        "td" | "th" | "caption" => BlockKind::Cell,
+        "figcaption" => BlockKind::Caption,
+        _ => BlockKind::Other,
+    }
+}
+
+/// Headings that introduce teaser lists or page furniture, in the languages our
+/// sources mostly use. Everything under such a heading (to the next heading of the
+/// same or higher level) is dropped.
+const TEASER_HEADINGS: &[&str] = &[
+    "related",
+    "read more",
+    "read next",
+    "more from",
+    "more stories",
+    "more news",
+    "more on this",
+    "you may also like",
+    "you might also like",
+    "recommended",
+    "popular",
+    "most read",
+    "most popular",
+    "trending",
+    "latest news",
+    "latest stories",
+    "latest posts",
+    "recent posts",
+    "share this",
+    "leave a reply",
+    "leave a comment",
+    "comments",
+    "sign up",
+    "subscribe",
+    "newsletter",
+    "about the author",
+    "follow us",
+    "weitere artikel",
+    "mehr zum thema",
+    "das könnte sie auch interessieren",
+    "lesen sie auch",
+    "à lire aussi",
+    "lire aussi",
+    "sur le même sujet",
+    "te puede interesar",
+    "noticias relacionadas",
+    "leggi anche",
+];
+
+/// Short lines that are page furniture, not prose.
+const FURNITURE: &[&str] = &[
+    "advertisement",
+    "advertisements",
+    "sponsored",
+    "share",
+    "share this",
+    "share this article",
+    "share on facebook",
+    "share on twitter",
+    "tweet",
+    "email",
+    "print",
+    "read more",
+    "continue reading",
+    "click here",
+    "related",
+    "comments",
+    "skip to content",
+    "loading",
+    "loading...",
+    "anzeige",
+    "werbung",
+    "publicité",
+    "publicidad",
+    "pubblicità",
+];
+
+pub fn norm_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Paragraph-level filtering inside the container.
+pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
+    let title_key = title.map(norm_key).unwrap_or_default();
+    // Teaser sections under telling headings.
+    let mut cut_level: Option<u8> = None;
+    for b in blocks.iter_mut() {
+        if let BlockKind::Heading(level) = b.kind {
+            if let Some(cl) = cut_level
+                && level <= cl
+            {
+                cut_level = None;
+            }
+            let key = norm_key(&b.text);
+            if key.len() < 60 && TEASER_HEADINGS.iter().any(|h| key.starts_with(h)) {
+                cut_level = Some(level);
+            }
+        }
+        if cut_level.is_some() {
+            b.keep = false;
+        }
+    }
+    // List-of-links groups (tag lists, teaser lists): judge the whole list.
+    let mut list_links: std::collections::HashMap<Ix, (usize, usize)> = Default::default();
+    for b in blocks.iter() {
+        if b.kind == BlockKind::ListItem
+            && let Some(list) = nearest(arena, b.owner, &["ul", "ol", "dl"])
+        {
+            let e = list_links.entry(list).or_default();
+            e.0 += b.chars();
+            e.1 += b.link_chars;
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for b in blocks.iter_mut() {
+        if !b.keep {
+            continue;
+        }
+        let n = b.chars();
+        let ld = b.link_density();
+        let key = norm_key(&b.text);
+        if key.is_empty() {
+            b.keep = false;
+            continue;
+        }
+        // The headline is shown separately: never twice.
+        if !title_key.is_empty() && (key == title_key || (b.kind == BlockKind::Heading(1))) {
+            b.keep = false;
+            continue;
+        }
+        if b.kind == BlockKind::ListItem
+            && let Some(list) = nearest(arena, b.owner, &["ul", "ol", "dl"])
+            && let Some(&(t, l)) = list_links.get(&list)
+            && t > 0
+            && l as f32 / t as f32 > 0.6
+        {
+            b.keep = false;
+            continue;
+        }
+        if ld > 0.55 && n < 400 {
+            b.keep = false;
+            continue;
+        }
+        if n < 30 && FURNITURE.contains(&key.as_str()) {
+            b.keep = false;
+            continue;
+        }
+        if b.kind == BlockKind::Caption {
+            b.keep = false;
+            continue;
+        }
+        // Exact repeats (mobile/desktop duplicates, pull quotes).
+        if n > 20 && !seen.insert(key) {
+            b.keep = false;
+        }
+    }
+    // Trailing headings with nothing after them are section furniture.
+    for b in blocks.iter_mut().rev() {
+        if !b.keep {
+            continue;
+        }
+        if matches!(b.kind, BlockKind::Heading(_)) {
+            b.keep = false;
+        } else {
+            break;
+        }
+    }
+}
+
+pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
+    let mut cur = Some(from);
+    let mut hops = 0;
+    while let Some(ix) = cur {
+        if tags.contains(&arena.tag(ix)) {
+            return Some(ix);
+        }
+        hops += 1;
+        if hops > 64 {
+            return None;
+        }
+        cur = arena.parent(ix);
+    }
+    None
+}
+
+pub fn extract_body(arena: &Arena, title: Option<&str>) -> BodyResult {
+    let ctx = Ctx::new(arena);
+    let (containers, method) = find_container(&ctx);
+    let mut blocks = Vec::new();
+    for c in containers {
+        blocks.extend(segment(&ctx, c));
+    }
+    filter_blocks(arena, &mut blocks, title);
+    BodyResult { blocks, method }
+}
