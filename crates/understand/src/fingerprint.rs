@@ -104,10 +104,11 @@ pub fn signature(body: &str) -> NearDupSignature {
         vec![u32::MAX; MINHASH_LEN]
     };
     let mut bits = [0i32; 64];
+    let seeds: Vec<u64> = (0..MINHASH_LEN).map(seed).collect();
     for &s in &sh {
-        for (i, slot) in minhash.iter_mut().enumerate() {
+        for (slot, sd) in minhash.iter_mut().zip(&seeds) {
             // One independent-looking permutation per slot from a single shingle hash.
-            let v = (mix64(s ^ SEEDS.get(i).copied().unwrap_or(i as u64)) >> 32) as u32;
+            let v = (mix64(s ^ sd) >> 32) as u32;
             if v < *slot {
                 *slot = v;
             }
@@ -128,22 +129,10 @@ pub fn signature(body: &str) -> NearDupSignature {
     }
 }
 
-/// Per-slot seeds, fixed forever: changing them invalidates every stored signature.
-static SEEDS: [u64; MINHASH_LEN] = {
-    let mut s = [0u64; MINHASH_LEN];
-    let mut x: u64 = 0x243f_6a88_85a3_08d3;
-    let mut i = 0;
-    while i < MINHASH_LEN {
-        // SplitMix64 sequence, in const context.
-        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        s[i] = z ^ (z >> 31);
-        i += 1;
-    }
-    s
-};
+/// Seed of MinHash slot `i`, fixed forever: changing it invalidates every stored signature.
+fn seed(i: usize) -> u64 {
+    mix64((i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
 
 /// LSH band keys to index: `LSH_BANDS` values, the band number mixed in so equal rows in
 /// different bands do not collide. Empty for bodies too short to compare
