@@ -8,6 +8,8 @@ pub mod entities;
 pub mod features;
 pub mod fingerprint;
 pub mod lang;
+pub mod related;
+pub mod stories;
 pub mod text;
 pub mod topics;
 pub mod vector;
@@ -18,5 +20,7 @@ pub use fingerprint::{
     NearDupSignature, band_keys, exact_fingerprint, is_near_duplicate, signature,
 };
 pub use lang::{LanguageGuess, detect_language};
+pub use related::{Related, RelatedCandidate, rank_related, related_score};
+pub use stories::{Decision, StoryProfile, assign, representative_headline, same_story};
 pub use topics::{TopicSource, assign_topics};
 pub use vector::{DfStats, TermVector};
