@@ -20,7 +20,7 @@ pub use fingerprint::{
     NearDupSignature, band_keys, exact_fingerprint, is_near_duplicate, signature,
 };
 pub use lang::{LanguageGuess, detect_language};
-pub use related::{Related, RelatedCandidate, rank_related, related_score};
+pub use related::{Related, RelatedDoc, context_vector, rank_related, related_score};
 pub use stories::{Decision, StoryProfile, assign, representative_headline, same_story};
 pub use topics::{TopicSource, assign_topics};
 pub use vector::{DfStats, TermVector};

@@ -8,6 +8,7 @@ use tidings_core::StoryId;
 use crate::entities::Entity;
 use crate::features::ArticleFeatures;
 use crate::fingerprint::is_near_duplicate;
+use crate::vector::TermVector;
 
 /// Weight of shared named entities against text similarity. Measured on Reuters-21578
 /// (see BENCHMARKS.md); entities help when texts are short.
@@ -30,12 +31,67 @@ pub fn entity_overlap(a: &[Entity], b: &[Entity]) -> f32 {
     shared / wa.min(wb)
 }
 
-/// Relatedness of two articles in `[0, 1]`: cosine of their term vectors blended with their
-/// entity overlap. Costs one merge of two sorted vectors (≤ 64 terms each) and a scan of two
-/// entity lists (≤ 20 each): about a microsecond.
-pub fn related_score(a: &ArticleFeatures, b: &ArticleFeatures) -> f32 {
-    let cos = a.vector.dot(&b.vector);
-    (1.0 - ENTITY_WEIGHT) * cos + ENTITY_WEIGHT * entity_overlap(&a.entities, &b.entities)
+/// Neighbours folded into a context vector, their total weight relative to the article's
+/// own vector, and the terms kept. Measured on Reuters-21578 (BENCHMARKS.md): more
+/// neighbours and more weight keep raising topical precision up to about these values.
+pub const CONTEXT_NEIGHBOURS: usize = 100;
+pub const CONTEXT_BETA: f32 = 5.0;
+pub const CONTEXT_TERMS: usize = 256;
+
+/// The article's *context vector*: its own term vector plus the mean of its nearest
+/// neighbours' vectors (weighted `beta`). Computed once at ingest from the candidates the
+/// search index returns for the article (more-like-this, up to [`CONTEXT_NEIGHBOURS`]), then
+/// stored. Comparing context vectors ranks articles by the subject area they sit in rather
+/// than by shared incidental words (names, numbers), which is what "related" means to a
+/// reader; near-copies are removed separately.
+pub fn context_vector(own: &TermVector, neighbours: &[&TermVector]) -> TermVector {
+    context_vector_with(own, neighbours, CONTEXT_BETA, CONTEXT_TERMS)
+}
+
+/// [`context_vector`] with explicit weight and size.
+pub fn context_vector_with(own: &TermVector, neighbours: &[&TermVector], beta: f32, keep: usize) -> TermVector {
+    let mut m: std::collections::HashMap<u64, f32> = own.terms.iter().copied().collect();
+    if !neighbours.is_empty() {
+        let share = beta / neighbours.len() as f32;
+        for v in neighbours {
+            for (t, w) in &v.terms {
+                *m.entry(*t).or_default() += w * share;
+            }
+        }
+    }
+    TermVector::from_weights(m.into_iter().collect(), keep)
+}
+
+/// An article as the related-articles ranking sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct RelatedDoc<'a> {
+    pub features: &'a ArticleFeatures,
+    /// Stored [`context_vector`]; when empty (not computed yet) the article's own vector
+    /// is used.
+    pub context: &'a TermVector,
+    pub story: Option<StoryId>,
+}
+
+impl RelatedDoc<'_> {
+    fn vector(&self) -> &TermVector {
+        if self.context.is_empty() { &self.features.vector } else { self.context }
+    }
+}
+
+/// Relatedness of two articles in `[0, 1]`: cosine of their context vectors blended with
+/// their entity overlap. One merge of two sorted vectors (≤ 256 terms each) and a scan of
+/// two entity lists (≤ 20 each): about a microsecond.
+pub fn related_score(a: &RelatedDoc<'_>, b: &RelatedDoc<'_>) -> f32 {
+    related_score_with(a, b, ENTITY_WEIGHT)
+}
+
+/// [`related_score`] with an explicit entity weight.
+pub fn related_score_with(a: &RelatedDoc<'_>, b: &RelatedDoc<'_>, entity_weight: f32) -> f32 {
+    let cos = a.vector().dot(b.vector());
+    if entity_weight <= 0.0 {
+        return cos;
+    }
+    (1.0 - entity_weight) * cos + entity_weight * entity_overlap(&a.features.entities, &b.features.entities)
 }
 
 /// One ranked related article.
@@ -46,44 +102,33 @@ pub struct Related {
     pub score: f32,
 }
 
-/// A candidate for [`rank_related`]: stored features and the article's story, if any.
-#[derive(Debug, Clone, Copy)]
-pub struct RelatedCandidate<'a> {
-    pub features: &'a ArticleFeatures,
-    pub story: Option<StoryId>,
+/// Rank `candidates` for `query`, best first, at most `k`. Excluded: near-duplicate copies
+/// of the query, members of the query's own story, candidates with the same title, copies
+/// of an article already chosen (so the list has no repeats), and scores of 0.
+pub fn rank_related(query: &RelatedDoc<'_>, candidates: &[RelatedDoc<'_>], k: usize) -> Vec<Related> {
+    rank_related_with(query, candidates, k, ENTITY_WEIGHT)
 }
 
-/// Rank `candidates` for `query`, best first, at most `k`. Excluded: near-duplicate copies
-/// of the query, members of the query's own story (`query_story`), candidates with the same
-/// title, copies of an article already chosen (so the list has no repeats), and scores of 0.
-pub fn rank_related(
-    query: &ArticleFeatures,
-    query_story: Option<StoryId>,
-    candidates: &[RelatedCandidate<'_>],
-    k: usize,
-) -> Vec<Related> {
+/// [`rank_related`] with an explicit entity weight.
+pub fn rank_related_with(query: &RelatedDoc<'_>, candidates: &[RelatedDoc<'_>], k: usize, entity_weight: f32) -> Vec<Related> {
     let mut scored: Vec<Related> = candidates
         .iter()
         .enumerate()
-        .filter(|(_, c)| query_story.is_none() || c.story != query_story)
-        .map(|(index, c)| Related {
-            index,
-            score: related_score(query, c.features),
-        })
+        .filter(|(_, c)| query.story.is_none() || c.story != query.story)
+        .map(|(index, c)| Related { index, score: related_score_with(query, c, entity_weight) })
         .filter(|r| r.score > 0.0)
         .collect();
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+    let q = query.features;
     let mut out: Vec<Related> = Vec::with_capacity(k);
     for r in scored {
         if out.len() >= k {
             break;
         }
-        let Some(c) = candidates.get(r.index) else {
-            continue;
-        };
+        let Some(c) = candidates.get(r.index) else { continue };
         let f = c.features;
-        let repeat = is_near_duplicate(&query.signature, &f.signature)
-            || (!f.title.is_empty() && f.title.eq_ignore_ascii_case(&query.title))
+        let repeat = is_near_duplicate(&q.signature, &f.signature)
+            || (!f.title.is_empty() && f.title.eq_ignore_ascii_case(&q.title))
             || out.iter().any(|o| {
                 candidates
                     .get(o.index)
@@ -100,7 +145,7 @@ pub fn rank_related(
 mod tests {
     use super::*;
     use crate::features::{ArticleInput, analyze};
-    use crate::vector::DfStats;
+    use crate::vector::{DfStats, TermVector};
 
     fn feat(title: &str, body: &str) -> ArticleFeatures {
         analyze(
@@ -135,30 +180,26 @@ mod tests {
             "Striker scores twice in cup final",
             "The striker scored two goals as the team won the cup final on Saturday.",
         );
-        let cands = [
-            RelatedCandidate {
-                features: &unrelated,
-                story: None,
-            },
-            RelatedCandidate {
-                features: &copy,
-                story: None,
-            },
-            RelatedCandidate {
-                features: &related,
-                story: None,
-            },
-        ];
-        let r = rank_related(&q, None, &cands, 5);
+        let none = TermVector::default();
+        let doc = |f| RelatedDoc { features: f, context: &none, story: None };
+        let cands = [doc(&unrelated), doc(&copy), doc(&related)];
+        let r = rank_related(&doc(&q), &cands, 5);
         assert_eq!(r.first().map(|x| x.index), Some(2));
         assert!(r.iter().all(|x| x.index != 1), "copy must be excluded");
-        assert!(related_score(&q, &related) > related_score(&q, &unrelated));
+        assert!(related_score(&doc(&q), &doc(&related)) > related_score(&doc(&q), &doc(&unrelated)));
         // Same-story exclusion.
         let s = Some(StoryId(7));
-        let cands = [RelatedCandidate {
-            features: &related,
-            story: s,
-        }];
-        assert!(rank_related(&q, s, &cands, 5).is_empty());
+        let cands = [RelatedDoc { story: s, ..doc(&related) }];
+        assert!(rank_related(&RelatedDoc { story: s, ..doc(&q) }, &cands, 5).is_empty());
+    }
+
+    #[test]
+    fn context_vectors_pull_towards_neighbours() {
+        let own = TermVector::from_weights(vec![(1, 1.0), (2, 1.0)], 10);
+        let n1 = TermVector::from_weights(vec![(2, 1.0), (3, 1.0)], 10);
+        let ctx = context_vector(&own, &[&n1]);
+        assert!(ctx.terms.iter().any(|t| t.0 == 3));
+        assert!(ctx.dot(&n1) > own.dot(&n1));
+        assert!((context_vector(&own, &[]).dot(&own) - 1.0).abs() < 1e-6);
     }
 }
