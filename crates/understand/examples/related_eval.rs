@@ -24,16 +24,19 @@ use std::time::Instant;
 use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
 use tidings_understand::fingerprint::is_near_duplicate;
 use tidings_understand::related::{
-    CONTEXT_BETA, CONTEXT_NEIGHBOURS, CONTEXT_TERMS, ENTITY_WEIGHT, RelatedDoc, context_vector_with, rank_related_with,
-    related_score,
+    CONTEXT_BETA, CONTEXT_NEIGHBOURS, CONTEXT_TERMS, ENTITY_WEIGHT, RelatedDoc,
+    context_vector_with, rank_related_with, related_score,
 };
-use tidings_understand::vector::TermVector;
 use tidings_understand::stories::same_story;
 use tidings_understand::text::words;
 use tidings_understand::vector::DfStats;
+use tidings_understand::vector::TermVector;
 
 fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
 }
 
 const K: usize = 5;
@@ -270,7 +273,11 @@ fn main() {
         "context vectors (k={ctx_k} beta={ctx_beta} keep={ctx_keep}, entity weight {ew}): {:.0} articles/s incl. the MLT query",
         n as f64 / t.elapsed().as_secs_f64()
     );
-    let rdoc = |d: usize| RelatedDoc { features: &feats[d], context: &contexts[d], story: None };
+    let rdoc = |d: usize| RelatedDoc {
+        features: &feats[d],
+        context: &contexts[d],
+        story: None,
+    };
 
     // ---- ours, exhaustive: inverted index over context vectors, then rank_related on the top 50
     let mut our_index: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
@@ -297,8 +304,10 @@ fn main() {
     for q in 0..n {
         let cand = top_by_index(q, &our_vecs[q], &our_index, 50, &mut acc);
         let rc: Vec<RelatedDoc<'_>> = cand.iter().map(|&d| rdoc(d)).collect();
-        let r: Vec<usize> =
-            rank_related_with(&rdoc(q), &rc, K, ew).into_iter().map(|x| cand[x.index]).collect();
+        let r: Vec<usize> = rank_related_with(&rdoc(q), &rc, K, ew)
+            .into_iter()
+            .map(|x| cand[x.index])
+            .collect();
         e.add(q, &r, &docs, &feats);
     }
     e.report("ours-exact", t.elapsed().as_secs_f64());
@@ -312,8 +321,10 @@ fn main() {
         let cand = bm25_mlt(q, &mut acc, 100);
         let tr = Instant::now();
         let rc: Vec<RelatedDoc<'_>> = cand.iter().map(|&d| rdoc(d)).collect();
-        let r: Vec<usize> =
-            rank_related_with(&rdoc(q), &rc, K, ew).into_iter().map(|x| cand[x.index]).collect();
+        let r: Vec<usize> = rank_related_with(&rdoc(q), &rc, K, ew)
+            .into_iter()
+            .map(|x| cand[x.index])
+            .collect();
         rerank_ns += tr.elapsed().as_nanos();
         reranked += cand.len();
         e.add(q, &r, &docs, &feats);

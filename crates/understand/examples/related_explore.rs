@@ -2,7 +2,12 @@
 //! (exhaustive cosine, no copy exclusion) so each choice in `features`/`related` is measured.
 //!
 //! Run: `cargo run --release -p tidings-understand --example related_explore`
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 #[path = "common/corpus.rs"]
 mod corpus;
@@ -29,8 +34,12 @@ fn p_at_5(docs: &[corpus::Doc], vecs: &[TermVector]) -> f64 {
                 acc[*d as usize] += w * dw;
             }
         }
-        let mut c: Vec<(usize, f32)> =
-            acc.iter().enumerate().filter(|(d, s)| *d != q && **s > 0.0).map(|(d, s)| (d, *s)).collect();
+        let mut c: Vec<(usize, f32)> = acc
+            .iter()
+            .enumerate()
+            .filter(|(d, s)| *d != q && **s > 0.0)
+            .map(|(d, s)| (d, *s))
+            .collect();
         c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         for (d, _) in c.iter().take(5) {
             if docs[*d].topics.iter().any(|t| docs[q].topics.contains(t)) {
@@ -58,8 +67,12 @@ fn neighbours(vecs: &[TermVector], k: usize) -> Vec<Vec<(usize, f32)>> {
                     acc[*d as usize] += w * dw;
                 }
             }
-            let mut c: Vec<(usize, f32)> =
-                acc.iter().enumerate().filter(|(d, s)| *d != q && **s > 0.0).map(|(d, s)| (d, *s)).collect();
+            let mut c: Vec<(usize, f32)> = acc
+                .iter()
+                .enumerate()
+                .filter(|(d, s)| *d != q && **s > 0.0)
+                .map(|(d, s)| (d, *s))
+                .collect();
             c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             c.truncate(k);
             c
@@ -68,14 +81,23 @@ fn neighbours(vecs: &[TermVector], k: usize) -> Vec<Vec<(usize, f32)>> {
 }
 
 fn main() {
-    let docs: Vec<corpus::Doc> = corpus::load("reuters21578").into_iter().filter(|d| !d.topics.is_empty()).collect();
+    let docs: Vec<corpus::Doc> = corpus::load("reuters21578")
+        .into_iter()
+        .filter(|d| !d.topics.is_empty())
+        .collect();
     let n = docs.len() as f32;
     let en = Analyzer::for_lang("en");
     // (title terms, body terms) per doc as stem strings
-    let raw: Vec<(Vec<String>, Vec<String>)> =
-        docs.iter().map(|d| (words(&d.title).collect(), words(&d.body).collect())).collect();
+    let raw: Vec<(Vec<String>, Vec<String>)> = docs
+        .iter()
+        .map(|d| (words(&d.title).collect(), words(&d.body).collect()))
+        .collect();
 
-    let build = |toks: &[(Vec<String>, Vec<String>)], boost: f32, sublinear: bool, max: usize| -> Vec<TermVector> {
+    let build = |toks: &[(Vec<String>, Vec<String>)],
+                 boost: f32,
+                 sublinear: bool,
+                 max: usize|
+     -> Vec<TermVector> {
         let mut df: HashMap<u64, u32> = HashMap::new();
         let tfs: Vec<HashMap<u64, f32>> = toks
             .iter()
@@ -110,7 +132,12 @@ fn main() {
     let stop_raw: Vec<(Vec<String>, Vec<String>)> = raw
         .iter()
         .map(|(t, b)| {
-            let f = |v: &Vec<String>| v.iter().filter(|w| !en.is_stop(w)).cloned().collect::<Vec<_>>();
+            let f = |v: &Vec<String>| {
+                v.iter()
+                    .filter(|w| !en.is_stop(w))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
             (f(t), f(b))
         })
         .collect();
@@ -129,18 +156,41 @@ fn main() {
     let alnum_stem_nums: Vec<(Vec<String>, Vec<String>)> = raw
         .iter()
         .map(|(t, b)| {
-            let f = |v: &Vec<String>| v.iter().filter(|w| !en.is_stop(w)).map(|w| en.stem(w)).collect::<Vec<_>>();
+            let f = |v: &Vec<String>| {
+                v.iter()
+                    .filter(|w| !en.is_stop(w))
+                    .map(|w| en.stem(w))
+                    .collect::<Vec<_>>()
+            };
             (f(t), f(b))
         })
         .collect();
     for (name, src, boost, sub, max) in [
         ("raw words sublinear all", &raw, 0.0, true, usize::MAX),
         ("raw-stop sublinear all", &stop_raw, 0.0, true, usize::MAX),
-        ("alnum-stem sublinear all", &alnum_stem, 0.0, true, usize::MAX),
-        ("alnum-stem+nums sublinear all", &alnum_stem_nums, 0.0, true, usize::MAX),
+        (
+            "alnum-stem sublinear all",
+            &alnum_stem,
+            0.0,
+            true,
+            usize::MAX,
+        ),
+        (
+            "alnum-stem+nums sublinear all",
+            &alnum_stem_nums,
+            0.0,
+            true,
+            usize::MAX,
+        ),
         ("alnum-stem sublinear top64", &alnum_stem, 0.0, true, 64),
         ("alnum-stem sublinear top32", &alnum_stem, 0.0, true, 32),
-        ("alnum-stem sublinear boost1 top64", &alnum_stem, 1.0, true, 64),
+        (
+            "alnum-stem sublinear boost1 top64",
+            &alnum_stem,
+            1.0,
+            true,
+            64,
+        ),
         ("alnum-stem tf top64", &alnum_stem, 0.0, false, 64),
     ] {
         let v = build(src, boost, sub, max);
@@ -179,7 +229,10 @@ fn main() {
                 TermVector::from_weights(w, 64)
             })
             .collect();
-        println!("bm25 vectors k1={k1} b={b} top64       P@5 {:.4}", p_at_5(&docs, &v));
+        println!(
+            "bm25 vectors k1={k1} b={b} top64       P@5 {:.4}",
+            p_at_5(&docs, &v)
+        );
     }
 
     // Neighbourhood smoothing: each document's vector plus a share of its k nearest
@@ -208,9 +261,19 @@ fn main() {
         if !only.is_empty() && only != bname {
             continue;
         }
-        for (k, beta, keep) in [(10usize, 1.0f32, 128usize), (20, 2.0, 128), (30, 2.0, 200), (50, 3.0, 256), (50, 5.0, 256), (100, 5.0, 256)] {
+        for (k, beta, keep) in [
+            (10usize, 1.0f32, 128usize),
+            (20, 2.0, 128),
+            (30, 2.0, 200),
+            (50, 3.0, 256),
+            (50, 5.0, 256),
+            (100, 5.0, 256),
+        ] {
             let e = expand(&base, k, beta, keep);
-            println!("{bname} expanded k={k} beta={beta} keep={keep}  P@5 {:.4}", p_at_5(&docs, &e));
+            println!(
+                "{bname} expanded k={k} beta={beta} keep={keep}  P@5 {:.4}",
+                p_at_5(&docs, &e)
+            );
         }
         let e = expand(&base, 50, 3.0, 256);
         for alpha in [0.2f32, 0.4] {
@@ -228,7 +291,10 @@ fn main() {
                     TermVector::from_weights(m.into_iter().collect(), 320)
                 })
                 .collect();
-            println!("{bname} mix alpha={alpha} with k=50 beta=3  P@5 {:.4}", p_at_5(&docs, &mixed));
+            println!(
+                "{bname} mix alpha={alpha} with k=50 beta=3  P@5 {:.4}",
+                p_at_5(&docs, &mixed)
+            );
         }
     }
 }

@@ -49,7 +49,12 @@ pub fn context_vector(own: &TermVector, neighbours: &[&TermVector]) -> TermVecto
 }
 
 /// [`context_vector`] with explicit weight and size.
-pub fn context_vector_with(own: &TermVector, neighbours: &[&TermVector], beta: f32, keep: usize) -> TermVector {
+pub fn context_vector_with(
+    own: &TermVector,
+    neighbours: &[&TermVector],
+    beta: f32,
+    keep: usize,
+) -> TermVector {
     let mut m: std::collections::HashMap<u64, f32> = own.terms.iter().copied().collect();
     if !neighbours.is_empty() {
         let share = beta / neighbours.len() as f32;
@@ -74,7 +79,11 @@ pub struct RelatedDoc<'a> {
 
 impl RelatedDoc<'_> {
     fn vector(&self) -> &TermVector {
-        if self.context.is_empty() { &self.features.vector } else { self.context }
+        if self.context.is_empty() {
+            &self.features.vector
+        } else {
+            self.context
+        }
     }
 }
 
@@ -91,7 +100,8 @@ pub fn related_score_with(a: &RelatedDoc<'_>, b: &RelatedDoc<'_>, entity_weight:
     if entity_weight <= 0.0 {
         return cos;
     }
-    (1.0 - entity_weight) * cos + entity_weight * entity_overlap(&a.features.entities, &b.features.entities)
+    (1.0 - entity_weight) * cos
+        + entity_weight * entity_overlap(&a.features.entities, &b.features.entities)
 }
 
 /// One ranked related article.
@@ -105,17 +115,29 @@ pub struct Related {
 /// Rank `candidates` for `query`, best first, at most `k`. Excluded: near-duplicate copies
 /// of the query, members of the query's own story, candidates with the same title, copies
 /// of an article already chosen (so the list has no repeats), and scores of 0.
-pub fn rank_related(query: &RelatedDoc<'_>, candidates: &[RelatedDoc<'_>], k: usize) -> Vec<Related> {
+pub fn rank_related(
+    query: &RelatedDoc<'_>,
+    candidates: &[RelatedDoc<'_>],
+    k: usize,
+) -> Vec<Related> {
     rank_related_with(query, candidates, k, ENTITY_WEIGHT)
 }
 
 /// [`rank_related`] with an explicit entity weight.
-pub fn rank_related_with(query: &RelatedDoc<'_>, candidates: &[RelatedDoc<'_>], k: usize, entity_weight: f32) -> Vec<Related> {
+pub fn rank_related_with(
+    query: &RelatedDoc<'_>,
+    candidates: &[RelatedDoc<'_>],
+    k: usize,
+    entity_weight: f32,
+) -> Vec<Related> {
     let mut scored: Vec<Related> = candidates
         .iter()
         .enumerate()
         .filter(|(_, c)| query.story.is_none() || c.story != query.story)
-        .map(|(index, c)| Related { index, score: related_score_with(query, c, entity_weight) })
+        .map(|(index, c)| Related {
+            index,
+            score: related_score_with(query, c, entity_weight),
+        })
         .filter(|r| r.score > 0.0)
         .collect();
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
@@ -125,7 +147,9 @@ pub fn rank_related_with(query: &RelatedDoc<'_>, candidates: &[RelatedDoc<'_>], 
         if out.len() >= k {
             break;
         }
-        let Some(c) = candidates.get(r.index) else { continue };
+        let Some(c) = candidates.get(r.index) else {
+            continue;
+        };
         let f = c.features;
         let repeat = is_near_duplicate(&q.signature, &f.signature)
             || (!f.title.is_empty() && f.title.eq_ignore_ascii_case(&q.title))
@@ -181,16 +205,35 @@ mod tests {
             "The striker scored two goals as the team won the cup final on Saturday.",
         );
         let none = TermVector::default();
-        let doc = |f| RelatedDoc { features: f, context: &none, story: None };
+        let doc = |f| RelatedDoc {
+            features: f,
+            context: &none,
+            story: None,
+        };
         let cands = [doc(&unrelated), doc(&copy), doc(&related)];
         let r = rank_related(&doc(&q), &cands, 5);
         assert_eq!(r.first().map(|x| x.index), Some(2));
         assert!(r.iter().all(|x| x.index != 1), "copy must be excluded");
-        assert!(related_score(&doc(&q), &doc(&related)) > related_score(&doc(&q), &doc(&unrelated)));
+        assert!(
+            related_score(&doc(&q), &doc(&related)) > related_score(&doc(&q), &doc(&unrelated))
+        );
         // Same-story exclusion.
         let s = Some(StoryId(7));
-        let cands = [RelatedDoc { story: s, ..doc(&related) }];
-        assert!(rank_related(&RelatedDoc { story: s, ..doc(&q) }, &cands, 5).is_empty());
+        let cands = [RelatedDoc {
+            story: s,
+            ..doc(&related)
+        }];
+        assert!(
+            rank_related(
+                &RelatedDoc {
+                    story: s,
+                    ..doc(&q)
+                },
+                &cands,
+                5
+            )
+            .is_empty()
+        );
     }
 
     #[test]
