@@ -47,10 +47,10 @@ pub struct StoryParams {
 impl Default for StoryParams {
     fn default() -> Self {
         StoryParams {
-            join: 0.30,
-            min_cosine: 0.22,
-            text_only_cosine: 0.55,
-            min_entity_overlap: 0.2,
+            join: 0.22,
+            min_cosine: 0.26,
+            text_only_cosine: 0.45,
+            min_entity_overlap: 0.1,
             window_ms: WINDOW_MS,
         }
     }
