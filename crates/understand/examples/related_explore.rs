@@ -165,7 +165,42 @@ fn main() {
             (f(t), f(b))
         })
         .collect();
+    let light = |w: &str| -> String {
+        let n = w.chars().count();
+        if n > 4 && w.ends_with("ies") {
+            format!("{}y", &w[..w.len() - 3])
+        } else if n > 3
+            && w.ends_with('s')
+            && !w.ends_with("ss")
+            && !w.ends_with("us")
+            && !w.ends_with("is")
+        {
+            w[..w.len() - 1].to_string()
+        } else {
+            w.to_string()
+        }
+    };
+    let light_stem: Vec<(Vec<String>, Vec<String>)> = raw
+        .iter()
+        .map(|(t, b)| {
+            let f = |v: &Vec<String>| {
+                v.iter()
+                    .filter(|w| !en.is_stop(w) && w.chars().any(|c| c.is_alphabetic()))
+                    .map(|w| light(w))
+                    .collect::<Vec<_>>()
+            };
+            (f(t), f(b))
+        })
+        .collect();
     for (name, src, boost, sub, max) in [
+        (
+            "light-stem sublinear all",
+            &light_stem,
+            0.0,
+            true,
+            usize::MAX,
+        ),
+        ("light-stem sublinear top64", &light_stem, 0.0, true, 64),
         ("raw words sublinear all", &raw, 0.0, true, usize::MAX),
         ("raw-stop sublinear all", &stop_raw, 0.0, true, usize::MAX),
         (
@@ -256,6 +291,7 @@ fn main() {
     let only = std::env::var("ONLY").unwrap_or_default();
     for (bname, base) in [
         ("stem64", build(&alnum_stem, 0.0, true, 64)),
+        ("light64", build(&light_stem, 0.0, true, 64)),
         ("raw-all", build(&raw, 0.0, true, usize::MAX)),
     ] {
         if !only.is_empty() && only != bname {
@@ -273,27 +309,6 @@ fn main() {
             println!(
                 "{bname} expanded k={k} beta={beta} keep={keep}  P@5 {:.4}",
                 p_at_5(&docs, &e)
-            );
-        }
-        let e = expand(&base, 50, 3.0, 256);
-        for alpha in [0.2f32, 0.4] {
-            let mixed: Vec<TermVector> = base
-                .iter()
-                .zip(&e)
-                .map(|(b, x)| {
-                    let mut m: HashMap<u64, f32> = HashMap::new();
-                    for (t, w) in &b.terms {
-                        *m.entry(*t).or_default() += alpha.sqrt() * w;
-                    }
-                    for (t, w) in &x.terms {
-                        *m.entry(*t).or_default() += (1.0 - alpha).sqrt() * w;
-                    }
-                    TermVector::from_weights(m.into_iter().collect(), 320)
-                })
-                .collect();
-            println!(
-                "{bname} mix alpha={alpha} with k=50 beta=3  P@5 {:.4}",
-                p_at_5(&docs, &mixed)
             );
         }
     }
