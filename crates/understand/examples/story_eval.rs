@@ -1,0 +1,351 @@
+//! Story clustering evaluation on NewsArticles with the hand-labelled pairs in
+//! `eval/story_pairs.jsonl` (protocol in `eval/README.md`).
+//!
+//! Replays the corpus in publication order through the same calls the pipeline makes:
+//! copy candidates by exact fingerprint / LSH band key, story candidates by shared lookup keys
+//! among stories active in the time window, then `assign`. Reports pairwise precision and
+//! recall of "same story" over the labelled pairs (all, and on the dev/test halves: even pair
+//! index = dev, odd = test; thresholds were chosen on dev), a threshold sweep, and a
+//! syndication check: perturbed copies of 500 articles replayed a day later must land in
+//! their original's story.
+//!
+//! Run: `cargo run --release -p tidings-understand --example story_eval`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "common/corpus.rs"]
+mod corpus;
+#[path = "common/perturb.rs"]
+mod perturb;
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use tidings_core::{ArticleId, StoryId, Timestamp};
+use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
+use tidings_understand::fingerprint::band_keys;
+use tidings_understand::stories::{
+    CopyCandidate, Decision, StoryCandidate, StoryParams, StoryProfile, assign_with,
+    representative_headline, same_story_with,
+};
+use tidings_understand::vector::DfStats;
+
+struct Pair {
+    a: String,
+    b: String,
+    same: bool,
+}
+
+fn load_pairs() -> Vec<Pair> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/story_pairs.jsonl");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            Pair {
+                a: v["a"].as_str().unwrap().to_string(),
+                b: v["b"].as_str().unwrap().to_string(),
+                same: v["same_story"].as_bool().unwrap(),
+            }
+        })
+        .collect()
+}
+
+/// The pipeline's state, in memory: what the store would hold and index.
+#[derive(Default)]
+struct Store {
+    feats: Vec<ArticleFeatures>,
+    story_of: Vec<StoryId>,
+    stories: Vec<StoryProfile>,
+    members: Vec<Vec<usize>>,
+    by_exact: HashMap<u64, Vec<usize>>,
+    by_band: HashMap<u64, Vec<usize>>,
+    /// lookup key -> stories having an article with it
+    by_key: HashMap<u64, HashSet<usize>>,
+}
+
+impl Store {
+    /// Ingest one article the way the pipeline would; returns its story index.
+    fn ingest(&mut self, f: ArticleFeatures, p: &StoryParams) -> (usize, Decision) {
+        let me = self.feats.len();
+        // Copy candidates: same exact fingerprint or any shared band key.
+        let mut cands: HashSet<usize> = HashSet::new();
+        if let Some(v) = self.by_exact.get(&f.signature.exact) {
+            cands.extend(v);
+        }
+        let keys = band_keys(&f.signature);
+        for k in &keys {
+            if let Some(v) = self.by_band.get(k) {
+                cands.extend(v);
+            }
+        }
+        let mut cands: Vec<usize> = cands.into_iter().collect();
+        cands.sort_unstable();
+        let copies: Vec<CopyCandidate<'_>> = cands
+            .iter()
+            .map(|&i| CopyCandidate {
+                article: ArticleId(i as i64),
+                story: self.story_of[i],
+                signature: &self.feats[i].signature,
+            })
+            .collect();
+        // Story candidates: stories sharing a lookup key (time window is checked by assign).
+        let lk = f.lookup_keys();
+        let mut sc: HashSet<usize> = HashSet::new();
+        for k in &lk {
+            if let Some(s) = self.by_key.get(k) {
+                sc.extend(s);
+            }
+        }
+        let mut sc: Vec<usize> = sc.into_iter().collect();
+        sc.sort_unstable();
+        let stories: Vec<StoryCandidate<'_>> = sc
+            .iter()
+            .map(|&s| StoryCandidate {
+                story: StoryId(s as i64),
+                profile: &self.stories[s],
+            })
+            .collect();
+        let d = assign_with(&f, &copies, &stories, p);
+        let s = match d {
+            Decision::Copy { story, .. } => {
+                let s = story.0 as usize;
+                self.stories[s].add(&f, true);
+                s
+            }
+            Decision::Join { story, .. } => {
+                let s = story.0 as usize;
+                self.stories[s].add(&f, false);
+                s
+            }
+            Decision::New => {
+                self.stories.push(StoryProfile::new(&f));
+                self.members.push(Vec::new());
+                self.stories.len() - 1
+            }
+        };
+        self.members[s].push(me);
+        self.by_exact.entry(f.signature.exact).or_default().push(me);
+        for k in keys {
+            self.by_band.entry(k).or_default().push(me);
+        }
+        for k in lk {
+            self.by_key.entry(k).or_default().insert(s);
+        }
+        self.story_of.push(StoryId(s as i64));
+        self.feats.push(f);
+        (s, d)
+    }
+}
+
+fn pr(pred: &[(bool, bool)]) -> (f64, f64, usize) {
+    let tp = pred.iter().filter(|(p, g)| *p && *g).count();
+    let fp = pred.iter().filter(|(p, g)| *p && !*g).count();
+    let fn_ = pred.iter().filter(|(p, g)| !*p && *g).count();
+    (
+        tp as f64 / (tp + fp).max(1) as f64,
+        tp as f64 / (tp + fn_).max(1) as f64,
+        pred.len(),
+    )
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    2.0 * p * r / (p + r).max(1e-9)
+}
+
+fn main() {
+    let mut docs = corpus::load("newsarticles");
+    docs.sort_by(|a, b| a.published.cmp(&b.published).then(a.id.cmp(&b.id)));
+    let pairs = load_pairs();
+    // IDF from the whole corpus, as a pipeline's DfStats would hold after a while.
+    let mut df = DfStats::new();
+    for d in &docs {
+        df.observe(
+            &analyze(
+                &ArticleInput {
+                    title: &d.title,
+                    body: &d.body,
+                    ..Default::default()
+                },
+                &df,
+            )
+            .distinct_terms,
+        );
+    }
+    let t = Instant::now();
+    let feats: Vec<ArticleFeatures> = docs
+        .iter()
+        .map(|d| {
+            analyze(
+                &ArticleInput {
+                    title: &d.title,
+                    body: &d.body,
+                    published: d.published,
+                    url: d.url.as_deref(),
+                    ..Default::default()
+                },
+                &df,
+            )
+            .features
+        })
+        .collect();
+    println!(
+        "analyze: {:.0} articles/s ({} NewsArticles)",
+        docs.len() as f64 / t.elapsed().as_secs_f64(),
+        docs.len()
+    );
+    let idx: HashMap<&str, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+
+    let run = |p: &StoryParams| -> (Store, f64) {
+        let mut st = Store::default();
+        let t = Instant::now();
+        for f in &feats {
+            st.ingest(f.clone(), p);
+        }
+        let secs = t.elapsed().as_secs_f64();
+        (st, feats.len() as f64 / secs)
+    };
+    let eval = |st: &Store, which: Option<usize>| -> (f64, f64, usize) {
+        let v: Vec<(bool, bool)> = pairs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| which.is_none_or(|w| i % 2 == w))
+            .map(|(_, p)| {
+                (
+                    st.story_of[idx[p.a.as_str()]] == st.story_of[idx[p.b.as_str()]],
+                    p.same,
+                )
+            })
+            .collect();
+        pr(&v)
+    };
+
+    // Threshold sweep on the dev half.
+    println!("\nsweep on the dev half (even pair indices), best 12 by F1:");
+    let base = StoryParams::default();
+    let mut results: Vec<(f64, f64, f64, StoryParams)> = Vec::new();
+    for join in [0.18f32, 0.22, 0.26, 0.30] {
+        for min_cosine in [0.18f32, 0.22, 0.26, 0.30] {
+            for text_only_cosine in [0.45f32, 0.55] {
+                for min_entity_overlap in [0.1f32, 0.2, 0.3] {
+                    let p = StoryParams {
+                        join,
+                        min_cosine,
+                        text_only_cosine,
+                        min_entity_overlap,
+                        ..base
+                    };
+                    let (st, _) = run(&p);
+                    let (pp, rr, _) = eval(&st, Some(0));
+                    results.push((f1(pp, rr), pp, rr, p));
+                }
+            }
+        }
+    }
+    results.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (f, pp, rr, p) in results.iter().take(12) {
+        println!(
+            "  join {:.2} min_cos {:.2} text_only {:.2} min_ent {:.2} -> P {pp:.3} R {rr:.3} F1 {f:.3}",
+            p.join, p.min_cosine, p.text_only_cosine, p.min_entity_overlap
+        );
+    }
+    let best = (results[0].0, results[0].3);
+    println!(
+        "best on dev: join {:.2} min_cosine {:.2}",
+        best.1.join, best.1.min_cosine
+    );
+
+    let (st, rate) = run(&base);
+    println!(
+        "\nshipped defaults (join {:.2}, min_cosine {:.2}, text_only_cosine {:.2}, min_entity_overlap {:.2}, window 3 days):",
+        base.join, base.min_cosine, base.text_only_cosine, base.min_entity_overlap
+    );
+    for (name, w) in [("all", None), ("dev", Some(0)), ("test", Some(1))] {
+        let (p, r, n) = eval(&st, w);
+        println!(
+            "  online clustering, {name:<4} ({n} pairs): pairwise precision {p:.3} recall {r:.3} F1 {:.3}",
+            f1(p, r)
+        );
+    }
+    let v: Vec<(bool, bool)> = pairs
+        .iter()
+        .map(|p| {
+            (
+                same_story_with(&feats[idx[p.a.as_str()]], &feats[idx[p.b.as_str()]], &base),
+                p.same,
+            )
+        })
+        .collect();
+    let (p, r, _) = pr(&v);
+    println!("  pairwise rule same_story(a, b), all: precision {p:.3} recall {r:.3}");
+    let sizes: Vec<usize> = st.members.iter().map(Vec::len).collect();
+    let multi = sizes.iter().filter(|s| **s > 1).count();
+    let maxs = sizes.iter().max().copied().unwrap_or(0);
+    println!(
+        "  {} articles -> {} stories ({} with 2+ articles, largest {}); assign throughput {:.0} articles/s incl. candidate lookup",
+        feats.len(),
+        st.stories.len(),
+        multi,
+        maxs,
+        rate
+    );
+    // Largest stories with their chosen headline, for a human look.
+    let mut order: Vec<usize> = (0..st.members.len()).collect();
+    order.sort_by(|a, b| st.members[*b].len().cmp(&st.members[*a].len()));
+    for &s in order.iter().take(8) {
+        let m: Vec<&ArticleFeatures> = st.members[s].iter().map(|&i| &st.feats[i]).collect();
+        let h = representative_headline(&st.stories[s], &m)
+            .map(|i| m[i].title.as_str())
+            .unwrap_or("");
+        println!("    story of {:>3}: {h}", m.len());
+    }
+
+    // Syndication: perturbed copies replayed a day later must fold into the original's story.
+    let mut st = st;
+    let mut ok = 0usize;
+    let mut as_copy = 0usize;
+    let mut n = 0usize;
+    for (k, i) in (0..docs.len()).step_by(7).take(500).enumerate() {
+        let d = &docs[i];
+        if d.body.len() < 300 {
+            continue;
+        }
+        let body = perturb::syndicate(&d.body, k);
+        let title = format!(
+            "{} | {}",
+            d.title,
+            perturb::SITE_NAMES[k % perturb::SITE_NAMES.len()]
+        );
+        let f = analyze(
+            &ArticleInput {
+                title: &title,
+                body: &body,
+                published: d.published.map(|t| Timestamp(t.0 + 86_400_000)),
+                ..Default::default()
+            },
+            &df,
+        )
+        .features;
+        let want = st.story_of[i];
+        let (s, dec) = st.ingest(f, &base);
+        n += 1;
+        if StoryId(s as i64) == want {
+            ok += 1;
+        }
+        if matches!(dec, Decision::Copy { .. }) {
+            as_copy += 1;
+        }
+    }
+    println!(
+        "\nsyndicated copies with different chrome: {ok}/{n} landed in their original's story ({as_copy} as near-duplicate copies)"
+    );
+}

@@ -1,0 +1,211 @@
+//! One pass over an article that produces everything the other stages need, as one
+//! serialisable struct the store persists as a blob.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use tidings_core::{Timestamp, Topic};
+
+use crate::entities::{Entity, extract_entities};
+use crate::fingerprint::{NearDupSignature, signature};
+use crate::lang::{LanguageGuess, detect_language};
+use crate::text::{Analyzer, hash_str};
+use crate::topics::{TopicSource, assign_topics};
+use crate::vector::{DfStats, TermVector};
+
+/// Bumped whenever the meaning of stored features changes (tokeniser, hashing, weights), so
+/// the pipeline knows to recompute old blobs.
+pub const FEATURES_VERSION: u32 = 1;
+
+/// Terms kept in an article vector. Measured on Reuters-21578 related-article P@5: more
+/// terms add noise words, fewer lose the subject (see BENCHMARKS.md).
+pub const VECTOR_TERMS: usize = 64;
+/// Title words count this many times extra: a headline states the subject.
+pub const TITLE_BOOST: f32 = 2.0;
+const KEYWORDS: usize = 10;
+const ENTITIES: usize = 20;
+
+/// What the pipeline knows about an article when it analyses it.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleInput<'a> {
+    pub title: &'a str,
+    /// Plain text, paragraphs separated by blank lines.
+    pub body: &'a str,
+    /// Canonical URL, for section topics.
+    pub url: Option<&'a str>,
+    /// Feed `<category>` values, for section topics.
+    pub categories: &'a [String],
+    pub published: Option<Timestamp>,
+    /// Language declared by the page (`<html lang>`), used when detection is unsure.
+    pub lang_hint: Option<&'a str>,
+}
+
+/// Everything the understand stage derived from one article. Persist it whole as a blob
+/// (serde); index the fields listed in the crate README.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleFeatures {
+    pub version: u32,
+    pub title: String,
+    pub published: Option<Timestamp>,
+    /// ISO 639-1 code used for analysis (detected, or the hint, or "en").
+    pub lang: String,
+    pub lang_guess: Option<LanguageGuess>,
+    pub signature: NearDupSignature,
+    /// TF-IDF vector of title + body (sublinear tf, title boosted, top terms, L2-normalised).
+    pub vector: TermVector,
+    /// Term ids of the title alone, sorted.
+    pub title_terms: Vec<u64>,
+    /// Most characteristic words (surface form), strongest first.
+    pub keywords: Vec<String>,
+    pub entities: Vec<Entity>,
+    pub topics: Vec<Topic>,
+    pub topic_source: TopicSource,
+}
+
+/// Result of [`analyze`]: the features plus the article's distinct term ids, which the
+/// caller passes to [`DfStats::observe`] (kept out of the features to keep blobs small).
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub features: ArticleFeatures,
+    pub distinct_terms: Vec<u64>,
+}
+
+/// Pick the analysis language: a reliable detection wins; otherwise the page's declared
+/// language; otherwise the unreliable detection; otherwise English.
+fn choose_lang(guess: Option<&LanguageGuess>, hint: Option<&str>) -> String {
+    let hint = hint
+        .map(|h| h.trim().to_ascii_lowercase())
+        .and_then(|h| h.get(..2).map(str::to_string));
+    match (guess, hint) {
+        (Some(g), _) if g.reliable => g.code.clone(),
+        (_, Some(h)) => h,
+        (Some(g), None) => g.code.clone(),
+        (None, None) => "en".to_string(),
+    }
+}
+
+/// Analyse one article. `df` supplies IDF weights (an empty `DfStats` weighs every term
+/// alike). Pure and deterministic; never panics on any input.
+pub fn analyze(input: &ArticleInput<'_>, df: &DfStats) -> Analysis {
+    let mut probe = String::with_capacity(input.title.len() + 2_100);
+    probe.push_str(input.title);
+    probe.push('\n');
+    probe.push_str(input.body.get(..2_000).unwrap_or(input.body));
+    let lang_guess = detect_language(&probe);
+    let lang = choose_lang(lang_guess.as_ref(), input.lang_hint);
+    let analyzer = Analyzer::for_lang(&lang);
+
+    // term id -> (tf including title boost, surface form first seen)
+    let mut tf: HashMap<u64, (f32, String)> = HashMap::new();
+    let mut title_terms = Vec::new();
+    for (stem, surface) in analyzer.terms(input.title) {
+        let id = hash_str(&stem);
+        title_terms.push(id);
+        tf.entry(id).or_insert((0.0, surface)).0 += 1.0 + TITLE_BOOST;
+    }
+    title_terms.sort_unstable();
+    title_terms.dedup();
+    for (stem, surface) in analyzer.terms(input.body) {
+        tf.entry(hash_str(&stem)).or_insert((0.0, surface)).0 += 1.0;
+    }
+    let mut distinct_terms: Vec<u64> = tf.keys().copied().collect();
+    distinct_terms.sort_unstable();
+
+    let weighted: Vec<(u64, f32, &str)> = tf
+        .iter()
+        .map(|(id, (n, s))| (*id, (1.0 + n.ln()) * df.idf(*id), s.as_str()))
+        .collect();
+    let mut ranked = weighted.clone();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(b.2)));
+    let keywords = ranked
+        .iter()
+        .take(KEYWORDS)
+        .map(|(_, _, s)| s.to_string())
+        .collect();
+    let vector = TermVector::from_weights(
+        weighted.iter().map(|(i, w, _)| (*i, *w)).collect(),
+        VECTOR_TERMS,
+    );
+
+    let entities = extract_entities(input.title, input.body, &lang, ENTITIES);
+    let (topics, topic_source) = assign_topics(input.url, input.categories, &vector);
+    let features = ArticleFeatures {
+        version: FEATURES_VERSION,
+        title: input.title.trim().to_string(),
+        published: input.published,
+        lang,
+        lang_guess,
+        signature: signature(input.body),
+        vector,
+        title_terms,
+        keywords,
+        entities,
+        topics,
+        topic_source,
+    };
+    Analysis {
+        features,
+        distinct_terms,
+    }
+}
+
+/// Hash of an entity key for lookup tables, in a namespace apart from term ids.
+pub fn entity_key_id(key: &str) -> u64 {
+    hash_str(&format!("entity:{key}"))
+}
+
+impl ArticleFeatures {
+    /// Keys for the database's candidate lookup (story clustering and related articles):
+    /// the ids of the 8 heaviest terms and of the 6 most mentioned entities. Two articles on
+    /// the same event almost always share one. Store as `(key as i64, article_id, published)`
+    /// rows with an index on `key`.
+    pub fn lookup_keys(&self) -> Vec<u64> {
+        let mut k = self.vector.top_ids(8);
+        k.extend(self.entities.iter().take(6).map(|e| entity_key_id(&e.key)));
+        k.sort_unstable();
+        k.dedup();
+        k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyze_produces_consistent_features() {
+        let body = "Michigan billionaire education activist Betsy DeVos was confirmed today to \
+            serve as the secretary of education in President Trump's administration, after Vice \
+            President Mike Pence cast a tie-breaking vote in the Senate. DeVos faced opposition \
+            from teachers unions over school vouchers.";
+        let input = ArticleInput {
+            title: "Betsy DeVos Confirmed as Education Secretary",
+            body,
+            url: Some("http://abcnews.go.com/Politics/pence-break-tie-betsy-devos/story?id=1"),
+            ..Default::default()
+        };
+        let a = analyze(&input, &DfStats::new());
+        let f = &a.features;
+        assert_eq!(f.lang, "en");
+        assert_eq!(f.topics, [Topic::Politics]);
+        assert_eq!(f.topic_source, TopicSource::Url);
+        assert!(f.keywords.iter().any(|k| k == "devos"), "{:?}", f.keywords);
+        assert!(f.entities.iter().any(|e| e.key == "betsy devos"));
+        assert!((f.vector.dot(&f.vector) - 1.0).abs() < 1e-4);
+        assert!(!f.title_terms.is_empty());
+        assert!(a.distinct_terms.len() >= f.vector.terms.len());
+        assert!(!f.lookup_keys().is_empty());
+        // Serde round trip: the store keeps it as a blob.
+        let json = serde_json::to_string(f).unwrap_or_default();
+        let back: Option<ArticleFeatures> = serde_json::from_str(&json).ok();
+        assert_eq!(back.as_ref(), Some(f));
+    }
+
+    #[test]
+    fn empty_article_is_safe() {
+        let a = analyze(&ArticleInput::default(), &DfStats::new());
+        assert!(a.features.vector.is_empty());
+        assert_eq!(a.features.topics, [Topic::World]);
+        assert_eq!(a.features.lang, "en");
+    }
+}
