@@ -183,68 +183,13 @@ impl Store {
             .as_ref()
             .map(|u| u.as_str().to_string())
             .unwrap_or_else(|| a.original_url.clone());
-        let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let seq = Store::next_counter(&mut tx, "article_change").await?;
-        let word_count = i64::try_from(a.text.split_whitespace().count()).unwrap_or(i64::MAX);
-        let res: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO articles (source_id, url, original_url, title, description, authors,
-                published_at, published_offset, modified_at, site_name, language, image_url,
-                image_alt, image_width, image_height, section, tags, videos, html, text,
-                word_count, extract_status, extract_error, content_hash, simhash, duplicate_of,
-                keywords, entities, features, fetched_at, created_at, updated_at, change_seq)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $31, $32)
-             RETURNING id",
-        )
-        .bind(source_id.0)
-        .bind(&url)
-        .bind(&a.original_url)
-        .bind(&a.title)
-        .bind(a.description.as_deref())
-        .bind(to_json_list(&a.authors))
-        .bind(a.published_at)
-        .bind(a.published_offset)
-        .bind(a.modified_at)
-        .bind(a.site_name.as_deref())
-        .bind(a.language.as_deref())
-        .bind(a.image_url.as_deref())
-        .bind(a.image_alt.as_deref())
-        .bind(a.image_width)
-        .bind(a.image_height)
-        .bind(a.section.as_deref())
-        .bind(to_json_list(&a.tags))
-        .bind(if a.videos_json.is_empty() {
-            "[]"
-        } else {
-            a.videos_json.as_str()
-        })
-        .bind(&a.html)
-        .bind(&a.text)
-        .bind(word_count)
-        .bind(if a.extract_status.is_empty() {
-            "extracted"
-        } else {
-            a.extract_status.as_str()
-        })
-        .bind(a.extract_error.as_deref())
-        .bind(a.content_hash.as_deref())
-        .bind(a.simhash)
-        .bind(a.duplicate_of.map(|d| d.0))
-        .bind(to_json_list(&a.keywords))
-        .bind(to_json_list(&a.entities))
-        .bind(a.features.clone())
-        .bind(a.fetched_at)
-        .bind(now)
-        .bind(seq)
-        .fetch_one(&mut *tx)
-        .await;
-        let id = match res {
+        let id = match insert_article_in(&mut tx, a, source_id, &url).await {
             Ok(id) => id,
-            Err(e) if StoreError::is_unique_violation(&e) => {
+            Err(StoreError::Database(e)) if StoreError::is_unique_violation(&e) => {
                 return Err(StoreError::Duplicate(format!("article {url}")));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         };
         tx.commit().await?;
         Ok(ArticleId(id))
@@ -297,4 +242,284 @@ impl Store {
             .fetch_one(&self.read)
             .await?)
     }
+}
+
+/// Why an incoming article was not stored as a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DupReason {
+    /// Same canonical URL.
+    Url,
+    /// Same normalised text.
+    Exact,
+    /// A near-duplicate (syndicated copy with other page chrome).
+    NearDuplicate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingested {
+    Inserted(ArticleId),
+    Duplicate { of: ArticleId, reason: DupReason },
+}
+
+/// Everything stored alongside a new article, in the same transaction.
+pub struct IngestExtras<'a> {
+    /// LSH band keys of the body's near-duplicate signature.
+    pub bands: &'a [i64],
+    /// Section topics with scores.
+    pub topics: &'a [(String, f64)],
+    /// Other URLs this article is known by (e.g. the feed's URL before the page's
+    /// canonical link); entries listing them are linked too.
+    pub aliases: &'a [String],
+    /// Given a candidate's `features` blob, is the new article a copy of it?
+    pub is_copy_of: &'a (dyn Fn(&[u8]) -> bool + Sync),
+}
+
+impl Store {
+    /// Store an article unless it is a copy of one we have (same URL, same
+    /// text, or a near-duplicate found through shared LSH bands). Checks and
+    /// insert happen in one transaction that is serialised against others
+    /// touching the same URL or bands, so two workers ingesting two copies of
+    /// one story at once still store it once. Feed entries listing the URL (or
+    /// an alias) are linked to the stored or original article.
+    pub async fn ingest_article(&self, a: &NewArticle, x: &IngestExtras<'_>) -> Result<Ingested> {
+        let source_id = a
+            .source_id
+            .ok_or_else(|| StoreError::Corrupt("article without source".into()))?;
+        let url = a
+            .url
+            .as_ref()
+            .map(|u| u.as_str().to_string())
+            .unwrap_or_else(|| a.original_url.clone());
+        let mut tx = self.begin_write().await?;
+        if self.backend == crate::Backend::Postgres {
+            // SQLite's single writer serialises this already; PostgreSQL needs
+            // locks on the URL and every band, taken in a stable order.
+            let mut keys: Vec<i64> = x.bands.to_vec();
+            keys.push(lock_key(&url));
+            keys.sort_unstable();
+            keys.dedup();
+            for k in keys {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(k)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let mut link_urls: Vec<&str> = vec![url.as_str(), a.original_url.as_str()];
+        link_urls.extend(x.aliases.iter().map(String::as_str));
+
+        let found: Option<(i64, DupReason)> = {
+            let by_url: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE url = $1")
+                .bind(&url)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match by_url {
+                Some(id) => Some((id, DupReason::Url)),
+                None => {
+                    let exact: Option<i64> = match &a.content_hash {
+                        Some(h) => {
+                            sqlx::query_scalar(
+                                "SELECT id FROM articles WHERE content_hash = $1 AND duplicate_of IS NULL
+                                 ORDER BY id LIMIT 1",
+                            )
+                            .bind(h.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await?
+                        }
+                        None => None,
+                    };
+                    match exact {
+                        Some(id) => Some((id, DupReason::Exact)),
+                        None => self
+                            .near_duplicate_in(&mut tx, x)
+                            .await?
+                            .map(|id| (id, DupReason::NearDuplicate)),
+                    }
+                }
+            }
+        };
+        if let Some((orig, reason)) = found {
+            link_entries(&mut tx, &link_urls, orig).await?;
+            tx.commit().await?;
+            return Ok(Ingested::Duplicate {
+                of: ArticleId(orig),
+                reason,
+            });
+        }
+
+        let id = insert_article_in(&mut tx, a, source_id, &url).await?;
+        for band in x.bands {
+            sqlx::query("INSERT INTO article_bands (band, article_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(*band)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (topic, score) in x.topics {
+            sqlx::query(
+                "INSERT INTO article_topics (article_id, topic, score) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(topic.as_str())
+            .bind(*score)
+            .execute(&mut *tx)
+            .await?;
+        }
+        link_entries(&mut tx, &link_urls, id).await?;
+        tx.commit().await?;
+        Ok(Ingested::Inserted(ArticleId(id)))
+    }
+
+    async fn near_duplicate_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        x: &IngestExtras<'_>,
+    ) -> Result<Option<i64>> {
+        if x.bands.is_empty() {
+            return Ok(None);
+        }
+        let placeholders: Vec<String> = (1..=x.bands.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT a.id, a.features FROM article_bands b JOIN articles a ON a.id = b.article_id
+             WHERE b.band IN ({}) AND a.duplicate_of IS NULL ORDER BY a.id LIMIT 64",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in x.bands {
+            q = q.bind(*b);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let features: Option<Vec<u8>> = r.try_get("features")?;
+            if let Some(f) = features
+                && (x.is_copy_of)(&f)
+            {
+                return Ok(Some(r.try_get("id")?));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The stored `features` blob of an article.
+    pub async fn article_features(&self, id: ArticleId) -> Result<Option<Vec<u8>>> {
+        let f: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT features FROM articles WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.read)
+                .await?;
+        Ok(f.flatten())
+    }
+
+    /// Topics of an article, strongest first.
+    pub async fn article_topics(&self, id: ArticleId) -> Result<Vec<(String, f64)>> {
+        Ok(sqlx::query_as(
+            "SELECT topic, score FROM article_topics WHERE article_id = $1 ORDER BY score DESC, topic",
+        )
+        .bind(id.0)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// How many sources list this article (its own plus syndicated copies).
+    pub async fn article_entry_sources(&self, id: ArticleId) -> Result<Vec<SourceId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT source_id FROM feed_entries WHERE article_id = $1 ORDER BY source_id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(ids.into_iter().map(SourceId).collect())
+    }
+}
+
+async fn link_entries(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    urls: &[&str],
+    id: i64,
+) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for u in urls.iter().filter(|u| !u.is_empty() && seen.insert(**u)) {
+        sqlx::query(
+            "UPDATE feed_entries SET article_id = $1 WHERE url = $2 AND article_id IS NULL",
+        )
+        .bind(id)
+        .bind(*u)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A stable 63-bit key for advisory locks on a URL.
+fn lock_key(s: &str) -> i64 {
+    // FNV-1a: stable across processes and releases (unlike std's hasher).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(h.to_ne_bytes())
+}
+
+async fn insert_article_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    a: &NewArticle,
+    source_id: SourceId,
+    url: &str,
+) -> Result<i64> {
+    let now = now_ms();
+    let seq = Store::next_counter(tx, "article_change").await?;
+    let word_count = i64::try_from(a.text.split_whitespace().count()).unwrap_or(i64::MAX);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO articles (source_id, url, original_url, title, description, authors,
+            published_at, published_offset, modified_at, site_name, language, image_url,
+            image_alt, image_width, image_height, section, tags, videos, html, text,
+            word_count, extract_status, extract_error, content_hash, simhash, duplicate_of,
+            keywords, entities, features, fetched_at, created_at, updated_at, change_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+            $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $31, $32)
+         RETURNING id",
+    )
+    .bind(source_id.0)
+    .bind(url)
+    .bind(&a.original_url)
+    .bind(&a.title)
+    .bind(a.description.as_deref())
+    .bind(to_json_list(&a.authors))
+    .bind(a.published_at)
+    .bind(a.published_offset)
+    .bind(a.modified_at)
+    .bind(a.site_name.as_deref())
+    .bind(a.language.as_deref())
+    .bind(a.image_url.as_deref())
+    .bind(a.image_alt.as_deref())
+    .bind(a.image_width)
+    .bind(a.image_height)
+    .bind(a.section.as_deref())
+    .bind(to_json_list(&a.tags))
+    .bind(if a.videos_json.is_empty() {
+        "[]"
+    } else {
+        a.videos_json.as_str()
+    })
+    .bind(&a.html)
+    .bind(&a.text)
+    .bind(word_count)
+    .bind(if a.extract_status.is_empty() {
+        "extracted"
+    } else {
+        a.extract_status.as_str()
+    })
+    .bind(a.extract_error.as_deref())
+    .bind(a.content_hash.as_deref())
+    .bind(a.simhash)
+    .bind(a.duplicate_of.map(|d| d.0))
+    .bind(to_json_list(&a.keywords))
+    .bind(to_json_list(&a.entities))
+    .bind(a.features.clone())
+    .bind(a.fetched_at)
+    .bind(now)
+    .bind(seq)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
 }

@@ -8,6 +8,7 @@
 //! reported as "not found".
 
 mod articles;
+mod entries;
 mod error;
 mod jobs;
 mod migrate;
@@ -16,7 +17,8 @@ mod sources;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use articles::{ArticleCard, ArticleRow, NewArticle};
+pub use articles::{ArticleCard, ArticleRow, DupReason, IngestExtras, Ingested, NewArticle};
+pub use entries::{EntriesOutcome, EntryRow, NewEntry};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobState, NewJob};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};

@@ -45,8 +45,44 @@ pub enum Command {
     /// Import or export sources as OPML
     #[command(subcommand)]
     Opml(OpmlCommand),
+    /// Poll sources and store their articles (without the web server)
+    Crawl(CrawlArgs),
+    /// Extract the article from a page, a URL, stdin, or every page in a directory
+    Extract(ExtractArgs),
     /// Print the effective configuration (secrets hidden)
     Config,
+}
+
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Poll every due source once, finish all resulting work, print a summary and exit
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExtractFormat {
+    /// Every field as JSON
+    Json,
+    /// The article text
+    Text,
+    /// The clean article HTML
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// An HTML file, an http(s) URL, - for standard input, or a directory of NAME.html files
+    pub input: String,
+    /// Output format [default: json for one page, text for a directory]
+    #[arg(long, value_enum)]
+    pub format: Option<ExtractFormat>,
+    /// The page's address, for resolving relative links (files and stdin)
+    #[arg(long, value_name = "BASE_URL")]
+    pub url: Option<String>,
+    /// For a directory: write OUTDIR/NAME.txt (or .json) for every DIR/NAME.html
+    #[arg(long, value_name = "OUTDIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

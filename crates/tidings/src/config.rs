@@ -128,6 +128,9 @@ pub struct CrawlConfig {
     /// Bounds for the adaptive poll interval of each source.
     pub min_poll_interval_secs: u64,
     pub max_poll_interval_secs: u64,
+    /// How long a claimed job stays with a worker that stopped answering; after
+    /// this, another worker (or the restarted process) takes it over.
+    pub lease_secs: u64,
 }
 
 impl Default for CrawlConfig {
@@ -137,6 +140,7 @@ impl Default for CrawlConfig {
             workers: 8,
             min_poll_interval_secs: 300,
             max_poll_interval_secs: 6 * 3600,
+            lease_secs: 60,
         }
     }
 }
@@ -234,6 +238,24 @@ impl Config {
         Ok(config)
     }
 
+    /// The fetch policy this configuration asks for.
+    pub fn fetch_policy(&self) -> tidings_fetch::FetchPolicy {
+        let f = &self.fetch;
+        tidings_fetch::FetchPolicy {
+            allow_private_networks: f.allow_private_networks,
+            user_agent: tidings_fetch::http::user_agent(&f.contact),
+            connect_timeout: std::time::Duration::from_secs(f.connect_timeout_secs),
+            timeout: std::time::Duration::from_secs(f.timeout_secs),
+            max_body_bytes: f.max_body_bytes,
+            max_redirects: f.max_redirects,
+            global_concurrency: usize::try_from(f.global_concurrency).unwrap_or(32),
+            per_host_concurrency: usize::try_from(f.per_host_concurrency).unwrap_or(2),
+            per_host_delay: std::time::Duration::from_millis(f.per_host_delay_ms),
+            respect_robots_txt: f.respect_robots_txt,
+            ..Default::default()
+        }
+    }
+
     /// Checks that types alone cannot express.
     fn validate(&self) -> Result<()> {
         fn bad(key: &str, value: impl std::fmt::Display, why: &str) -> anyhow::Error {
@@ -289,6 +311,9 @@ impl Config {
         let c = &self.crawl;
         if c.workers == 0 {
             bail!(bad("crawl.workers", 0, "at least 1"));
+        }
+        if c.lease_secs < 2 {
+            bail!(bad("crawl.lease_secs", c.lease_secs, "at least 2"));
         }
         if c.min_poll_interval_secs == 0 {
             bail!(bad("crawl.min_poll_interval_secs", 0, "at least 1"));

@@ -1,5 +1,7 @@
 //! One module per command. Each takes the effective configuration.
 
+mod crawl;
+mod extract;
 mod opml;
 mod serve;
 mod source;
@@ -14,11 +16,34 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Serve(_) => serve::run(config).await,
         Command::Source(c) => source::run(c, &config).await,
         Command::Opml(c) => opml::run(c, &config).await,
+        Command::Crawl(a) => crawl::run(a, config).await,
+        Command::Extract(a) => extract::run(a, &config).await,
         Command::Config => {
             print!("{}", config.to_toml_redacted()?);
             Ok(())
         }
     }
+}
+
+/// The pipeline for this process: the store, a fetcher with the configured
+/// policy, and the crawl settings.
+pub async fn pipeline(
+    config: &Config,
+    store: Store,
+    node_id: &str,
+) -> Result<tidings_pipeline::Pipeline> {
+    let fetcher = tidings_fetch::Fetcher::new(config.fetch_policy())
+        .context("cannot set up the HTTP client")?;
+    let c = &config.crawl;
+    let cfg = tidings_pipeline::PipelineConfig {
+        node_id: node_id.to_string(),
+        workers: usize::try_from(c.workers).unwrap_or(8),
+        min_poll: std::time::Duration::from_secs(c.min_poll_interval_secs),
+        max_poll: std::time::Duration::from_secs(c.max_poll_interval_secs),
+        lease: std::time::Duration::from_secs(c.lease_secs),
+        ..Default::default()
+    };
+    tidings_pipeline::Pipeline::new(store, fetcher, cfg).await
 }
 
 /// Open the database, creating the data dir for SQLite on first use.

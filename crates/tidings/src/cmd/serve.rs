@@ -36,11 +36,15 @@ pub async fn run(config: Config) -> Result<()> {
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let upkeep = tokio::spawn(upkeep(store.clone(), node_id.clone(), stop_rx.clone()));
-    if config.crawl.enabled {
+    let crawler = if config.crawl.enabled {
         tracing::info!("crawler enabled ({} workers)", config.crawl.workers);
+        let pipeline = super::pipeline(&config, store.clone(), &node_id).await?;
+        let rx = stop_rx.clone();
+        Some(tokio::spawn(async move { pipeline.run(rx, true).await }))
     } else {
         tracing::info!("crawler disabled (--no-crawl)");
-    }
+        None
+    };
 
     let web_config = tidings_web::WebConfig {
         site_name: config.site.name.clone(),
@@ -69,6 +73,13 @@ pub async fn run(config: Config) -> Result<()> {
     };
     let _ = stop_tx.send(true);
     let _ = upkeep.await;
+    if let Some(c) = crawler {
+        match c.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("crawler stopped with an error: {e:#}"),
+            Err(e) => tracing::warn!("crawler task failed: {e}"),
+        }
+    }
 
     match store.release_node_jobs(&node_id).await {
         Ok(n) if n > 0 => tracing::info!("released {n} claimed jobs"),
@@ -105,7 +116,7 @@ async fn upkeep(store: Store, node_id: String, mut stop: watch::Receiver<bool>) 
     }
 }
 
-async fn shutdown_signal() -> &'static str {
+pub async fn shutdown_signal() -> &'static str {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
         "SIGINT"

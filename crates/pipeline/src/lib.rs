@@ -1,0 +1,377 @@
+//! The pipeline: the only crate that chains the stages. It schedules source
+//! polls, runs persisted jobs from a bounded worker pool, and for each job
+//! calls fetch -> extract -> understand -> store.
+//!
+//! Every job is idempotent: a poll is keyed by source and due time, an article
+//! by its canonical URL, and every write re-checks what is already stored, so
+//! a job killed half-way (kill -9) and run again by another worker does no
+//! harm.
+
+mod article;
+mod refresh;
+mod schedule;
+
+pub use article::ArticleOutcome;
+pub use refresh::PollOutcome;
+pub use schedule::{next_interval, retry_delay};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tidings_core::{SourceId, now_ms};
+use tidings_fetch::Fetcher;
+use tidings_store::{ClaimedJob, NewJob, Store};
+use tidings_understand::DfStats;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub const JOB_POLL: &str = "poll";
+pub const JOB_ARTICLE: &str = "article";
+
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub node_id: String,
+    /// Jobs run at once in this process.
+    pub workers: usize,
+    pub min_poll: Duration,
+    pub max_poll: Duration,
+    /// How long a claimed job is ours without renewal; a killed worker's jobs
+    /// are picked up again after this.
+    pub lease: Duration,
+    /// Attempts for an article page before it is stored from the feed alone.
+    pub article_attempts: i64,
+    /// Pause between claims when the queue is empty.
+    pub idle_wait: Duration,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            node_id: "local".into(),
+            workers: 8,
+            min_poll: Duration::from_secs(300),
+            max_poll: Duration::from_secs(6 * 3600),
+            lease: Duration::from_secs(60),
+            article_attempts: 3,
+            idle_wait: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Counters for progress bars, summaries and metrics.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub polls: AtomicU64,
+    pub polls_not_modified: AtomicU64,
+    pub poll_errors: AtomicU64,
+    pub entries_new: AtomicU64,
+    pub entries_updated: AtomicU64,
+    pub articles_new: AtomicU64,
+    pub articles_feed_only: AtomicU64,
+    pub duplicates: AtomicU64,
+    pub article_errors: AtomicU64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    pub polls: u64,
+    pub polls_not_modified: u64,
+    pub poll_errors: u64,
+    pub entries_new: u64,
+    pub entries_updated: u64,
+    pub articles_new: u64,
+    pub articles_feed_only: u64,
+    pub duplicates: u64,
+    pub article_errors: u64,
+}
+
+impl Stats {
+    pub fn snapshot(&self) -> StatsSnapshot {
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        StatsSnapshot {
+            polls: g(&self.polls),
+            polls_not_modified: g(&self.polls_not_modified),
+            poll_errors: g(&self.poll_errors),
+            entries_new: g(&self.entries_new),
+            entries_updated: g(&self.entries_updated),
+            articles_new: g(&self.articles_new),
+            articles_feed_only: g(&self.articles_feed_only),
+            duplicates: g(&self.duplicates),
+            article_errors: g(&self.article_errors),
+        }
+    }
+}
+
+pub(crate) fn bump(a: &AtomicU64, n: u64) {
+    a.fetch_add(n, Ordering::Relaxed);
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct PollPayload {
+    pub source_id: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ArticlePayload {
+    pub url: String,
+    pub source_id: i64,
+}
+
+/// Cheap to clone; clones share counters and term statistics.
+#[derive(Clone)]
+pub struct Pipeline {
+    pub(crate) store: Store,
+    pub(crate) fetcher: Fetcher,
+    pub(crate) cfg: Arc<PipelineConfig>,
+    pub(crate) df: Arc<RwLock<DfStats>>,
+    pub(crate) stats: Arc<Stats>,
+}
+
+const DF_SETTING: &str = "understand.df_stats";
+
+impl Pipeline {
+    pub async fn new(store: Store, fetcher: Fetcher, cfg: PipelineConfig) -> Result<Pipeline> {
+        let df = match store.get_setting(DF_SETTING).await? {
+            Some(s) => serde_json::from_str(&s).unwrap_or_else(|e| {
+                tracing::warn!("stored term statistics unreadable ({e}); starting afresh");
+                DfStats::new()
+            }),
+            None => DfStats::new(),
+        };
+        Ok(Pipeline {
+            store,
+            fetcher,
+            cfg: Arc::new(cfg),
+            df: Arc::new(RwLock::new(df)),
+            stats: Arc::new(Stats::default()),
+        })
+    }
+
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Save the term statistics (document frequencies) the analysis learns from.
+    pub async fn save_state(&self) -> Result<()> {
+        let json = {
+            let df = self
+                .df
+                .read()
+                .map_err(|_| anyhow::anyhow!("term statistics lock poisoned"))?;
+            serde_json::to_string(&*df)?
+        };
+        self.store.set_setting(DF_SETTING, &json).await?;
+        Ok(())
+    }
+
+    /// Enqueue a poll for every source that is due. The job key includes the
+    /// due time, so several nodes scheduling at once enqueue each poll once.
+    pub async fn schedule_due(&self) -> Result<usize> {
+        let now = now_ms();
+        let due = self.store.due_sources(now, 1000).await?;
+        let mut n = 0;
+        for s in due {
+            let job = NewJob::new(
+                JOB_POLL,
+                serde_json::json!(PollPayload { source_id: s.id.0 }),
+            )
+            .key(format!("poll:{}:{}", s.id.0, s.next_fetch_at.0))
+            .priority(10)
+            .max_attempts(1);
+            if self.store.enqueue(&job).await?.is_some() {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Enqueue a poll of one source now (used by `crawl --once` and the admin UI).
+    pub async fn poll_now(&self, source: SourceId) -> Result<bool> {
+        let job = NewJob::new(
+            JOB_POLL,
+            serde_json::json!(PollPayload {
+                source_id: source.0
+            }),
+        )
+        .key(format!("poll:{}:now:{}", source.0, now_ms()))
+        .priority(10)
+        .max_attempts(1);
+        Ok(self.store.enqueue(&job).await?.is_some())
+    }
+
+    /// Run jobs until `stop` turns true: claim up to the free worker slots,
+    /// run each in its own task, renew leases, schedule due sources.
+    pub async fn run(&self, mut stop: watch::Receiver<bool>, schedule: bool) -> Result<()> {
+        let mut running: JoinSet<()> = JoinSet::new();
+        let mut last_schedule = 0i64;
+        let mut last_upkeep = 0i64;
+        let lease_ms = i64::try_from(self.cfg.lease.as_millis()).unwrap_or(60_000);
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let now = now_ms();
+            if schedule && now - last_schedule > 2_000 {
+                last_schedule = now;
+                if let Err(e) = self.schedule_due().await {
+                    tracing::warn!("scheduling failed: {e:#}");
+                }
+            }
+            if now - last_upkeep > lease_ms / 4 {
+                last_upkeep = now;
+                if let Err(e) = self.store.extend_leases(&self.cfg.node_id, lease_ms).await {
+                    tracing::warn!("lease renewal failed: {e}");
+                }
+                if let Err(e) = self.store.release_expired_jobs().await {
+                    tracing::warn!("job recovery failed: {e}");
+                }
+            }
+            while running.try_join_next().is_some() {}
+            let free = self.cfg.workers.saturating_sub(running.len());
+            let mut claimed = Vec::new();
+            if free > 0 {
+                match self
+                    .store
+                    .claim_jobs(
+                        &self.cfg.node_id,
+                        &[JOB_POLL, JOB_ARTICLE],
+                        i64::try_from(free).unwrap_or(1),
+                        lease_ms,
+                    )
+                    .await
+                {
+                    Ok(jobs) => claimed = jobs,
+                    Err(e) => tracing::warn!("claiming jobs failed: {e}"),
+                }
+            }
+            let got = claimed.len();
+            for job in claimed {
+                let me = self.clone();
+                running.spawn(async move { me.run_job(job).await });
+            }
+            if got == 0 {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.cfg.idle_wait) => {}
+                    _ = running.join_next(), if !running.is_empty() => {}
+                    _ = stop.changed() => {}
+                }
+            } else if running.len() >= self.cfg.workers {
+                tokio::select! {
+                    _ = running.join_next() => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        // Let in-flight jobs finish briefly; anything left is released for others.
+        let drain = tokio::time::timeout(Duration::from_secs(10), async {
+            while running.join_next().await.is_some() {}
+        })
+        .await;
+        if drain.is_err() {
+            running.abort_all();
+        }
+        let released = self.store.release_node_jobs(&self.cfg.node_id).await?;
+        if released > 0 {
+            tracing::info!("released {released} claimed jobs");
+        }
+        self.save_state().await.context("saving term statistics")?;
+        Ok(())
+    }
+
+    /// Run queued work until none is left that can run now (`tidings crawl
+    /// --once`, after `schedule_due`). `progress` is called as work completes.
+    pub async fn drain(
+        &self,
+        progress: &(dyn Fn(StatsSnapshot, i64) + Sync),
+    ) -> Result<StatsSnapshot> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let runner = {
+            let me = self.clone();
+            tokio::spawn(async move { me.run(stop_rx, false).await })
+        };
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let counts = self.store.job_counts().await?;
+            let pending: i64 = counts
+                .iter()
+                .filter(|(s, _)| s == "queued" || s == "running")
+                .map(|(_, n)| *n)
+                .sum();
+            progress(self.stats(), pending);
+            if pending == 0 {
+                // Jobs scheduled for a later retry count as pending too; when only
+                // future retries remain, this run is done.
+                break;
+            }
+            if self.only_future_jobs().await? {
+                break;
+            }
+        }
+        let _ = stop_tx.send(true);
+        runner.await.context("crawler task")??;
+        Ok(self.stats())
+    }
+
+    async fn only_future_jobs(&self) -> Result<bool> {
+        let running = self
+            .store
+            .jobs_in_state(tidings_store::JobState::Running, 1)
+            .await?;
+        if !running.is_empty() {
+            return Ok(false);
+        }
+        let queued = self
+            .store
+            .jobs_in_state(tidings_store::JobState::Queued, 1000)
+            .await?;
+        let now = now_ms();
+        Ok(queued.iter().all(|j| j.run_at.0 > now + 5_000))
+    }
+
+    async fn run_job(&self, job: ClaimedJob) {
+        let node = self.cfg.node_id.clone();
+        let started = std::time::Instant::now();
+        let kind = job.kind.clone();
+        let result = match job.kind.as_str() {
+            JOB_POLL => match serde_json::from_value::<PollPayload>(job.payload.clone()) {
+                Ok(p) => self.refresh_source(SourceId(p.source_id)).await.map(|_| ()),
+                Err(e) => Err(anyhow::anyhow!("bad poll payload: {e}")),
+            },
+            JOB_ARTICLE => match serde_json::from_value::<ArticlePayload>(job.payload.clone()) {
+                Ok(p) => self
+                    .ingest_url(
+                        &p.url,
+                        SourceId(p.source_id),
+                        job.attempts,
+                        job.max_attempts,
+                    )
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(anyhow::anyhow!("bad article payload: {e}")),
+            },
+            other => Err(anyhow::anyhow!("unknown job kind `{other}`")),
+        };
+        metrics::histogram!("tidings_job_seconds", "kind" => kind.clone())
+            .record(started.elapsed().as_secs_f64());
+        let outcome = match result {
+            Ok(()) => self.store.complete_job(job.id, &node).await.map(|_| ()),
+            Err(e) => {
+                tracing::warn!(job = job.id.0, kind = %kind, "job failed: {e:#}");
+                metrics::counter!("tidings_job_failures_total", "kind" => kind).increment(1);
+                self.store
+                    .fail_job(job.id, &node, &format!("{e:#}"))
+                    .await
+                    .map(|_| ())
+            }
+        };
+        if let Err(e) = outcome {
+            tracing::error!(job = job.id.0, "cannot record job outcome: {e}");
+        }
+    }
+}
