@@ -13,7 +13,8 @@ const PRESCAN_BYTES: usize = 8 * 1024;
 /// declaration, then statistical detection (chardetng). One exception, justified by
 /// how often it happens on the web: a page *declared* as a legacy single-byte charset
 /// whose bytes are valid, non-ASCII UTF-8 is decoded as UTF-8 (the declaration lies;
-/// random Latin-1 text is almost never valid UTF-8).
+/// random Latin-1 text is almost never valid UTF-8), and its mirror: a page declared
+/// UTF-8 whose bytes are not UTF-8 is detected.
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'static Encoding) {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let rest = bytes.get(bom_len..).unwrap_or(&[]);
@@ -27,6 +28,11 @@ pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'stati
         Some(enc) => {
             if enc != UTF_8 && is_single_byte(enc) && looks_like_utf8(bytes) {
                 UTF_8
+            } else if enc == UTF_8 && std::str::from_utf8(bytes).is_err() {
+                // The opposite lie, just as common: "UTF-8" on legacy bytes. Let
+                // detection decide (it still answers UTF-8 for pages that are
+                // UTF-8 with a stray bad byte).
+                detect(bytes)
             } else {
                 enc
             }

@@ -56,6 +56,31 @@ pub enum FeedError {
 
 /// Parse RSS 0.9x/1.0/2.0, Atom or JSON Feed. `base` resolves relative links.
 pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
+    // A feed that claims UTF-8 (or nothing) but is not: servers mislabel
+    // Windows-1252 text all the time. Read it as that rather than fail.
+    if std::str::from_utf8(bytes).is_err()
+        && detect_wide(bytes).is_none()
+        && declares_utf8_or_nothing(bytes)
+    {
+        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+        return parse_feed_once(force_utf8_declaration(&text).as_bytes(), base);
+    }
+    parse_feed_once(bytes, base)
+}
+
+fn declares_utf8_or_nothing(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(bytes.get(..bytes.len().min(200)).unwrap_or_default())
+        .to_ascii_lowercase();
+    match head.split_once("encoding=") {
+        None => true,
+        Some((_, rest)) => {
+            rest.trim_start_matches(['"', '\'']).starts_with("utf-8")
+                || rest.trim_start_matches(['"', '\'']).starts_with("utf8")
+        }
+    }
+}
+
+fn parse_feed_once(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
     let normalised = normalise(bytes);
     let doc: &[u8] = &normalised;
     if doc.iter().all(u8::is_ascii_whitespace) {
@@ -82,16 +107,17 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
                     items: Vec::new(),
                 });
             }
-            return Err(
-                if msg.contains("unable to parse")
-                    || msg.contains("unsupported")
-                    || msg.contains("no feed")
-                {
-                    FeedError::NotAFeed(msg)
-                } else {
-                    FeedError::Malformed(msg)
-                },
-            );
+            let broken_xml = msg.contains("parse XML")
+                || msg.contains("Parser error")
+                || msg.contains("ill-formed");
+            let not_feed = msg.contains("unable to parse")
+                || msg.contains("unsupported")
+                || msg.contains("no root");
+            return Err(if not_feed && !broken_xml {
+                FeedError::NotAFeed(msg)
+            } else {
+                FeedError::Malformed(msg)
+            });
         }
         Ok(Ok(f)) => f,
     };
@@ -604,6 +630,15 @@ mod tests {
         let f = parse_feed(json.as_bytes(), &base()).unwrap();
         assert_eq!(f.kind, FeedKind::Json);
         assert_eq!(f.items[0].content.as_deref(), Some("<p>x</p>"));
+    }
+
+    #[test]
+    fn feed_lying_about_utf8_is_read_as_windows_1252() {
+        let mut doc = RSS.as_bytes().to_vec();
+        let pos = doc.windows(13).position(|w| w == b"Budget passes").unwrap();
+        doc.splice(pos..pos + 13, b"Caf\xe9 cr\xe8me".iter().copied());
+        let f = parse_feed(&doc, &base()).unwrap();
+        assert_eq!(f.items[0].title.as_deref(), Some("Café crème"));
     }
 
     #[test]

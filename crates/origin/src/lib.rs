@@ -269,6 +269,7 @@ fn router(state: Arc<OriginState>) -> Router {
         .route("/hostile/gzip-bomb", get(gzip_bomb))
         .route("/hostile/huge-feed.xml", get(huge_feed))
         .route("/hostile/binary", get(binary))
+        .route("/hostile/mixed-feed.xml", get(mixed_feed))
         .route("/hostile/empty", get(empty))
         .route("/private/secret", get(|| async { "secret" }))
         .layer(axum::middleware::from_fn_with_state(
@@ -739,4 +740,54 @@ async fn binary() -> Response {
 
 async fn empty() -> Response {
     ([(header::CONTENT_TYPE, "application/rss+xml")], "").into_response()
+}
+
+/// A feed whose items point at good and bad pages: the crawler must store what
+/// it can (from the feed when the page fails) and keep going.
+async fn mixed_feed(State(s): State<Arc<OriginState>>) -> Response {
+    let good = s
+        .articles
+        .first()
+        .map(|a| article_path(a.site, a.id))
+        .unwrap_or_default();
+    let items = [
+        (good.as_str(), "A good story", ""),
+        (
+            "/hostile/status/404",
+            "Gone missing",
+            "<p>This story's page is gone, but the feed carries its text: the council met on Tuesday and agreed the new budget after a long debate about schools, roads and the library.</p>",
+        ),
+        ("/hostile/lying-charset", "Caf\u{e9} society", ""),
+        (
+            "/hostile/endless",
+            "Endless page",
+            "<p>The page never ends, yet this summary is here.</p>",
+        ),
+        (
+            "/hostile/loop/0",
+            "Loop page",
+            "<p>A page that redirects forever; the feed summary stands in for it.</p>",
+        ),
+        (
+            "/hostile/binary",
+            "Binary page",
+            "<p>Not a web page at all; the feed summary stands in for it.</p>",
+        ),
+    ];
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Mixed</title>",
+    );
+    for (i, (link, title, desc)) in items.iter().enumerate() {
+        x.push_str(&format!(
+            "<item><guid>mixed-{i}</guid><title>{}</title><link>{link}</link><description>{}</description></item>",
+            escape(title),
+            escape(desc)
+        ));
+    }
+    x.push_str("</channel></rss>");
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        x,
+    )
+        .into_response()
 }

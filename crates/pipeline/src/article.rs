@@ -205,6 +205,12 @@ impl Pipeline {
         if !(ct.contains("html") || ct.contains("xml") || ct.starts_with("text/")) {
             return Err(PageProblem::Permanent(format!("not a web page ({ct})")));
         }
+        if looks_binary(&r.body) {
+            return Err(PageProblem::Permanent(format!(
+                "{} sent binary data, not a web page",
+                r.final_url
+            )));
+        }
         // Extraction is CPU work: keep it off the async workers.
         let final_url = r.final_url.clone();
         let body = r.body;
@@ -217,6 +223,24 @@ impl Pipeline {
         .map_err(|e| PageProblem::Permanent(format!("extraction crashed: {e}")))?;
         Ok((article, final_url))
     }
+}
+
+/// Control bytes in the first few KB mean an image, archive or garbage, whatever
+/// the Content-Type says. (UTF-16 pages have NULs too; they announce
+/// themselves with a BOM.)
+fn looks_binary(body: &[u8]) -> bool {
+    if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    let head = body.get(..body.len().min(4096)).unwrap_or_default();
+    if head.is_empty() {
+        return false;
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b) || b == 0x7F)
+        .count();
+    control * 20 > head.len()
 }
 
 /// Combine what the page and the feed say into a storable article.

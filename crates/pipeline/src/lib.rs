@@ -181,7 +181,14 @@ impl Pipeline {
                 JOB_POLL,
                 serde_json::json!(PollPayload { source_id: s.id.0 }),
             )
-            .key(format!("poll:{}:{}", s.id.0, s.next_fetch_at.0))
+            // Due time and last fetch together name one poll slot, even when an
+            // operator resets the due time.
+            .key(format!(
+                "poll:{}:{}:{}",
+                s.id.0,
+                s.next_fetch_at.0,
+                s.last_fetch_at.map_or(0, |t| t.0)
+            ))
             .priority(10)
             .max_attempts(1);
             if self.store.enqueue(&job).await?.is_some() {

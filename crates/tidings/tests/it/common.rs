@@ -93,6 +93,7 @@ impl Install {
 
     /// Open the installation's database directly.
     pub async fn store(&self) -> tidings_store::Store {
+        std::fs::create_dir_all(self.data_dir()).unwrap();
         let url = self.database_url.clone().unwrap_or_else(|| {
             format!(
                 "sqlite://{}?mode=rwc",

@@ -1,0 +1,349 @@
+//! The crawler end to end, against a local origin on 127.0.0.1 that plays
+//! news sites (real articles from ../shared/data/news) and hostile servers.
+
+use crate::common::*;
+use std::time::Duration;
+use tidings_origin::{Origin, OriginConfig};
+
+pub async fn origin(articles: usize, sites: usize, syndicate_every: usize) -> Origin {
+    let corpus = shared_data().join("news/newsarticles.jsonl.gz");
+    let mut cfg = OriginConfig::new(
+        vec![corpus, shared_data().join("news/reuters21578.jsonl.gz")],
+        articles,
+        sites,
+    );
+    cfg.syndicate_every = syndicate_every;
+    tidings_origin::start(cfg, 0).await.unwrap()
+}
+
+/// Settings that make a local crawl fast and testable.
+pub fn crawl_env(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    cmd.env("TIDINGS_FETCH_PER_HOST_DELAY_MS", "0")
+        .env("TIDINGS_FETCH_PER_HOST_CONCURRENCY", "8")
+        .env("TIDINGS_FETCH_TIMEOUT_SECS", "3")
+        .env("TIDINGS_FETCH_CONNECT_TIMEOUT_SECS", "2")
+        .env("TIDINGS_FETCH_MAX_BODY_BYTES", "2000000")
+}
+
+fn crawl_once(i: &Install, private_ok: bool) -> std::process::Output {
+    let mut c = i.cmd();
+    crawl_env(&mut c);
+    if private_ok {
+        c.arg("--allow-private-networks");
+    }
+    c.args(["crawl", "--once"]).output().unwrap()
+}
+
+fn add(i: &Install, url: &str) {
+    let o = i.run(&["--allow-private-networks", "source", "add", url]);
+    assert!(o.status.success(), "add {url}: {}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crawl_stores_each_article_once_with_clean_text() {
+    let o = origin(60, 3, 10).await;
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        for s in 0..3 {
+            add(&i, &o.feed_url(s));
+        }
+        let out = crawl_once(&i, true);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let summary = stdout(&out);
+        assert!(summary.contains("polled 3 sources"), "{summary}");
+        assert!(summary.contains("60 new articles"), "{summary}");
+        assert!(summary.contains("66 new feed entries"), "{summary}");
+        assert!(
+            summary.contains("6 duplicates"),
+            "syndicated copies are linked, not stored: {summary}"
+        );
+
+        let store = i.store().await;
+        assert_eq!(store.count_articles().await.unwrap(), 60);
+        assert_eq!(store.count_entries(None).await.unwrap(), 66);
+        assert_eq!(
+            store.count_unlinked_entries().await.unwrap(),
+            0,
+            "every entry points at its article"
+        );
+        let cards = store.latest_articles(100, None).await.unwrap();
+        for c in &cards {
+            let a = store.article(c.id).await.unwrap().unwrap();
+            assert!(
+                !a.url.contains("utm_"),
+                "tracking parameters stripped: {}",
+                a.url
+            );
+            assert_eq!(a.extract_status, "extracted");
+            assert!(a.word_count >= 60, "{} has {} words", a.url, a.word_count);
+            for leak in [
+                "min-height",
+                "jw-controls",
+                "{",
+                "dataLayer",
+                "Advertisement",
+                "Subscribe",
+                "Share on Twitter",
+                "All rights reserved",
+                "No comments yet",
+            ] {
+                assert!(
+                    !a.text.contains(leak),
+                    "`{leak}` leaked into {}:\n{}",
+                    a.url,
+                    a.text
+                );
+            }
+            assert!(
+                !a.text.contains(&a.title) || a.text.matches(&a.title).count() <= 1,
+                "headline repeated in body"
+            );
+            assert!(!a.authors.is_empty(), "authors of {}", a.url);
+            assert!(a.published_at.is_some());
+            assert_eq!(a.language.as_deref(), Some("en"));
+        }
+        // Each article page was fetched exactly once across both crawls and sources.
+        // (Two backends share one origin: the first pass left one hit per page.)
+        if i.name() == "sqlite" {
+            for a in &o.state.articles {
+                assert_eq!(
+                    o.hits(&tidings_origin::article_path(a.site, a.id)),
+                    1,
+                    "page {} fetched once",
+                    a.id
+                );
+            }
+        }
+
+        // Make every source due again: the origin answers 304 and nothing changes.
+        store
+            .debug_execute("UPDATE sources SET next_fetch_at = 0")
+            .await
+            .unwrap();
+        let again = crawl_once(&i, true);
+        let summary = stdout(&again);
+        assert!(
+            summary.contains("(3 unchanged)") && summary.contains(" 0 new articles"),
+            "{summary}"
+        );
+        let src = store.list_sources().await.unwrap();
+        assert!(
+            src.iter()
+                .all(|s| s.last_status == Some(304) && s.last_error.is_none())
+        );
+        assert!(
+            src.iter()
+                .all(|s| s.next_fetch_at.0 > tidings_core::now_ms() + 200_000),
+            "next poll is minutes away"
+        );
+        store.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_sources_get_their_designed_outcome_and_the_crawl_goes_on() {
+    let o = origin(12, 1, 0).await;
+    let i = Install::sqlite();
+    let hostile = [
+        ("/hostile/slow", "timed out"),
+        ("/hostile/endless", "exceeds"),
+        ("/hostile/loop/0", "redirect loop"),
+        ("/hostile/chain/9", "more than 5 redirects"),
+        ("/hostile/status/404", "HTTP 404"),
+        ("/hostile/status/500", "HTTP 500"),
+        ("/hostile/status/429", "HTTP 429"),
+        ("/hostile/status/410", "gone"),
+        ("/hostile/malformed.xml", "malformed"),
+        ("/hostile/gzip-bomb", "exceeds"),
+        ("/hostile/huge-feed.xml", "exceeds"),
+        ("/hostile/binary", ""),
+        ("/hostile/empty", "empty"),
+    ];
+    let store = i.store().await;
+    // Added straight to the store: `source add` would (rightly) refuse some of them.
+    for (path, _) in &hostile {
+        store
+            .add_source(&tidings_store::NewSource {
+                url: tidings_core::CanonicalUrl::parse(&o.url(path)).unwrap(),
+                kind: tidings_core::SourceKind::Feed,
+                name: None,
+                site_url: None,
+                display: Default::default(),
+            })
+            .await
+            .unwrap();
+    }
+    add(&i, &o.feed_url(0));
+    add(&i, &o.url("/hostile/mixed-feed.xml"));
+    add(&i, &o.url("/hostile/lying-charset-feed.xml"));
+
+    let started = std::time::Instant::now();
+    let out = crawl_once(&i, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "hostile servers cannot stall the crawl"
+    );
+
+    let sources = store.list_sources().await.unwrap();
+    let by_url = |p: &str| sources.iter().find(|s| s.url == o.url(p)).unwrap().clone();
+    for (path, msg) in &hostile {
+        let s = by_url(path);
+        assert!(s.last_error.is_some(), "{path} must be an error");
+        assert!(
+            s.last_error
+                .as_deref()
+                .unwrap()
+                .to_lowercase()
+                .contains(&msg.to_lowercase()),
+            "{path}: {:?}",
+            s.last_error
+        );
+        assert!(
+            !s.enabled || s.next_fetch_at.0 > tidings_core::now_ms(),
+            "{path} backs off"
+        );
+    }
+    let gone = by_url("/hostile/status/410");
+    assert!(!gone.enabled, "410 Gone disables the source");
+    assert!(gone.disabled_reason.as_deref().unwrap().contains("410"));
+    let limited = by_url("/hostile/status/429");
+    assert!(
+        limited.next_fetch_at.0 >= tidings_core::now_ms() + 110_000,
+        "Retry-After: 120 is honoured"
+    );
+
+    // The good feed was crawled in full despite its neighbours.
+    let good = by_url("/s0/feed.xml");
+    assert!(good.last_error.is_none());
+    assert_eq!(store.count_entries(Some(good.id)).await.unwrap(), 12);
+    let cards = store.latest_articles(200, None).await.unwrap();
+    for a in &o.state.articles {
+        let url = o.article_url(a);
+        assert!(cards.iter().any(|c| c.url == url), "{url} stored");
+    }
+
+    // The mixed feed: pages that fail are stored from the feed's own content, marked so.
+    let mixed = by_url("/hostile/mixed-feed.xml");
+    assert!(mixed.last_error.is_none());
+    let arts = store.latest_articles(100, None).await.unwrap();
+    let find = |title: &str| arts.iter().find(|c| c.title.contains(title)).map(|c| c.id);
+    let gone_page = store
+        .article(find("Gone missing").expect("404 page stored from feed"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(gone_page.extract_status, "feed_only");
+    assert!(gone_page.text.contains("agreed the new budget"));
+    assert!(
+        gone_page.html.contains("<p>"),
+        "feed HTML kept, sanitized: {}",
+        gone_page.html
+    );
+    for t in ["Endless page", "Loop page", "Binary page"] {
+        let a = store
+            .article(find(t).unwrap_or_else(|| panic!("{t} stored")))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.extract_status, "feed_only", "{t}");
+        assert!(a.extract_error.is_some(), "{t} keeps the reason");
+    }
+    // A page lying about its charset is decoded to valid UTF-8 text.
+    let cafe = store
+        .article(find("society").expect("lying-charset page stored"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        cafe.text.contains("café") || cafe.text.contains("crème"),
+        "{}",
+        cafe.text
+    );
+    // The feed lying about its charset is read too.
+    let lying = by_url("/hostile/lying-charset-feed.xml");
+    assert!(lying.last_error.is_none(), "{:?}", lying.last_error);
+    assert_eq!(lying.title.as_deref(), Some("Café news"));
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_flag_private_addresses_are_never_fetched() {
+    let o = origin(5, 1, 0).await;
+    let i = Install::sqlite();
+    add(&i, &o.feed_url(0)); // added with the flag, so discovery could look
+    let before = o.all_hits();
+    let out = crawl_once(&i, false);
+    assert!(out.status.success());
+    let store = i.store().await;
+    let s = &store.list_sources().await.unwrap()[0];
+    assert!(
+        s.last_error
+            .as_deref()
+            .unwrap()
+            .contains("private networks are not fetched"),
+        "{:?}",
+        s.last_error
+    );
+    assert_eq!(store.count_articles().await.unwrap(), 0);
+    assert_eq!(
+        o.all_hits(),
+        before,
+        "no request reached the private address"
+    );
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_add_discovers_feeds_on_a_web_page() {
+    let o = origin(5, 2, 0).await;
+    let i = Install::sqlite();
+    let out = i.run(&["--allow-private-networks", "source", "add", &o.url("/s1/")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("found 2 feeds"), "{text}");
+    assert!(text.contains("also offered") && text.contains("comments.xml"));
+    let o2 = i.run(&["source", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o2.stdout).unwrap();
+    assert_eq!(
+        list[0]["url"],
+        o.feed_url(1),
+        "the news feed, not the comments feed"
+    );
+    // A sitemap is recognised by its content.
+    let out = i.run(&[
+        "--allow-private-networks",
+        "source",
+        "add",
+        &o.url("/s0/sitemap.xml"),
+    ]);
+    assert!(out.status.success());
+    let o2 = i.run(&["source", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o2.stdout).unwrap();
+    assert_eq!(list[1]["kind"], "sitemap");
+    // A page without feeds, and a missing page, are clear errors.
+    assert_fails_with(
+        &i.run(&[
+            "--allow-private-networks",
+            "source",
+            "add",
+            &o.url("/hostile/lying-charset"),
+        ]),
+        &["without a feed link"],
+    );
+    assert_fails_with(
+        &i.run(&[
+            "--allow-private-networks",
+            "source",
+            "add",
+            &o.url("/nothing"),
+        ]),
+        &["HTTP 404"],
+    );
+    // Sitemap sources crawl like feeds.
+    let out = crawl_once(&i, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = i.store().await;
+    assert_eq!(store.count_articles().await.unwrap(), 5);
+    store.close().await;
+}
