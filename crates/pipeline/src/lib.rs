@@ -181,17 +181,17 @@ impl Pipeline {
                 JOB_POLL,
                 serde_json::json!(PollPayload { source_id: s.id.0 }),
             )
-            // Due time and last fetch together name one poll slot, even when an
-            // operator resets the due time.
-            .key(format!(
-                "poll:{}:{}:{}",
-                s.id.0,
-                s.next_fetch_at.0,
-                s.last_fetch_at.map_or(0, |t| t.0)
-            ))
+            .key(format!("poll:{}:{}", s.id.0, now))
             .priority(10)
-            .max_attempts(1);
-            if self.store.enqueue(&job).await?.is_some() {
+            .max_attempts(3);
+            // Hold the source for a while: if every attempt of this poll dies,
+            // it comes due again rather than never.
+            let hold = i64::try_from(self.cfg.lease.as_millis()).unwrap_or(60_000) * 10;
+            if self
+                .store
+                .schedule_poll(s.id, s.next_fetch_at, hold, &job)
+                .await?
+            {
                 n += 1;
             }
         }

@@ -525,3 +525,26 @@ async fn insert_article_in(
     .await?;
     Ok(id)
 }
+
+impl Store {
+    /// Integrity check: groups of stored articles with identical text (should be 0:
+    /// copies are linked to their original, not stored).
+    pub async fn duplicate_text_groups(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT content_hash FROM articles WHERE content_hash IS NOT NULL
+             GROUP BY content_hash HAVING COUNT(*) > 1) t",
+        )
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    /// The article each entry URL of a source resolved to: `(entry url, article url)`.
+    pub async fn entry_links(&self) -> Result<Vec<(String, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT e.url, a.url FROM feed_entries e LEFT JOIN articles a ON a.id = e.article_id
+             WHERE e.url IS NOT NULL ORDER BY e.id",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+}

@@ -127,6 +127,10 @@ const JOB_COLUMNS: &str =
     "id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at,
     claimed_by, lease_until, last_error, created_at, finished_at";
 
+/// A job whose worker dies this many times is failed for good (it is likely
+/// what kills the worker).
+pub const MAX_LEASE_EXPIRIES: i64 = 8;
+
 /// Backoff before retry `attempt` (1-based): 30 s, 2 min, 8 min, … capped at 6 h.
 pub fn retry_delay_ms(attempt: i64) -> i64 {
     let exp = u32::try_from(attempt.clamp(1, 10) - 1).unwrap_or(0);
@@ -310,24 +314,28 @@ impl Store {
     }
 
     /// Requeue jobs whose lease has run out: their worker died (kill -9, power
-    /// loss, a lost node). The attempt counts, so a job that kills its worker
-    /// every time still ends as `failed`.
+    /// loss, a lost node). A dead process is not the job's fault, so the attempt
+    /// is given back; but a job whose worker dies [`MAX_LEASE_EXPIRIES`] times
+    /// is probably what kills it, and is failed for good.
     pub async fn release_expired_jobs(&self) -> Result<u64> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let failed = sqlx::query(
             "UPDATE jobs SET state = 'failed', claimed_by = NULL, lease_until = NULL,
-                last_error = COALESCE(last_error, 'worker died while running this job (lease expired)'),
+                lease_expiries = lease_expiries + 1,
+                last_error = 'its worker died while running it, again and again (lease expired)',
                 finished_at = $1, updated_at = $1
-             WHERE state = 'running' AND lease_until < $1 AND attempts >= max_attempts",
+             WHERE state = 'running' AND lease_until < $1 AND lease_expiries + 1 >= $2",
         )
         .bind(now)
+        .bind(MAX_LEASE_EXPIRIES)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         let requeued = sqlx::query(
             "UPDATE jobs SET state = 'queued', claimed_by = NULL, lease_until = NULL, run_at = $1,
-                updated_at = $1
+                attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+                lease_expiries = lease_expiries + 1, updated_at = $1
              WHERE state = 'running' AND lease_until < $1",
         )
         .bind(now)

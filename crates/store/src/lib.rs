@@ -20,7 +20,7 @@ pub mod testing;
 pub use articles::{ArticleCard, ArticleRow, DupReason, IngestExtras, Ingested, NewArticle};
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
 pub use error::StoreError;
-pub use jobs::{ClaimedJob, Job, JobState, NewJob};
+pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};

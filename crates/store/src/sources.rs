@@ -372,3 +372,33 @@ fn source_ref_label(r: &SourceRef) -> String {
         SourceRef::Url(u) => u.to_string(),
     }
 }
+
+impl Store {
+    /// Claim a due source for polling and enqueue its poll job, atomically.
+    /// The source's due time moves `hold_ms` ahead, so if the poll never
+    /// completes (its worker died for good), the source comes due again later
+    /// instead of waiting forever. Returns false when another node claimed it
+    /// first (its due time no longer matches).
+    pub async fn schedule_poll(
+        &self,
+        id: SourceId,
+        due_at: Timestamp,
+        hold_ms: i64,
+        job: &crate::NewJob,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query("UPDATE sources SET next_fetch_at = $1 WHERE id = $2 AND next_fetch_at = $3 AND enabled = 1")
+            .bind(now_ms().saturating_add(hold_ms))
+            .bind(id.0)
+            .bind(due_at.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        Store::enqueue_in(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -420,7 +420,10 @@ async fn claims_of_a_dead_worker_are_released() {
         let again = s.claim_jobs("live", &[], 1, 60_000).await.unwrap();
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].id, id);
-        assert_eq!(again[0].attempts, 2, "the lost attempt counts");
+        assert_eq!(
+            again[0].attempts, 1,
+            "a dead worker is not the job's fault: the attempt is given back"
+        );
 
         // A live node's leases are extended, not released.
         assert_eq!(s.extend_leases("live", 60_000).await.unwrap(), 1);
@@ -429,7 +432,17 @@ async fn claims_of_a_dead_worker_are_released() {
         assert_eq!(s.release_node_jobs("live").await.unwrap(), 1);
         let j = s.job(id).await.unwrap().unwrap();
         assert_eq!(j.state, JobState::Queued);
-        assert_eq!(j.attempts, 1);
+        assert_eq!(j.attempts, 0);
+
+        // A job whose worker keeps dying is failed for good, with the reason.
+        // (It already lost one worker above.)
+        for _ in 1..tidings_store::MAX_LEASE_EXPIRIES {
+            assert_eq!(s.claim_jobs("doomed", &[], 1, -1).await.unwrap().len(), 1);
+            s.release_expired_jobs().await.unwrap();
+        }
+        let j = s.job(id).await.unwrap().unwrap();
+        assert_eq!(j.state, JobState::Failed);
+        assert!(j.last_error.unwrap().contains("worker died"));
     })
     .await;
 }

@@ -11,6 +11,7 @@
 
 mod cli;
 mod common;
+mod crash;
 mod crawl;
 mod opml;
 mod serve;
