@@ -69,6 +69,12 @@ fn crates_depend_only_along_the_data_flow() {
             );
         }
     }
+    for (name, d) in &deps {
+        assert!(
+            !d.contains("tidings-origin"),
+            "{name} ships test infrastructure (tidings-origin) as a normal dependency"
+        );
+    }
     for name in deps.keys() {
         assert!(
             name == "tidings"
