@@ -219,7 +219,7 @@ fn main() {
             postings.entry(*t).or_default().push((d as u32, *c));
         }
     }
-    let bm25_mlt = |q: usize, acc: &mut Vec<f32>, n_out: usize| -> Vec<usize> {
+    let bm25_scored = |q: usize, acc: &mut Vec<f32>, n_out: usize| -> Vec<(usize, f32)> {
         // Lucene MLT term selection: tf >= 2, df >= 5, score tf * (1 + ln(N / (df + 1))).
         let mut terms: Vec<(u32, f32)> = doc_tf[q]
             .iter()
@@ -246,7 +246,13 @@ fn main() {
             .collect();
         c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         c.truncate(n_out);
-        c.into_iter().map(|x| x.0).collect()
+        c
+    };
+    let bm25_mlt = |q: usize, acc: &mut Vec<f32>, n_out: usize| -> Vec<usize> {
+        bm25_scored(q, acc, n_out)
+            .into_iter()
+            .map(|x| x.0)
+            .collect()
     };
     let mut e = Eval::new();
     let t = Instant::now();
@@ -330,6 +336,24 @@ fn main() {
         e.add(q, &r, &docs, &feats);
     }
     e.report("ours-rerank", t.elapsed().as_secs_f64());
+    let fuse: f32 = env_or("FUSE", 0.0);
+    if fuse > 0.0 {
+        let mut e = Eval::new();
+        let t = Instant::now();
+        for q in 0..n {
+            let cand = bm25_scored(q, &mut acc, 100);
+            let maxs = cand.first().map_or(1.0, |x| x.1);
+            let mut sc: Vec<(usize, f32)> = cand
+                .iter()
+                .filter(|(d, _)| !is_near_duplicate(&feats[q].signature, &feats[*d].signature))
+                .map(|&(d, b)| (d, related_score(&rdoc(q), &rdoc(d)) + fuse * b / maxs))
+                .collect();
+            sc.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let r: Vec<usize> = sc.iter().take(K).map(|x| x.0).collect();
+            e.add(q, &r, &docs, &feats);
+        }
+        e.report(&format!("fuse {fuse}"), t.elapsed().as_secs_f64());
+    }
     println!(
         "rerank cost: {:.2} us per candidate ({} candidates)",
         rerank_ns as f64 / 1000.0 / reranked.max(1) as f64,

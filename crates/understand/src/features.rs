@@ -149,6 +149,21 @@ pub fn analyze(input: &ArticleInput<'_>, df: &DfStats) -> Analysis {
     }
 }
 
+/// Distinct term ids of an article (what [`analyze`] returns as `distinct_terms`) without
+/// the rest of the analysis: about ten times cheaper, for rebuilding [`DfStats`] from stored
+/// titles and bodies. `lang` is the stored `ArticleFeatures::lang`.
+pub fn term_ids(title: &str, body: &str, lang: &str) -> Vec<u64> {
+    let a = Analyzer::for_lang(lang);
+    let mut ids: Vec<u64> = a
+        .terms(title)
+        .chain(a.terms(body))
+        .map(|(s, _)| hash_str(&s))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// Hash of an entity key for lookup tables, in a namespace apart from term ids.
 pub fn entity_key_id(key: &str) -> u64 {
     hash_str(&format!("entity:{key}"))
@@ -195,6 +210,7 @@ mod tests {
         assert!(!f.title_terms.is_empty());
         assert!(a.distinct_terms.len() >= f.vector.terms.len());
         assert!(!f.lookup_keys().is_empty());
+        assert_eq!(term_ids(input.title, input.body, &f.lang), a.distinct_terms);
         // Serde round trip: the store keeps it as a blob.
         let json = serde_json::to_string(f).unwrap_or_default();
         let back: Option<ArticleFeatures> = serde_json::from_str(&json).ok();

@@ -24,3 +24,6 @@ pub use related::{Related, RelatedDoc, context_vector, rank_related, related_sco
 pub use stories::{Decision, StoryProfile, assign, representative_headline, same_story};
 pub use topics::{TopicSource, assign_topics};
 pub use vector::{DfStats, TermVector};
+
+#[cfg(test)]
+mod corpus_tests;
