@@ -5,6 +5,7 @@
 //!   minDocFreq 5, then a BM25 query k1=1.2 b=0.75 over the corpus);
 //! - `ours-exact`: `related_score` over every document, copies excluded (`rank_related`);
 //! - `ours-rerank`: the serving path: BM25 MLT top-100 candidates reranked by `rank_related`.
+//!
 //! Also: how many of the top 5 are near-duplicates / same story of the query.
 //!
 //! Run: `cargo run --release -p tidings-understand --example related_eval`
@@ -12,7 +13,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::needless_range_loop
 )]
 
 #[path = "common/corpus.rs"]
@@ -21,7 +23,9 @@ mod corpus;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
+use tidings_understand::features::{
+    AnalyzeOptions, ArticleFeatures, ArticleInput, analyze, analyze_with,
+};
 use tidings_understand::fingerprint::is_near_duplicate;
 use tidings_understand::related::{
     CONTEXT_BETA, CONTEXT_NEIGHBOURS, CONTEXT_TERMS, ENTITY_WEIGHT, RelatedDoc,
@@ -100,7 +104,7 @@ fn top_by_index(
     qv: &[(u32, f32)],
     index: &HashMap<u32, Vec<(u32, f32)>>,
     n: usize,
-    acc: &mut Vec<f32>,
+    acc: &mut [f32],
 ) -> Vec<usize> {
     acc.iter_mut().for_each(|x| *x = 0.0);
     for (t, w) in qv {
@@ -190,7 +194,15 @@ fn main() {
     for i in &inputs {
         dfs.observe(&analyze(i, &DfStats::new()).distinct_terms);
     }
-    let feats: Vec<ArticleFeatures> = inputs.iter().map(|i| analyze(i, &dfs).features).collect();
+    // VT / TB override the stored vector size and title boost (exploration only).
+    let opts = AnalyzeOptions {
+        vector_terms: env_or("VT", AnalyzeOptions::default().vector_terms),
+        title_boost: env_or("TB", AnalyzeOptions::default().title_boost),
+    };
+    let feats: Vec<ArticleFeatures> = inputs
+        .iter()
+        .map(|i| analyze_with(i, &dfs, &opts).features)
+        .collect();
     println!(
         "features: {:.0} articles/s (two passes: DF, then features)",
         2.0 * n as f64 / t1.elapsed().as_secs_f64()
@@ -279,6 +291,18 @@ fn main() {
         "context vectors (k={ctx_k} beta={ctx_beta} keep={ctx_keep}, entity weight {ew}): {:.0} articles/s incl. the MLT query",
         n as f64 / t.elapsed().as_secs_f64()
     );
+    // CTX2=1: a second pass folding in the neighbours' context vectors instead of their own.
+    let contexts: Vec<TermVector> = if env_or("CTX2", 0u8) == 1 {
+        (0..n)
+            .map(|q| {
+                let nb = bm25_mlt(q, &mut acc, ctx_k);
+                let vs: Vec<&TermVector> = nb.iter().map(|&d| &contexts[d]).collect();
+                context_vector_with(&feats[q].vector, &vs, ctx_beta, ctx_keep)
+            })
+            .collect()
+    } else {
+        contexts
+    };
     let rdoc = |d: usize| RelatedDoc {
         features: &feats[d],
         context: &contexts[d],
@@ -336,6 +360,24 @@ fn main() {
         e.add(q, &r, &docs, &feats);
     }
     e.report("ours-rerank", t.elapsed().as_secs_f64());
+    // The product also drops members of the query's own story; here stories are emulated by
+    // the pairwise rule `same_story`.
+    let mut e = Eval::new();
+    let t = Instant::now();
+    for q in 0..n {
+        let cand: Vec<usize> = bm25_mlt(q, &mut acc, 100)
+            .into_iter()
+            .filter(|&d| !same_story(&feats[q], &feats[d]))
+            .collect();
+        let rc: Vec<RelatedDoc<'_>> = cand.iter().map(|&d| rdoc(d)).collect();
+        let r: Vec<usize> = rank_related_with(&rdoc(q), &rc, K, ew)
+            .into_iter()
+            .map(|x| cand[x.index])
+            .collect();
+        e.add(q, &r, &docs, &feats);
+    }
+    e.report("ours-nostory", t.elapsed().as_secs_f64());
+
     let fuse: f32 = env_or("FUSE", 0.0);
     if fuse > 0.0 {
         let mut e = Eval::new();

@@ -14,7 +14,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::needless_range_loop
 )]
 
 #[path = "common/corpus.rs"]
@@ -26,13 +27,22 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use tidings_core::{ArticleId, StoryId, Timestamp};
-use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
+use tidings_understand::features::{
+    AnalyzeOptions, ArticleFeatures, ArticleInput, analyze, analyze_with,
+};
 use tidings_understand::fingerprint::band_keys;
 use tidings_understand::stories::{
     CopyCandidate, Decision, StoryCandidate, StoryParams, StoryProfile, assign_with,
     representative_headline, same_story_with,
 };
 use tidings_understand::vector::DfStats;
+
+fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
 
 struct Pair {
     a: String,
@@ -177,11 +187,15 @@ fn main() {
             .distinct_terms,
         );
     }
+    let opts = AnalyzeOptions {
+        vector_terms: env_or("VT", AnalyzeOptions::default().vector_terms),
+        title_boost: env_or("TB", AnalyzeOptions::default().title_boost),
+    };
     let t = Instant::now();
     let feats: Vec<ArticleFeatures> = docs
         .iter()
         .map(|d| {
-            analyze(
+            analyze_with(
                 &ArticleInput {
                     title: &d.title,
                     body: &d.body,
@@ -190,6 +204,7 @@ fn main() {
                     ..Default::default()
                 },
                 &df,
+                &opts,
             )
             .features
         })
@@ -233,7 +248,12 @@ fn main() {
     println!("\nsweep on the dev half (even pair indices), best 12 by F1:");
     let base = StoryParams::default();
     let mut results: Vec<(f64, f64, f64, StoryParams)> = Vec::new();
-    for join in [0.18f32, 0.22, 0.26, 0.30] {
+    let sweep: bool = env_or("SWEEP", true);
+    for join in if sweep {
+        vec![0.18f32, 0.22, 0.26, 0.30]
+    } else {
+        vec![]
+    } {
         for min_cosine in [0.18f32, 0.22, 0.26, 0.30] {
             for text_only_cosine in [0.45f32, 0.55] {
                 for min_entity_overlap in [0.1f32, 0.2, 0.3] {
@@ -258,7 +278,7 @@ fn main() {
             p.join, p.min_cosine, p.text_only_cosine, p.min_entity_overlap
         );
     }
-    let best = (results[0].0, results[0].3);
+    let best = results.first().map_or((0.0, base), |r| (r.0, r.3));
     println!(
         "best on dev: join {:.2} min_cosine {:.2}",
         best.1.join, best.1.min_cosine

@@ -12,7 +12,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::needless_range_loop
 )]
 
 #[path = "common/corpus.rs"]
@@ -178,7 +179,7 @@ fn main() {
         hit as f64 / n.max(1) as f64
     );
     let mut rows: Vec<((Topic, Topic), usize)> = confusion.into_iter().collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.sort_by_key(|r| r.0);
     for g in Topic::ALL {
         let line: Vec<String> = rows
             .iter()

@@ -70,6 +70,22 @@ pub struct Analysis {
     pub distinct_terms: Vec<u64>,
 }
 
+/// Knobs of [`analyze_with`]; the defaults are what the product uses and what was measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnalyzeOptions {
+    pub vector_terms: usize,
+    pub title_boost: f32,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            vector_terms: VECTOR_TERMS,
+            title_boost: TITLE_BOOST,
+        }
+    }
+}
+
 /// Pick the analysis language: a reliable detection wins; otherwise the page's declared
 /// language; otherwise the unreliable detection; otherwise English.
 fn choose_lang(guess: Option<&LanguageGuess>, hint: Option<&str>) -> String {
@@ -87,6 +103,11 @@ fn choose_lang(guess: Option<&LanguageGuess>, hint: Option<&str>) -> String {
 /// Analyse one article. `df` supplies IDF weights (an empty `DfStats` weighs every term
 /// alike). Pure and deterministic; never panics on any input.
 pub fn analyze(input: &ArticleInput<'_>, df: &DfStats) -> Analysis {
+    analyze_with(input, df, &AnalyzeOptions::default())
+}
+
+/// [`analyze`] with explicit options (for evaluations).
+pub fn analyze_with(input: &ArticleInput<'_>, df: &DfStats, opts: &AnalyzeOptions) -> Analysis {
     let mut probe = String::with_capacity(input.title.len() + 2_100);
     probe.push_str(input.title);
     probe.push('\n');
@@ -101,7 +122,7 @@ pub fn analyze(input: &ArticleInput<'_>, df: &DfStats) -> Analysis {
     for (stem, surface) in analyzer.terms(input.title) {
         let id = hash_str(&stem);
         title_terms.push(id);
-        tf.entry(id).or_insert((0.0, surface)).0 += 1.0 + TITLE_BOOST;
+        tf.entry(id).or_insert((0.0, surface)).0 += 1.0 + opts.title_boost;
     }
     title_terms.sort_unstable();
     title_terms.dedup();
@@ -124,7 +145,7 @@ pub fn analyze(input: &ArticleInput<'_>, df: &DfStats) -> Analysis {
         .collect();
     let vector = TermVector::from_weights(
         weighted.iter().map(|(i, w, _)| (*i, *w)).collect(),
-        VECTOR_TERMS,
+        opts.vector_terms,
     );
 
     let entities = extract_entities(input.title, input.body, &lang, ENTITIES);

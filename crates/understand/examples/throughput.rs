@@ -1,0 +1,219 @@
+//! Single-thread throughput of each function on the 3,824 NewsArticles articles (median of
+//! 5 runs; the machine is shared, so medians and ratios are what to compare).
+//!
+//! Run: `cargo run --release -p tidings-understand --example throughput`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::needless_range_loop
+)]
+
+#[path = "common/corpus.rs"]
+mod corpus;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use tidings_core::{ArticleId, StoryId};
+use tidings_understand::entities::extract_entities;
+use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze, term_ids};
+use tidings_understand::fingerprint::{band_keys, is_near_duplicate, signature};
+use tidings_understand::lang::detect_language;
+use tidings_understand::related::{RelatedDoc, context_vector, rank_related};
+use tidings_understand::stories::{CopyCandidate, StoryCandidate, StoryProfile, assign};
+use tidings_understand::topics::assign_topics;
+use tidings_understand::vector::{DfStats, TermVector};
+
+fn median_rate(items: usize, mut f: impl FnMut()) -> f64 {
+    let mut rates: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            items as f64 / t.elapsed().as_secs_f64()
+        })
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    rates[2]
+}
+
+fn input(d: &corpus::Doc) -> ArticleInput<'_> {
+    ArticleInput {
+        title: &d.title,
+        body: &d.body,
+        published: d.published,
+        url: d.url.as_deref(),
+        ..Default::default()
+    }
+}
+
+fn main() {
+    let docs = corpus::load("newsarticles");
+    let n = docs.len();
+    let mb = docs
+        .iter()
+        .map(|d| d.title.len() + d.body.len())
+        .sum::<usize>() as f64
+        / 1e6;
+    println!(
+        "{n} NewsArticles articles, {mb:.1} MB of text; rates are articles/s on one thread (median of 5)"
+    );
+    let mut df = DfStats::new();
+    for d in &docs {
+        df.observe(&term_ids(&d.title, &d.body, "en"));
+    }
+    let feats: Vec<ArticleFeatures> = docs
+        .iter()
+        .map(|d| analyze(&input(d), &df).features)
+        .collect();
+
+    let row = |name: &str, rate: f64| println!("  {name:<44} {rate:>12.0}");
+    row(
+        "detect_language (title + first 2,000 chars)",
+        median_rate(n, || {
+            for d in &docs {
+                black_box(detect_language(&format!(
+                    "{}\n{}",
+                    d.title,
+                    d.body.get(..2000).unwrap_or(&d.body)
+                )));
+            }
+        }),
+    );
+    row(
+        "signature (exact + MinHash 128 + SimHash)",
+        median_rate(n, || {
+            for d in &docs {
+                black_box(signature(&d.body));
+            }
+        }),
+    );
+    row(
+        "band_keys",
+        median_rate(n, || {
+            for f in &feats {
+                black_box(band_keys(&f.signature));
+            }
+        }),
+    );
+    row(
+        "extract_entities",
+        median_rate(n, || {
+            for d in &docs {
+                black_box(extract_entities(&d.title, &d.body, "en", 20));
+            }
+        }),
+    );
+    row(
+        "term_ids (for DfStats)",
+        median_rate(n, || {
+            for d in &docs {
+                black_box(term_ids(&d.title, &d.body, "en"));
+            }
+        }),
+    );
+    row(
+        "assign_topics (given the vector)",
+        median_rate(n, || {
+            for (d, f) in docs.iter().zip(&feats) {
+                black_box(assign_topics(d.url.as_deref(), &[], &f.vector));
+            }
+        }),
+    );
+    row(
+        "analyze (everything above, one pass)",
+        median_rate(n, || {
+            for d in &docs {
+                black_box(analyze(&input(d), &df));
+            }
+        }),
+    );
+
+    // Story assignment against 50 copy candidates and 50 story candidates per article.
+    let profiles: Vec<StoryProfile> = feats.iter().take(50).map(StoryProfile::new).collect();
+    let stories: Vec<StoryCandidate<'_>> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| StoryCandidate {
+            story: StoryId(i as i64),
+            profile: p,
+        })
+        .collect();
+    let copies: Vec<CopyCandidate<'_>> = feats
+        .iter()
+        .skip(100)
+        .take(50)
+        .enumerate()
+        .map(|(i, f)| CopyCandidate {
+            article: ArticleId(i as i64),
+            story: StoryId(i as i64),
+            signature: &f.signature,
+        })
+        .collect();
+    row(
+        "assign (50 copy + 50 story candidates)",
+        median_rate(n, || {
+            for f in &feats {
+                black_box(assign(f, &copies, &stories));
+            }
+        }),
+    );
+    let mut p = StoryProfile::new(&feats[0]);
+    row(
+        "StoryProfile::add",
+        median_rate(n, || {
+            for f in &feats {
+                p.add(f, false);
+            }
+        }),
+    );
+    black_box(&p);
+
+    // Related: context vector from 100 neighbours, rerank of 100 candidates.
+    let contexts: Vec<TermVector> = (0..n)
+        .map(|i| {
+            let nb: Vec<&TermVector> = (1..=100).map(|k| &feats[(i + k * 37) % n].vector).collect();
+            context_vector(&feats[i].vector, &nb)
+        })
+        .collect();
+    row(
+        "context_vector (100 neighbours)",
+        median_rate(n, || {
+            for i in 0..n {
+                let nb: Vec<&TermVector> =
+                    (1..=100).map(|k| &feats[(i + k * 37) % n].vector).collect();
+                black_box(context_vector(&feats[i].vector, &nb));
+            }
+        }),
+    );
+    let docs_r: Vec<RelatedDoc<'_>> = (0..n)
+        .map(|i| RelatedDoc {
+            features: &feats[i],
+            context: &contexts[i],
+            story: None,
+        })
+        .collect();
+    let queries = 500;
+    let per_query = median_rate(queries, || {
+        for q in 0..queries {
+            let cands: Vec<RelatedDoc<'_>> =
+                (1..=100).map(|k| docs_r[(q * 7 + k * 13) % n]).collect();
+            black_box(rank_related(&docs_r[q], &cands, 5));
+        }
+    });
+    row("rank_related, 100 candidates (queries/s)", per_query);
+    println!("  => {:.2} us per candidate", 1e6 / per_query / 100.0);
+    let pairs = n * 50;
+    let rate = median_rate(pairs, || {
+        for i in 0..n {
+            for k in 1..=50 {
+                black_box(is_near_duplicate(
+                    &feats[i].signature,
+                    &feats[(i + k) % n].signature,
+                ));
+            }
+        }
+    });
+    println!("  {:<44} {:>12.0}", "is_near_duplicate (pairs/s)", rate);
+}
