@@ -249,11 +249,12 @@ fn main() {
     let base = StoryParams::default();
     let mut results: Vec<(f64, f64, f64, StoryParams)> = Vec::new();
     let sweep: bool = env_or("SWEEP", true);
-    for join in if sweep {
-        vec![0.18f32, 0.22, 0.26, 0.30]
+    let joins: Vec<f32> = if sweep {
+        vec![0.18, 0.22, 0.26, 0.30]
     } else {
         vec![]
-    } {
+    };
+    for join in joins {
         for min_cosine in [0.18f32, 0.22, 0.26, 0.30] {
             for text_only_cosine in [0.45f32, 0.55] {
                 for min_entity_overlap in [0.1f32, 0.2, 0.3] {
@@ -280,8 +281,8 @@ fn main() {
     }
     let best = results.first().map_or((0.0, base), |r| (r.0, r.3));
     println!(
-        "best on dev: join {:.2} min_cosine {:.2}",
-        best.1.join, best.1.min_cosine
+        "best on dev: join {:.2} min_cosine {:.2} text_only {:.2} min_ent {:.2}",
+        best.1.join, best.1.min_cosine, best.1.text_only_cosine, best.1.min_entity_overlap
     );
 
     let (st, rate) = run(&base);
@@ -295,6 +296,28 @@ fn main() {
             "  online clustering, {name:<4} ({n} pairs): pairwise precision {p:.3} recall {r:.3} F1 {:.3}",
             f1(p, r)
         );
+    }
+    if env_or("SHOW_ERRORS", false) {
+        for p in &pairs {
+            let (a, b) = (idx[p.a.as_str()], idx[p.b.as_str()]);
+            let together = st.story_of[a] == st.story_of[b];
+            if together != p.same {
+                let m = tidings_understand::stories::match_score(
+                    &feats[a].vector,
+                    &feats[a].entities,
+                    &feats[b].vector,
+                    &feats[b].entities,
+                );
+                println!(
+                    "  {} cos {:.2} ent {:.2}: {:?} / {:?}",
+                    if together { "FP" } else { "FN" },
+                    m.cosine,
+                    m.entities,
+                    docs[a].title,
+                    docs[b].title
+                );
+            }
+        }
     }
     let v: Vec<(bool, bool)> = pairs
         .iter()
