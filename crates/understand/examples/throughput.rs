@@ -216,4 +216,66 @@ fn main() {
         }
     });
     println!("  {:<44} {:>12.0}", "is_near_duplicate (pairs/s)", rate);
+
+    // Sizes of what the store persists.
+    let json = |v: usize| v as f64 / n as f64;
+    let fj: usize = feats
+        .iter()
+        .map(|f| serde_json::to_string(f).unwrap().len())
+        .sum();
+    let cj: usize = contexts
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap().len())
+        .sum();
+    // Raw payload if encoded in binary: fixed-width numbers plus the strings.
+    let raw: usize = feats
+        .iter()
+        .map(|f| {
+            8 + 8
+                + 4 * f.signature.minhash.len()
+                + 12 * f.vector.terms.len()
+                + 8 * f.title_terms.len()
+                + f.title.len()
+                + f.keywords.iter().map(|k| k.len() + 1).sum::<usize>()
+                + f.entities
+                    .iter()
+                    .map(|e| e.name.len() + e.key.len() + 6)
+                    .sum::<usize>()
+        })
+        .sum();
+    println!("\npersisted sizes, mean per article:");
+    println!(
+        "  ArticleFeatures as JSON {:.0} B; as raw binary payload {:.0} B",
+        json(fj),
+        json(raw)
+    );
+    println!(
+        "  context vector as JSON {:.0} B; binary {:.0} B",
+        json(cj),
+        12.0 * 128.0
+    );
+    let mut profile = StoryProfile::new(&feats[0]);
+    for f in feats.iter().skip(1).take(30) {
+        profile.add(f, false);
+    }
+    println!(
+        "  StoryProfile of 31 articles as JSON {} B",
+        serde_json::to_string(&profile).unwrap().len()
+    );
+    let reuters = corpus::load("reuters21578");
+    let mut df_all = df.clone();
+    for d in &reuters {
+        df_all.observe(&term_ids(&d.title, &d.body, "en"));
+    }
+    let vocab = df_all.vocabulary();
+    let mut pruned = df_all.clone();
+    pruned.prune(2);
+    println!(
+        "  DfStats after {} articles: {} terms, {} with df >= 2 ({:.0}%), JSON {:.1} MB",
+        df_all.docs(),
+        vocab,
+        pruned.vocabulary(),
+        100.0 * pruned.vocabulary() as f64 / vocab as f64,
+        serde_json::to_string(&df_all).unwrap().len() as f64 / 1e6
+    );
 }
