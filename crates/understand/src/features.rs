@@ -239,6 +239,61 @@ mod tests {
     }
 
     #[test]
+    fn german_and_french_articles_use_their_own_stopwords_and_stemmers() {
+        let de = ArticleInput {
+            title: "Merkel verteidigt Flüchtlingspolitik im Bundestag",
+            body: "Bundeskanzlerin Angela Merkel hat am Mittwoch im Bundestag ihre \
+                Flüchtlingspolitik verteidigt. Die Opposition warf der Regierung vor, die \
+                Kommunen mit den Kosten allein zu lassen. Merkel sagte, die Bundesregierung \
+                werde die Länder und Kommunen weiter unterstützen.",
+            ..Default::default()
+        };
+        let f = analyze(&de, &DfStats::new()).features;
+        assert_eq!(f.lang, "de");
+        assert!(
+            f.keywords
+                .iter()
+                .all(|k| !["die", "und", "der", "hat", "mit"].contains(&k.as_str()))
+        );
+        assert!(
+            f.keywords
+                .iter()
+                .any(|k| k.starts_with("flüchtlingspolitik")),
+            "{:?}",
+            f.keywords
+        );
+        let keys: Vec<&str> = f.entities.iter().map(|e| e.key.as_str()).collect();
+        // Nouns are capitalised in German: only names are entities ("im Bundestag" reads as
+        // a common noun by the rule, a known limit).
+        assert_eq!(keys, ["angela merkel"]);
+
+        let fr = ArticleInput {
+            title: "Le gouvernement présente sa réforme des retraites",
+            body: "Le Premier ministre Édouard Philippe a présenté mercredi la réforme des \
+                retraites devant l'Assemblée nationale. Les syndicats ont annoncé une grève \
+                pour protester contre cette réforme des retraites.",
+            ..Default::default()
+        };
+        let f = analyze(&fr, &DfStats::new()).features;
+        assert_eq!(f.lang, "fr");
+        assert!(
+            f.keywords.iter().any(|k| k.starts_with("retraite")),
+            "{:?}",
+            f.keywords
+        );
+        assert!(
+            f.keywords
+                .iter()
+                .all(|k| !["les", "des", "la", "le"].contains(&k.as_str()))
+        );
+        assert!(
+            f.entities.iter().any(|e| e.key == "édouard philippe"),
+            "{:?}",
+            f.entities
+        );
+    }
+
+    #[test]
     fn empty_article_is_safe() {
         let a = analyze(&ArticleInput::default(), &DfStats::new());
         assert!(a.features.vector.is_empty());
