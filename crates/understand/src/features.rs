@@ -294,6 +294,45 @@ mod tests {
     }
 
     #[test]
+    fn hostile_inputs_do_not_panic() {
+        let long_word = "a".repeat(100_000);
+        let many_caps = "Alpha Beta Gamma Delta ".repeat(5_000);
+        let cases: Vec<&str> = vec![
+            "",
+            " ",
+            "\u{0}\u{1}\u{7f}",
+            "🙂🙂🙂 🚀 #hashtag @user",
+            "北京市人民政府今天宣布新的经济政策。",
+            "مرحبا بالعالم هذا نص عربي للاختبار",
+            "Ünïcödé — “quotes” ‘single’ … l’État d’Italia",
+            &long_word,
+            &many_caps,
+            "A. B. C. D. E. F. G.",
+            "'s 's 's ’s",
+            "\n\n\n\n",
+        ];
+        for c in &cases {
+            for t in &cases {
+                let input = ArticleInput {
+                    title: t,
+                    body: c,
+                    url: Some("::not a url::/sport//x"),
+                    categories: &["".to_string(), "Sport & Politics".to_string()],
+                    published: Some(tidings_core::Timestamp(i64::MIN)),
+                    lang_hint: Some("ü"),
+                };
+                let f = analyze(&input, &DfStats::new()).features;
+                assert!(!f.topics.is_empty());
+                let other = ArticleFeatures {
+                    published: Some(tidings_core::Timestamp(i64::MAX)),
+                    ..f.clone()
+                };
+                let _ = crate::stories::same_story(&f, &other);
+            }
+        }
+    }
+
+    #[test]
     fn empty_article_is_safe() {
         let a = analyze(&ArticleInput::default(), &DfStats::new());
         assert!(a.features.vector.is_empty());
