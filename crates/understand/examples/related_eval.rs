@@ -280,10 +280,14 @@ fn main() {
     let ctx_keep: usize = env_or("CTX_KEEP", CONTEXT_TERMS);
     let ew: f32 = env_or("EW", ENTITY_WEIGHT);
     let t = Instant::now();
+    let mut neighbour_lists: Vec<Vec<usize>> = Vec::with_capacity(n);
     let contexts: Vec<TermVector> = (0..n)
         .map(|q| {
             let nb = bm25_mlt(q, &mut acc, ctx_k);
             let vs: Vec<&TermVector> = nb.iter().map(|&d| &feats[d].vector).collect();
+            let mut sorted = nb.clone();
+            sorted.sort_unstable();
+            neighbour_lists.push(sorted);
             context_vector_with(&feats[q].vector, &vs, ctx_beta, ctx_keep)
         })
         .collect();
@@ -291,6 +295,28 @@ fn main() {
         "context vectors (k={ctx_k} beta={ctx_beta} keep={ctx_keep}, entity weight {ew}): {:.0} articles/s incl. the MLT query",
         n as f64 / t.elapsed().as_secs_f64()
     );
+    // MUTUAL=1: contexts from mutual neighbours only (q in c's list too), others as fallback.
+    let contexts: Vec<TermVector> = if env_or("MUTUAL", 0u8) == 1 {
+        (0..n)
+            .map(|q| {
+                let mut mutual: Vec<&TermVector> = Vec::new();
+                for &d in &neighbour_lists[q] {
+                    if neighbour_lists[d].binary_search(&q).is_ok() {
+                        mutual.push(&feats[d].vector);
+                    }
+                }
+                if mutual.len() < 10 {
+                    mutual = neighbour_lists[q]
+                        .iter()
+                        .map(|&d| &feats[d].vector)
+                        .collect();
+                }
+                context_vector_with(&feats[q].vector, &mutual, ctx_beta, ctx_keep)
+            })
+            .collect()
+    } else {
+        contexts
+    };
     // CTX2=1: a second pass folding in the neighbours' context vectors instead of their own.
     let contexts: Vec<TermVector> = if env_or("CTX2", 0u8) == 1 {
         (0..n)
@@ -400,6 +426,46 @@ fn main() {
             e.add(q, &r, &docs, &feats);
         }
         e.report(&format!("center {center}"), t.elapsed().as_secs_f64());
+    }
+
+    // SNN=λ: add λ × shared-neighbour similarity (share of common MLT neighbours).
+    let snn: f32 = env_or("SNN", 0.0);
+    if snn > 0.0 {
+        let shared = |a: &[usize], b: &[usize]| {
+            let (mut i, mut j, mut c) = (0, 0, 0);
+            while i < a.len() && j < b.len() {
+                match a[i].cmp(&b[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        c += 1;
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            c as f32 / a.len().max(1) as f32
+        };
+        let mut e = Eval::new();
+        let t = Instant::now();
+        for q in 0..n {
+            let cand = bm25_mlt(q, &mut acc, 100);
+            let mut sc: Vec<(usize, f32)> = cand
+                .iter()
+                .filter(|&&d| !is_near_duplicate(&feats[q].signature, &feats[d].signature))
+                .map(|&d| {
+                    (
+                        d,
+                        related_score(&rdoc(q), &rdoc(d))
+                            + snn * shared(&neighbour_lists[q], &neighbour_lists[d]),
+                    )
+                })
+                .collect();
+            sc.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let r: Vec<usize> = sc.iter().take(K).map(|x| x.0).collect();
+            e.add(q, &r, &docs, &feats);
+        }
+        e.report(&format!("snn {snn}"), t.elapsed().as_secs_f64());
     }
 
     // The product also drops members of the query's own story; here stories are emulated by
