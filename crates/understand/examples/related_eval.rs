@@ -373,6 +373,7 @@ fn main() {
     let t = Instant::now();
     let mut rerank_ns = 0u128;
     let mut reranked = 0usize;
+    let mut per_topic: HashMap<String, (usize, usize, HashMap<String, usize>)> = HashMap::new();
     for q in 0..n {
         let cand = bm25_mlt(q, &mut acc, 100);
         let tr = Instant::now();
@@ -384,8 +385,36 @@ fn main() {
         rerank_ns += tr.elapsed().as_nanos();
         reranked += cand.len();
         e.add(q, &r, &docs, &feats);
+        // Per first-topic precision, and which labels the misses carry.
+        let topic = docs[q].topics[0].clone();
+        let entry = per_topic
+            .entry(topic)
+            .or_insert((0usize, 0usize, HashMap::new()));
+        entry.0 += K;
+        for &d in r.iter().take(K) {
+            if docs[d].topics.iter().any(|x| docs[q].topics.contains(x)) {
+                entry.1 += 1;
+            } else {
+                *entry.2.entry(docs[d].topics[0].clone()).or_insert(0usize) += 1;
+            }
+        }
     }
     e.report("ours-rerank", t.elapsed().as_secs_f64());
+    if env_or("PER_TOPIC", 0u8) == 1 {
+        let mut rows: Vec<_> = per_topic.iter().collect();
+        rows.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+        for (topic, (slots, hits, misses)) in rows.iter().take(12) {
+            let mut m: Vec<_> = misses.iter().collect();
+            m.sort_by(|a, b| b.1.cmp(a.1));
+            let top: Vec<String> = m.iter().take(3).map(|(t, c)| format!("{t}:{c}")).collect();
+            println!(
+                "    {topic:<10} queries {:>5}  P@5 {:.3}  misses go to {}",
+                slots / K,
+                *hits as f64 / *slots as f64,
+                top.join(" ")
+            );
+        }
+    }
     // CENTER=w: rerank by cosine of mean-centred context vectors (hubness reduction), with
     // the global mean scaled by w.
     let center: f32 = env_or("CENTER", 0.0);
