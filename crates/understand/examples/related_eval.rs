@@ -402,7 +402,7 @@ fn main() {
     e.report("ours-rerank", t.elapsed().as_secs_f64());
     if env_or("PER_TOPIC", 0u8) == 1 {
         let mut rows: Vec<_> = per_topic.iter().collect();
-        rows.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1.0));
         for (topic, (slots, hits, misses)) in rows.iter().take(12) {
             let mut m: Vec<_> = misses.iter().collect();
             m.sort_by(|a, b| b.1.cmp(a.1));
