@@ -32,7 +32,7 @@ use tidings_understand::features::{
 };
 use tidings_understand::fingerprint::band_keys;
 use tidings_understand::stories::{
-    CopyCandidate, Decision, StoryCandidate, StoryParams, StoryProfile, assign_with,
+    CopyCandidate, Decision, StoryCandidate, StoryParams, StoryProfile, WINDOW_MS, assign_with,
     representative_headline, same_story_with,
 };
 use tidings_understand::vector::DfStats;
@@ -77,6 +77,10 @@ struct Store {
     by_band: HashMap<u64, Vec<usize>>,
     /// lookup key -> stories having an article with it
     by_key: HashMap<u64, HashSet<usize>>,
+    /// At most this many story candidates per article (most shared keys first).
+    cap: usize,
+    candidates_seen: usize,
+    candidates_max: usize,
 }
 
 impl Store {
@@ -105,15 +109,28 @@ impl Store {
             })
             .collect();
         // Story candidates: stories sharing a lookup key (time window is checked by assign).
+        // As a database would: stories active in the window, ranked by shared keys, capped.
         let lk = f.lookup_keys();
-        let mut sc: HashSet<usize> = HashSet::new();
+        let mut shared: HashMap<usize, usize> = HashMap::new();
         for k in &lk {
             if let Some(s) = self.by_key.get(k) {
-                sc.extend(s);
+                for &st in s {
+                    if self.stories[st]
+                        .last
+                        .zip(f.published)
+                        .is_none_or(|(l, t)| l.0 + WINDOW_MS >= t.0)
+                    {
+                        *shared.entry(st).or_default() += 1;
+                    }
+                }
             }
         }
-        let mut sc: Vec<usize> = sc.into_iter().collect();
-        sc.sort_unstable();
+        let mut sc: Vec<(usize, usize)> = shared.into_iter().collect();
+        sc.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        self.candidates_seen += sc.len();
+        self.candidates_max = self.candidates_max.max(sc.len());
+        sc.truncate(self.cap);
+        let sc: Vec<usize> = sc.into_iter().map(|x| x.0).collect();
         let stories: Vec<StoryCandidate<'_>> = sc
             .iter()
             .map(|&s| StoryCandidate {
@@ -221,7 +238,10 @@ fn main() {
         .collect();
 
     let run = |p: &StoryParams| -> (Store, f64) {
-        let mut st = Store::default();
+        let mut st = Store {
+            cap: env_or("CAP", 50usize),
+            ..Default::default()
+        };
         let t = Instant::now();
         for f in &feats {
             st.ingest(f.clone(), p);
@@ -330,6 +350,12 @@ fn main() {
         .collect();
     let (p, r, _) = pr(&v);
     println!("  pairwise rule same_story(a, b), all: precision {p:.3} recall {r:.3}");
+    println!(
+        "  story candidates per article in the window: mean {:.1}, max {} (capped at {} by shared keys)",
+        st.candidates_seen as f64 / feats.len() as f64,
+        st.candidates_max,
+        st.cap
+    );
     let sizes: Vec<usize> = st.members.iter().map(Vec::len).collect();
     let multi = sizes.iter().filter(|s| **s > 1).count();
     let maxs = sizes.iter().max().copied().unwrap_or(0);
