@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use tidings_core::{ArticleId, StoryId, Timestamp};
 use tidings_understand::features::{
-    AnalyzeOptions, ArticleFeatures, ArticleInput, analyze, analyze_with,
+    AnalyzeOptions, ArticleFeatures, ArticleInput, analyze, analyze_with, term_ids,
 };
 use tidings_understand::fingerprint::band_keys;
 use tidings_understand::stories::{
@@ -189,43 +189,40 @@ fn main() {
     let mut docs = corpus::load("newsarticles");
     docs.sort_by(|a, b| a.published.cmp(&b.published).then(a.id.cmp(&b.id)));
     let pairs = load_pairs();
-    // IDF from the whole corpus, as a pipeline's DfStats would hold after a while.
+    // DF mode: `corpus` (default) = IDF from the whole corpus, as a pipeline's DfStats holds
+    // after a while; `online` = each article weighed with the DF of the articles before it
+    // (a cold start); `empty` = no DF at all.
+    let df_mode = std::env::var("DF").unwrap_or_else(|_| "corpus".into());
     let mut df = DfStats::new();
-    for d in &docs {
-        df.observe(
-            &analyze(
-                &ArticleInput {
-                    title: &d.title,
-                    body: &d.body,
-                    ..Default::default()
-                },
-                &df,
-            )
-            .distinct_terms,
-        );
+    if df_mode == "corpus" {
+        for d in &docs {
+            df.observe(&term_ids(&d.title, &d.body, "en"));
+        }
     }
     let opts = AnalyzeOptions {
         vector_terms: env_or("VT", AnalyzeOptions::default().vector_terms),
         title_boost: env_or("TB", AnalyzeOptions::default().title_boost),
     };
     let t = Instant::now();
-    let feats: Vec<ArticleFeatures> = docs
-        .iter()
-        .map(|d| {
-            analyze_with(
-                &ArticleInput {
-                    title: &d.title,
-                    body: &d.body,
-                    published: d.published,
-                    url: d.url.as_deref(),
-                    ..Default::default()
-                },
-                &df,
-                &opts,
-            )
-            .features
-        })
-        .collect();
+    let mut feats: Vec<ArticleFeatures> = Vec::with_capacity(docs.len());
+    for d in &docs {
+        let a = analyze_with(
+            &ArticleInput {
+                title: &d.title,
+                body: &d.body,
+                published: d.published,
+                url: d.url.as_deref(),
+                ..Default::default()
+            },
+            &df,
+            &opts,
+        );
+        if df_mode == "online" {
+            df.observe(&a.distinct_terms);
+        }
+        feats.push(a.features);
+    }
+    println!("DF mode: {df_mode}");
     println!(
         "analyze: {:.0} articles/s ({} NewsArticles)",
         docs.len() as f64 / t.elapsed().as_secs_f64(),
