@@ -263,6 +263,38 @@ fn main() {
         serde_json::to_string(&profile).unwrap().len()
     );
     let reuters = corpus::load("reuters21578");
+    // Language detection on two English corpora: how often is it English, and reliable?
+    for (name, set) in [("NewsArticles", &docs), ("Reuters-21578", &reuters)] {
+        let mut codes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut reliable = 0usize;
+        for d in set.iter() {
+            let g = detect_language(&format!(
+                "{}\n{}",
+                d.title,
+                d.body.get(..2000).unwrap_or(&d.body)
+            ));
+            let code = g.as_ref().map_or("none".to_string(), |g| g.code.clone());
+            if std::env::var("SHOW_LANG").ok().as_deref() == Some(code.as_str()) {
+                println!(
+                    "    {} reliable={} conf={:.2}: {:?}",
+                    d.id,
+                    g.as_ref().is_some_and(|g| g.reliable),
+                    g.as_ref().map_or(0.0, |g| g.confidence),
+                    d.body.chars().take(120).collect::<String>()
+                );
+            }
+            reliable += usize::from(g.is_some_and(|g| g.reliable));
+            *codes.entry(code).or_default() += 1;
+        }
+        let mut c: Vec<(String, usize)> = codes.into_iter().collect();
+        c.sort_by(|a, b| b.1.cmp(&a.1));
+        let top: Vec<String> = c.iter().take(4).map(|(k, v)| format!("{k} {v}")).collect();
+        println!(
+            "  language of {name} ({} articles): {}; reliable {reliable}",
+            set.len(),
+            top.join(", ")
+        );
+    }
     let mut df_all = df.clone();
     for d in &reuters {
         df_all.observe(&term_ids(&d.title, &d.body, "en"));
