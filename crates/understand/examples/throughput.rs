@@ -287,7 +287,7 @@ fn main() {
             *codes.entry(code).or_default() += 1;
         }
         let mut c: Vec<(String, usize)> = codes.into_iter().collect();
-        c.sort_by(|a, b| b.1.cmp(&a.1));
+        c.sort_by_key(|x| std::cmp::Reverse(x.1));
         let top: Vec<String> = c.iter().take(4).map(|(k, v)| format!("{k} {v}")).collect();
         println!(
             "  language of {name} ({} articles): {}; reliable {reliable}",
