@@ -5,6 +5,7 @@
 //!   minDocFreq 5, then a BM25 query k1=1.2 b=0.75 over the corpus);
 //! - `ours-exact`: `related_score` over every document, copies excluded (`rank_related`);
 //! - `ours-rerank`: the serving path: BM25 MLT top-100 candidates reranked by `rank_related`.
+//!
 //! Also: how many of the top 5 are near-duplicates / same story of the query.
 //!
 //! Run: `cargo run --release -p tidings-understand --example related_eval`
@@ -12,7 +13,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::needless_range_loop
 )]
 
 #[path = "common/corpus.rs"]
@@ -21,7 +23,9 @@ mod corpus;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
+use tidings_understand::features::{
+    AnalyzeOptions, ArticleFeatures, ArticleInput, analyze, analyze_with,
+};
 use tidings_understand::fingerprint::is_near_duplicate;
 use tidings_understand::related::{
     CONTEXT_BETA, CONTEXT_NEIGHBOURS, CONTEXT_TERMS, ENTITY_WEIGHT, RelatedDoc,
@@ -100,7 +104,7 @@ fn top_by_index(
     qv: &[(u32, f32)],
     index: &HashMap<u32, Vec<(u32, f32)>>,
     n: usize,
-    acc: &mut Vec<f32>,
+    acc: &mut [f32],
 ) -> Vec<usize> {
     acc.iter_mut().for_each(|x| *x = 0.0);
     for (t, w) in qv {
@@ -190,7 +194,15 @@ fn main() {
     for i in &inputs {
         dfs.observe(&analyze(i, &DfStats::new()).distinct_terms);
     }
-    let feats: Vec<ArticleFeatures> = inputs.iter().map(|i| analyze(i, &dfs).features).collect();
+    // VT / TB override the stored vector size and title boost (exploration only).
+    let opts = AnalyzeOptions {
+        vector_terms: env_or("VT", AnalyzeOptions::default().vector_terms),
+        title_boost: env_or("TB", AnalyzeOptions::default().title_boost),
+    };
+    let feats: Vec<ArticleFeatures> = inputs
+        .iter()
+        .map(|i| analyze_with(i, &dfs, &opts).features)
+        .collect();
     println!(
         "features: {:.0} articles/s (two passes: DF, then features)",
         2.0 * n as f64 / t1.elapsed().as_secs_f64()
@@ -219,7 +231,7 @@ fn main() {
             postings.entry(*t).or_default().push((d as u32, *c));
         }
     }
-    let bm25_mlt = |q: usize, acc: &mut Vec<f32>, n_out: usize| -> Vec<usize> {
+    let bm25_scored = |q: usize, acc: &mut Vec<f32>, n_out: usize| -> Vec<(usize, f32)> {
         // Lucene MLT term selection: tf >= 2, df >= 5, score tf * (1 + ln(N / (df + 1))).
         let mut terms: Vec<(u32, f32)> = doc_tf[q]
             .iter()
@@ -246,7 +258,13 @@ fn main() {
             .collect();
         c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         c.truncate(n_out);
-        c.into_iter().map(|x| x.0).collect()
+        c
+    };
+    let bm25_mlt = |q: usize, acc: &mut Vec<f32>, n_out: usize| -> Vec<usize> {
+        bm25_scored(q, acc, n_out)
+            .into_iter()
+            .map(|x| x.0)
+            .collect()
     };
     let mut e = Eval::new();
     let t = Instant::now();
@@ -262,10 +280,14 @@ fn main() {
     let ctx_keep: usize = env_or("CTX_KEEP", CONTEXT_TERMS);
     let ew: f32 = env_or("EW", ENTITY_WEIGHT);
     let t = Instant::now();
+    let mut neighbour_lists: Vec<Vec<usize>> = Vec::with_capacity(n);
     let contexts: Vec<TermVector> = (0..n)
         .map(|q| {
             let nb = bm25_mlt(q, &mut acc, ctx_k);
             let vs: Vec<&TermVector> = nb.iter().map(|&d| &feats[d].vector).collect();
+            let mut sorted = nb.clone();
+            sorted.sort_unstable();
+            neighbour_lists.push(sorted);
             context_vector_with(&feats[q].vector, &vs, ctx_beta, ctx_keep)
         })
         .collect();
@@ -273,6 +295,40 @@ fn main() {
         "context vectors (k={ctx_k} beta={ctx_beta} keep={ctx_keep}, entity weight {ew}): {:.0} articles/s incl. the MLT query",
         n as f64 / t.elapsed().as_secs_f64()
     );
+    // MUTUAL=1: contexts from mutual neighbours only (q in c's list too), others as fallback.
+    let contexts: Vec<TermVector> = if env_or("MUTUAL", 0u8) == 1 {
+        (0..n)
+            .map(|q| {
+                let mut mutual: Vec<&TermVector> = Vec::new();
+                for &d in &neighbour_lists[q] {
+                    if neighbour_lists[d].binary_search(&q).is_ok() {
+                        mutual.push(&feats[d].vector);
+                    }
+                }
+                if mutual.len() < 10 {
+                    mutual = neighbour_lists[q]
+                        .iter()
+                        .map(|&d| &feats[d].vector)
+                        .collect();
+                }
+                context_vector_with(&feats[q].vector, &mutual, ctx_beta, ctx_keep)
+            })
+            .collect()
+    } else {
+        contexts
+    };
+    // CTX2=1: a second pass folding in the neighbours' context vectors instead of their own.
+    let contexts: Vec<TermVector> = if env_or("CTX2", 0u8) == 1 {
+        (0..n)
+            .map(|q| {
+                let nb = bm25_mlt(q, &mut acc, ctx_k);
+                let vs: Vec<&TermVector> = nb.iter().map(|&d| &contexts[d]).collect();
+                context_vector_with(&feats[q].vector, &vs, ctx_beta, ctx_keep)
+            })
+            .collect()
+    } else {
+        contexts
+    };
     let rdoc = |d: usize| RelatedDoc {
         features: &feats[d],
         context: &contexts[d],
@@ -317,6 +373,7 @@ fn main() {
     let t = Instant::now();
     let mut rerank_ns = 0u128;
     let mut reranked = 0usize;
+    let mut per_topic: HashMap<String, (usize, usize, HashMap<String, usize>)> = HashMap::new();
     for q in 0..n {
         let cand = bm25_mlt(q, &mut acc, 100);
         let tr = Instant::now();
@@ -328,8 +385,154 @@ fn main() {
         rerank_ns += tr.elapsed().as_nanos();
         reranked += cand.len();
         e.add(q, &r, &docs, &feats);
+        // Per first-topic precision, and which labels the misses carry.
+        let topic = docs[q].topics[0].clone();
+        let entry = per_topic
+            .entry(topic)
+            .or_insert((0usize, 0usize, HashMap::new()));
+        entry.0 += K;
+        for &d in r.iter().take(K) {
+            if docs[d].topics.iter().any(|x| docs[q].topics.contains(x)) {
+                entry.1 += 1;
+            } else {
+                *entry.2.entry(docs[d].topics[0].clone()).or_insert(0usize) += 1;
+            }
+        }
     }
     e.report("ours-rerank", t.elapsed().as_secs_f64());
+    if env_or("PER_TOPIC", 0u8) == 1 {
+        let mut rows: Vec<_> = per_topic.iter().collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1.0));
+        for (topic, (slots, hits, misses)) in rows.iter().take(12) {
+            let mut m: Vec<_> = misses.iter().collect();
+            m.sort_by(|a, b| b.1.cmp(a.1));
+            let top: Vec<String> = m.iter().take(3).map(|(t, c)| format!("{t}:{c}")).collect();
+            println!(
+                "    {topic:<10} queries {:>5}  P@5 {:.3}  misses go to {}",
+                slots / K,
+                *hits as f64 / *slots as f64,
+                top.join(" ")
+            );
+        }
+    }
+    // CENTER=w: rerank by cosine of mean-centred context vectors (hubness reduction), with
+    // the global mean scaled by w.
+    let center: f32 = env_or("CENTER", 0.0);
+    if center > 0.0 {
+        let mut mean: HashMap<u64, f32> = HashMap::new();
+        for c in &contexts {
+            for (t, w) in &c.terms {
+                *mean.entry(*t).or_default() += w / n as f32;
+            }
+        }
+        let mean = TermVector {
+            terms: {
+                let mut v: Vec<(u64, f32)> =
+                    mean.into_iter().map(|(t, w)| (t, w * center)).collect();
+                v.sort_by_key(|x| x.0);
+                v
+            },
+        };
+        let mm = mean.dot(&mean);
+        let cm: Vec<f32> = contexts.iter().map(|c| c.dot(&mean)).collect();
+        let mut e = Eval::new();
+        let t = Instant::now();
+        for q in 0..n {
+            let cand = bm25_mlt(q, &mut acc, 100);
+            let mut sc: Vec<(usize, f32)> = cand
+                .iter()
+                .filter(|&&d| !is_near_duplicate(&feats[q].signature, &feats[d].signature))
+                .map(|&d| {
+                    let num = contexts[q].dot(&contexts[d]) - cm[q] - cm[d] + mm;
+                    let den = ((1.0 - 2.0 * cm[q] + mm) * (1.0 - 2.0 * cm[d] + mm))
+                        .max(1e-9)
+                        .sqrt();
+                    (d, num / den)
+                })
+                .collect();
+            sc.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let r: Vec<usize> = sc.iter().take(K).map(|x| x.0).collect();
+            e.add(q, &r, &docs, &feats);
+        }
+        e.report(&format!("center {center}"), t.elapsed().as_secs_f64());
+    }
+
+    // SNN=λ: add λ × shared-neighbour similarity (share of common MLT neighbours).
+    let snn: f32 = env_or("SNN", 0.0);
+    if snn > 0.0 {
+        let shared = |a: &[usize], b: &[usize]| {
+            let (mut i, mut j, mut c) = (0, 0, 0);
+            while i < a.len() && j < b.len() {
+                match a[i].cmp(&b[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        c += 1;
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            c as f32 / a.len().max(1) as f32
+        };
+        let mut e = Eval::new();
+        let t = Instant::now();
+        for q in 0..n {
+            let cand = bm25_mlt(q, &mut acc, 100);
+            let mut sc: Vec<(usize, f32)> = cand
+                .iter()
+                .filter(|&&d| !is_near_duplicate(&feats[q].signature, &feats[d].signature))
+                .map(|&d| {
+                    (
+                        d,
+                        related_score(&rdoc(q), &rdoc(d))
+                            + snn * shared(&neighbour_lists[q], &neighbour_lists[d]),
+                    )
+                })
+                .collect();
+            sc.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let r: Vec<usize> = sc.iter().take(K).map(|x| x.0).collect();
+            e.add(q, &r, &docs, &feats);
+        }
+        e.report(&format!("snn {snn}"), t.elapsed().as_secs_f64());
+    }
+
+    // The product also drops members of the query's own story; here stories are emulated by
+    // the pairwise rule `same_story`.
+    let mut e = Eval::new();
+    let t = Instant::now();
+    for q in 0..n {
+        let cand: Vec<usize> = bm25_mlt(q, &mut acc, 100)
+            .into_iter()
+            .filter(|&d| !same_story(&feats[q], &feats[d]))
+            .collect();
+        let rc: Vec<RelatedDoc<'_>> = cand.iter().map(|&d| rdoc(d)).collect();
+        let r: Vec<usize> = rank_related_with(&rdoc(q), &rc, K, ew)
+            .into_iter()
+            .map(|x| cand[x.index])
+            .collect();
+        e.add(q, &r, &docs, &feats);
+    }
+    e.report("ours-nostory", t.elapsed().as_secs_f64());
+
+    let fuse: f32 = env_or("FUSE", 0.0);
+    if fuse > 0.0 {
+        let mut e = Eval::new();
+        let t = Instant::now();
+        for q in 0..n {
+            let cand = bm25_scored(q, &mut acc, 100);
+            let maxs = cand.first().map_or(1.0, |x| x.1);
+            let mut sc: Vec<(usize, f32)> = cand
+                .iter()
+                .filter(|(d, _)| !is_near_duplicate(&feats[q].signature, &feats[*d].signature))
+                .map(|&(d, b)| (d, related_score(&rdoc(q), &rdoc(d)) + fuse * b / maxs))
+                .collect();
+            sc.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let r: Vec<usize> = sc.iter().take(K).map(|x| x.0).collect();
+            e.add(q, &r, &docs, &feats);
+        }
+        e.report(&format!("fuse {fuse}"), t.elapsed().as_secs_f64());
+    }
     println!(
         "rerank cost: {:.2} us per candidate ({} candidates)",
         rerank_ns as f64 / 1000.0 / reranked.max(1) as f64,

@@ -14,7 +14,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::needless_range_loop
 )]
 
 #[path = "common/corpus.rs"]
@@ -26,13 +27,22 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use tidings_core::{ArticleId, StoryId, Timestamp};
-use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
+use tidings_understand::features::{
+    AnalyzeOptions, ArticleFeatures, ArticleInput, analyze, analyze_with, term_ids,
+};
 use tidings_understand::fingerprint::band_keys;
 use tidings_understand::stories::{
-    CopyCandidate, Decision, StoryCandidate, StoryParams, StoryProfile, assign_with,
+    CopyCandidate, Decision, StoryCandidate, StoryParams, StoryProfile, WINDOW_MS, assign_with,
     representative_headline, same_story_with,
 };
 use tidings_understand::vector::DfStats;
+
+fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
 
 struct Pair {
     a: String,
@@ -67,6 +77,10 @@ struct Store {
     by_band: HashMap<u64, Vec<usize>>,
     /// lookup key -> stories having an article with it
     by_key: HashMap<u64, HashSet<usize>>,
+    /// At most this many story candidates per article (most shared keys first).
+    cap: usize,
+    candidates_seen: usize,
+    candidates_max: usize,
 }
 
 impl Store {
@@ -95,15 +109,28 @@ impl Store {
             })
             .collect();
         // Story candidates: stories sharing a lookup key (time window is checked by assign).
+        // As a database would: stories active in the window, ranked by shared keys, capped.
         let lk = f.lookup_keys();
-        let mut sc: HashSet<usize> = HashSet::new();
+        let mut shared: HashMap<usize, usize> = HashMap::new();
         for k in &lk {
             if let Some(s) = self.by_key.get(k) {
-                sc.extend(s);
+                for &st in s {
+                    if self.stories[st]
+                        .last
+                        .zip(f.published)
+                        .is_none_or(|(l, t)| l.0 + WINDOW_MS >= t.0)
+                    {
+                        *shared.entry(st).or_default() += 1;
+                    }
+                }
             }
         }
-        let mut sc: Vec<usize> = sc.into_iter().collect();
-        sc.sort_unstable();
+        let mut sc: Vec<(usize, usize)> = shared.into_iter().collect();
+        sc.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        self.candidates_seen += sc.len();
+        self.candidates_max = self.candidates_max.max(sc.len());
+        sc.truncate(self.cap);
+        let sc: Vec<usize> = sc.into_iter().map(|x| x.0).collect();
         let stories: Vec<StoryCandidate<'_>> = sc
             .iter()
             .map(|&s| StoryCandidate {
@@ -162,38 +189,40 @@ fn main() {
     let mut docs = corpus::load("newsarticles");
     docs.sort_by(|a, b| a.published.cmp(&b.published).then(a.id.cmp(&b.id)));
     let pairs = load_pairs();
-    // IDF from the whole corpus, as a pipeline's DfStats would hold after a while.
+    // DF mode: `corpus` (default) = IDF from the whole corpus, as a pipeline's DfStats holds
+    // after a while; `online` = each article weighed with the DF of the articles before it
+    // (a cold start); `empty` = no DF at all.
+    let df_mode = std::env::var("DF").unwrap_or_else(|_| "corpus".into());
     let mut df = DfStats::new();
-    for d in &docs {
-        df.observe(
-            &analyze(
-                &ArticleInput {
-                    title: &d.title,
-                    body: &d.body,
-                    ..Default::default()
-                },
-                &df,
-            )
-            .distinct_terms,
-        );
+    if df_mode == "corpus" {
+        for d in &docs {
+            df.observe(&term_ids(&d.title, &d.body, "en"));
+        }
     }
+    let opts = AnalyzeOptions {
+        vector_terms: env_or("VT", AnalyzeOptions::default().vector_terms),
+        title_boost: env_or("TB", AnalyzeOptions::default().title_boost),
+    };
     let t = Instant::now();
-    let feats: Vec<ArticleFeatures> = docs
-        .iter()
-        .map(|d| {
-            analyze(
-                &ArticleInput {
-                    title: &d.title,
-                    body: &d.body,
-                    published: d.published,
-                    url: d.url.as_deref(),
-                    ..Default::default()
-                },
-                &df,
-            )
-            .features
-        })
-        .collect();
+    let mut feats: Vec<ArticleFeatures> = Vec::with_capacity(docs.len());
+    for d in &docs {
+        let a = analyze_with(
+            &ArticleInput {
+                title: &d.title,
+                body: &d.body,
+                published: d.published,
+                url: d.url.as_deref(),
+                ..Default::default()
+            },
+            &df,
+            &opts,
+        );
+        if df_mode == "online" {
+            df.observe(&a.distinct_terms);
+        }
+        feats.push(a.features);
+    }
+    println!("DF mode: {df_mode}");
     println!(
         "analyze: {:.0} articles/s ({} NewsArticles)",
         docs.len() as f64 / t.elapsed().as_secs_f64(),
@@ -206,7 +235,10 @@ fn main() {
         .collect();
 
     let run = |p: &StoryParams| -> (Store, f64) {
-        let mut st = Store::default();
+        let mut st = Store {
+            cap: env_or("CAP", 50usize),
+            ..Default::default()
+        };
         let t = Instant::now();
         for f in &feats {
             st.ingest(f.clone(), p);
@@ -233,7 +265,13 @@ fn main() {
     println!("\nsweep on the dev half (even pair indices), best 12 by F1:");
     let base = StoryParams::default();
     let mut results: Vec<(f64, f64, f64, StoryParams)> = Vec::new();
-    for join in [0.18f32, 0.22, 0.26, 0.30] {
+    let sweep: bool = env_or("SWEEP", true);
+    let joins: Vec<f32> = if sweep {
+        vec![0.18, 0.22, 0.26, 0.30]
+    } else {
+        vec![]
+    };
+    for join in joins {
         for min_cosine in [0.18f32, 0.22, 0.26, 0.30] {
             for text_only_cosine in [0.45f32, 0.55] {
                 for min_entity_overlap in [0.1f32, 0.2, 0.3] {
@@ -258,10 +296,10 @@ fn main() {
             p.join, p.min_cosine, p.text_only_cosine, p.min_entity_overlap
         );
     }
-    let best = (results[0].0, results[0].3);
+    let best = results.first().map_or((0.0, base), |r| (r.0, r.3));
     println!(
-        "best on dev: join {:.2} min_cosine {:.2}",
-        best.1.join, best.1.min_cosine
+        "best on dev: join {:.2} min_cosine {:.2} text_only {:.2} min_ent {:.2}",
+        best.1.join, best.1.min_cosine, best.1.text_only_cosine, best.1.min_entity_overlap
     );
 
     let (st, rate) = run(&base);
@@ -276,6 +314,28 @@ fn main() {
             f1(p, r)
         );
     }
+    if env_or("SHOW_ERRORS", false) {
+        for p in &pairs {
+            let (a, b) = (idx[p.a.as_str()], idx[p.b.as_str()]);
+            let together = st.story_of[a] == st.story_of[b];
+            if together != p.same {
+                let m = tidings_understand::stories::match_score(
+                    &feats[a].vector,
+                    &feats[a].entities,
+                    &feats[b].vector,
+                    &feats[b].entities,
+                );
+                println!(
+                    "  {} cos {:.2} ent {:.2}: {:?} / {:?}",
+                    if together { "FP" } else { "FN" },
+                    m.cosine,
+                    m.entities,
+                    docs[a].title,
+                    docs[b].title
+                );
+            }
+        }
+    }
     let v: Vec<(bool, bool)> = pairs
         .iter()
         .map(|p| {
@@ -287,6 +347,12 @@ fn main() {
         .collect();
     let (p, r, _) = pr(&v);
     println!("  pairwise rule same_story(a, b), all: precision {p:.3} recall {r:.3}");
+    println!(
+        "  story candidates per article in the window: mean {:.1}, max {} (capped at {} by shared keys)",
+        st.candidates_seen as f64 / feats.len() as f64,
+        st.candidates_max,
+        st.cap
+    );
     let sizes: Vec<usize> = st.members.iter().map(Vec::len).collect();
     let multi = sizes.iter().filter(|s| **s > 1).count();
     let maxs = sizes.iter().max().copied().unwrap_or(0);

@@ -6,6 +6,7 @@
 //! Strata (so that hard pairs are well represented):
 //! - `hi`: text cosine ≥ 0.45; `mid`: 0.25–0.45; `low-ent`: 0.10–0.25 sharing an entity;
 //! - `ent`: share their most mentioned entity, any cosine; `rand`: random pairs.
+//!
 //! All pairs are published at most 3 days apart, except `rand` (7 days).
 //!
 //! Run: `cargo run --release -p tidings-understand --example story_pairs_sample > /tmp/pairs.txt`
@@ -13,7 +14,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::needless_range_loop
 )]
 
 #[path = "common/corpus.rs"]

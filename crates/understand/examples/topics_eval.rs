@@ -12,7 +12,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::needless_range_loop
 )]
 
 #[path = "common/corpus.rs"]
@@ -144,6 +145,8 @@ fn main() {
     let mut confusion: HashMap<(Topic, Topic), usize> = HashMap::new();
     let df = DfStats::new();
     let mut url_labelled = 0usize;
+    let mut two = 0usize;
+    let mut by_host: HashMap<String, (usize, usize)> = HashMap::new();
     for d in &news {
         let gold = d.url.as_deref().map(topics_from_url).unwrap_or_default();
         if gold.is_empty() {
@@ -162,23 +165,51 @@ fn main() {
         .features;
         let (pred, src) = assign_topics(None, &[], &f.vector);
         n += 1;
+        two += usize::from(pred.len() > 1);
         if src == TopicSource::Default {
             defaulted += 1;
         }
-        if pred.iter().any(|p| gold.contains(p)) {
+        let ok = pred.iter().any(|p| gold.contains(p));
+        if ok {
             hit += 1;
+        }
+        let h = by_host.entry(d.source.clone()).or_default();
+        h.0 += 1;
+        h.1 += usize::from(ok);
+        if let (Some(g), Some(p)) = (gold.first(), pred.first())
+            && std::env::var("SHOW").ok().as_deref() == Some(&format!("{}:{}", g.slug(), p.slug()))
+        {
+            let top: Vec<String> = tidings_understand::topics::lexicon_scores(&f.vector)
+                .iter()
+                .take(3)
+                .map(|(t, s)| format!("{}={s:.2}", t.slug()))
+                .collect();
+            println!(
+                "  {} | {} | {}",
+                d.url.as_deref().unwrap_or(""),
+                d.title,
+                top.join(" ")
+            );
         }
         if let (Some(g), Some(p)) = (gold.first(), pred.first()) {
             *confusion.entry((*g, *p)).or_default() += 1;
         }
     }
+    println!("  articles given two topics by the lexicon: {two}");
     println!(
         "NewsArticles: {url_labelled} of {} articles have a section in their URL; lexicon (URL hidden) agrees on {hit}/{n} = {:.3}; {defaulted} fell back to World",
         news.len(),
         hit as f64 / n.max(1) as f64
     );
+    let mut hosts: Vec<(String, (usize, usize))> = by_host.into_iter().collect();
+    hosts.sort();
+    let per: Vec<String> = hosts
+        .iter()
+        .map(|(h, (n, a))| format!("{h} {a}/{n}"))
+        .collect();
+    println!("  per source: {}", per.join(", "));
     let mut rows: Vec<((Topic, Topic), usize)> = confusion.into_iter().collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.sort_by_key(|r| r.0);
     for g in Topic::ALL {
         let line: Vec<String> = rows
             .iter()

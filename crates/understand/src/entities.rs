@@ -9,7 +9,11 @@
 //! - leading titles and articles are dropped ("President", "The"), possessive `'s` removed;
 //! - a one-word entity that is the last word of a longer one merges into it ("Pence" ->
 //!   "Mike Pence"), so counts gather on the full name;
-//! - all-caps text (wire headlines) is ignored: every word is capitalised there.
+//! - all-caps text (wire headlines) is ignored: every word is capitalised there;
+//! - German capitalises all nouns: there a one-word run that also appears right after a
+//!   determiner ("die Regierung", "im Bundestag") is a common noun and dropped. One-word
+//!   names used with an article are lost; names of two or more words are kept;
+//! - French/Italian elisions are split off ("l'Assemblée" -> "Assemblée").
 
 use std::collections::{HashMap, HashSet};
 
@@ -113,6 +117,19 @@ const TITLES: &[&str] = &[
     "their",
     "its",
     "our",
+    "bundeskanzlerin",
+    "bundeskanzler",
+    "kanzlerin",
+    "kanzler",
+    "präsident",
+    "präsidentin",
+    "ministerin",
+    "ministre",
+    "président",
+    "presidente",
+    "premier",
+    "ministro",
+    "signor",
 ];
 
 /// Words that are capitalised for calendar reasons, never entities on their own.
@@ -146,6 +163,37 @@ const CALENDAR: &[&str] = &[
     "and",
     "the",
     "a",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "januar",
+    "februar",
+    "märz",
+    "mai",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+];
+
+/// Elided forms in French and Italian that precede a noun without a space.
+const ELISIONS: &[&str] = &[
+    "l'", "d'", "L'", "D'", "l’", "d’", "L’", "D’", "dell'", "dell’", "all'", "all’", "nell'",
+    "nell’", "qu'", "qu’",
+];
+
+/// German capitalises every noun; a capitalised word right after one of these is a common
+/// noun ("die Regierung", "am Mittwoch", "ihre Politik"), not a name.
+const DE_DETERMINERS: &[&str] = &[
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines",
+    "im", "am", "zum", "zur", "vom", "beim", "ins", "ans", "aufs", "ihre", "ihr", "ihren", "ihrem",
+    "ihrer", "seine", "sein", "seinen", "seinem", "seiner", "unsere", "unser", "diese", "dieser",
+    "diesem", "diesen", "dieses", "jede", "jeder", "jedes", "kein", "keine", "keinen", "mehr",
+    "viele", "alle", "neue", "neuen",
 ];
 
 struct Tok<'a> {
@@ -177,6 +225,11 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
         let word = word
             .strip_suffix("'s")
             .or_else(|| word.strip_suffix("’s"))
+            .unwrap_or(word);
+        // Elided articles and prepositions ("l'Assemblée", "d'Italia", "dell'Europa").
+        let word = ELISIONS
+            .iter()
+            .find_map(|e| word.strip_prefix(e).filter(|w| !w.is_empty()))
             .unwrap_or(word);
         if start_quote && let Some(last) = out.last_mut() {
             let last: &mut Tok<'_> = last;
@@ -237,6 +290,17 @@ pub fn extract_entities(title: &str, body: &str, lang: &str, max: usize) -> Vec<
         .filter(|t| t.word.chars().next().is_some_and(char::is_lowercase))
         .map(|t| t.word)
         .collect();
+    // German nouns seen after a determiner anywhere in the text are common nouns.
+    let common_nouns: HashSet<&str> = if lang == "de" {
+        toks.windows(2)
+            .filter_map(|w| match w {
+                [a, b] if DE_DETERMINERS.contains(&a.word.to_lowercase().as_str()) => Some(b.word),
+                _ => None,
+            })
+            .collect()
+    } else {
+        HashSet::new()
+    };
 
     // (key -> (display, count, first position))
     let mut found: HashMap<String, (String, u32, usize)> = HashMap::new();
@@ -259,7 +323,10 @@ pub fn extract_entities(title: &str, body: &str, lang: &str, max: usize) -> Vec<
         if run.len() == 1
             && run.first().is_some_and(|w| {
                 let l = w.to_lowercase();
-                CALENDAR.contains(&l.as_str()) || analyzer.is_stop(&l) || w.chars().count() < 2
+                CALENDAR.contains(&l.as_str())
+                    || analyzer.is_stop(&l)
+                    || w.chars().count() < 2
+                    || common_nouns.contains(w)
             })
         {
             run.clear();

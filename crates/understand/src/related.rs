@@ -10,9 +10,11 @@ use crate::features::ArticleFeatures;
 use crate::fingerprint::is_near_duplicate;
 use crate::vector::TermVector;
 
-/// Weight of shared named entities against text similarity. Measured on Reuters-21578
-/// (see BENCHMARKS.md); entities help when texts are short.
-pub const ENTITY_WEIGHT: f32 = 0.15;
+/// Weight of shared named entities against context-vector similarity. 0 by default: on
+/// Reuters-21578 every weight tried lowered precision (0.15: -0.010, 0.3: -0.021; see
+/// BENCHMARKS.md), because names (companies, places) cross subjects. Callers may still blend
+/// them with [`rank_related_with`].
+pub const ENTITY_WEIGHT: f32 = 0.0;
 
 /// Weighted overlap of two entity lists in `[0, 1]`: shared mentions over the smaller list's
 /// mentions (log-damped so one name repeated 30 times does not dominate).
@@ -36,7 +38,7 @@ pub fn entity_overlap(a: &[Entity], b: &[Entity]) -> f32 {
 /// neighbours and more weight keep raising topical precision up to about these values.
 pub const CONTEXT_NEIGHBOURS: usize = 100;
 pub const CONTEXT_BETA: f32 = 5.0;
-pub const CONTEXT_TERMS: usize = 256;
+pub const CONTEXT_TERMS: usize = 128;
 
 /// The article's *context vector*: its own term vector plus the mean of its nearest
 /// neighbours' vectors (weighted `beta`). Computed once at ingest from the candidates the
@@ -88,7 +90,7 @@ impl RelatedDoc<'_> {
 }
 
 /// Relatedness of two articles in `[0, 1]`: cosine of their context vectors blended with
-/// their entity overlap. One merge of two sorted vectors (≤ 256 terms each) and a scan of
+/// their entity overlap. One merge of two sorted vectors (≤ 128 terms each) and a scan of
 /// two entity lists (≤ 20 each): about a microsecond.
 pub fn related_score(a: &RelatedDoc<'_>, b: &RelatedDoc<'_>) -> f32 {
     related_score_with(a, b, ENTITY_WEIGHT)

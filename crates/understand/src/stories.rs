@@ -171,7 +171,7 @@ pub fn same_story_with(a: &ArticleFeatures, b: &ArticleFeatures, p: &StoryParams
         return true;
     }
     if let (Some(x), Some(y)) = (a.published, b.published)
-        && (x.0 - y.0).abs() > p.window_ms
+        && x.0.abs_diff(y.0) > p.window_ms.unsigned_abs()
     {
         return false;
     }

@@ -253,6 +253,9 @@ pub fn lexicon_scores(vector: &TermVector) -> Vec<(Topic, f32)> {
     v
 }
 
+/// A second lexicon topic is kept when its score is at least this share of the first.
+pub const SECOND_TOPIC_RATIO: f32 = 0.7;
+
 /// Minimum lexicon score to trust: about a tenth of a normalised vector's mass on the topic.
 pub const LEXICON_MIN: f32 = 0.12;
 
@@ -279,7 +282,7 @@ pub fn assign_topics(
         // A second section only when it is nearly as strong (a tech company's earnings).
         if let Some(&(second, s)) = scores.get(1)
             && s >= LEXICON_MIN
-            && s >= 0.7 * top
+            && s >= SECOND_TOPIC_RATIO * top
         {
             out.push(second);
         }
