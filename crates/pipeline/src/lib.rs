@@ -8,6 +8,7 @@
 //! harm.
 
 mod article;
+mod cluster;
 mod refresh;
 mod schedule;
 
@@ -29,6 +30,7 @@ use tokio::task::JoinSet;
 
 pub const JOB_POLL: &str = "poll";
 pub const JOB_ARTICLE: &str = "article";
+pub const JOB_CLUSTER: &str = "cluster";
 
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
@@ -247,7 +249,7 @@ impl Pipeline {
                     .store
                     .claim_jobs(
                         &self.cfg.node_id,
-                        &[JOB_POLL, JOB_ARTICLE],
+                        &[JOB_POLL, JOB_ARTICLE, JOB_CLUSTER],
                         i64::try_from(free).unwrap_or(1),
                         lease_ms,
                     )
@@ -362,6 +364,7 @@ impl Pipeline {
                     .map(|_| ()),
                 Err(e) => Err(anyhow::anyhow!("bad article payload: {e}")),
             },
+            JOB_CLUSTER => self.cluster_pending().await.map(|_| ()),
             other => Err(anyhow::anyhow!("unknown job kind `{other}`")),
         };
         metrics::histogram!("tidings_job_seconds", "kind" => kind.clone())

@@ -14,6 +14,7 @@ mod jobs;
 mod migrate;
 mod nodes;
 mod sources;
+mod stories;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -24,6 +25,7 @@ pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
+pub use stories::{StoryAssignment, StoryCandidateRow, StoryRow, UnclusteredArticle};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

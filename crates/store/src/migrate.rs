@@ -21,6 +21,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "job_lease_expiries",
         sql: include_str!("../migrations/sqlite/0002_job_lease_expiries.sql"),
     },
+    Migration {
+        version: 3,
+        name: "story_keys",
+        sql: include_str!("../migrations/sqlite/0003_story_keys.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -33,6 +38,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 2,
         name: "job_lease_expiries",
         sql: include_str!("../migrations/postgres/0002_job_lease_expiries.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "story_keys",
+        sql: include_str!("../migrations/postgres/0003_story_keys.sql"),
     },
 ];
 
