@@ -548,3 +548,150 @@ impl Store {
         .await?)
     }
 }
+
+/// Which articles a list shows.
+#[derive(Debug, Clone)]
+pub enum ArticleFilter {
+    All,
+    Source(SourceId),
+    Topic(String),
+    Story(StoryId),
+}
+
+/// One source's coverage of a story: its own article, or a copy it carried.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub source_id: SourceId,
+    pub source_name: String,
+    pub article_id: ArticleId,
+    /// The URL at that source (the original for copies).
+    pub url: String,
+    pub title: String,
+    pub time: Timestamp,
+    /// True when this source's item is a syndicated copy of `article_id`.
+    pub is_copy: bool,
+}
+
+impl Store {
+    /// Newest first by first-seen time, with a `(created_at, id)` cursor.
+    pub async fn list_articles(
+        &self,
+        filter: &ArticleFilter,
+        limit: i64,
+        before: Option<(i64, i64)>,
+    ) -> Result<Vec<ArticleCard>> {
+        let (t, id) = before.unwrap_or((i64::MAX, i64::MAX));
+        let (join, cond) = match filter {
+            ArticleFilter::All => ("", ""),
+            ArticleFilter::Source(_) => ("", " AND a.source_id = $4"),
+            ArticleFilter::Topic(_) => (
+                " JOIN article_topics t ON t.article_id = a.id",
+                " AND t.topic = $4",
+            ),
+            ArticleFilter::Story(_) => ("", " AND a.story_id = $4"),
+        };
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id{join}
+             WHERE a.duplicate_of IS NULL AND (a.created_at < $1 OR (a.created_at = $1 AND a.id < $2)){cond}
+             ORDER BY a.created_at DESC, a.id DESC LIMIT $3"
+        );
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(t)
+            .bind(id)
+            .bind(limit);
+        let q = match filter {
+            ArticleFilter::All => q,
+            ArticleFilter::Source(s) => q.bind(s.0),
+            ArticleFilter::Topic(slug) => q.bind(slug.clone()),
+            ArticleFilter::Story(s) => q.bind(s.0),
+        };
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter().map(card_from_row).collect()
+    }
+
+    /// Cards for the given ids (any order; missing ids are skipped).
+    pub async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id IN ({})",
+            ph.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for i in ids {
+            q = q.bind(i.0);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter().map(card_from_row).collect()
+    }
+
+    /// Which of these (canonical) URLs are articles we have.
+    pub async fn article_ids_by_urls(&self, urls: &[String]) -> Result<Vec<(String, ArticleId)>> {
+        let mut out = Vec::new();
+        for chunk in urls.chunks(200) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT url, id FROM articles WHERE url IN ({})",
+                ph.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for u in chunk {
+                q = q.bind(u.as_str());
+            }
+            for r in q.fetch_all(&self.read).await? {
+                out.push((r.try_get("url")?, ArticleId(r.try_get("id")?)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every source's item in a story, newest first.
+    pub async fn story_coverage(&self, story: StoryId) -> Result<Vec<Coverage>> {
+        let rows = sqlx::query(
+            "SELECT fe.source_id, COALESCE(s.name, s.title, s.url) AS source_name, a.id AS article_id,
+                    COALESCE(fe.url, a.url) AS url, COALESCE(fe.title, a.title) AS title,
+                    COALESCE(fe.published_at, a.published_at, a.created_at) AS t,
+                    CASE WHEN fe.source_id = a.source_id THEN 0 ELSE 1 END AS is_copy
+             FROM feed_entries fe JOIN articles a ON a.id = fe.article_id JOIN sources s ON s.id = fe.source_id
+             WHERE a.story_id = $1
+             ORDER BY t DESC, fe.id DESC",
+        )
+        .bind(story.0)
+        .fetch_all(&self.read)
+        .await?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for r in &rows {
+            let c = Coverage {
+                source_id: SourceId(r.try_get("source_id")?),
+                source_name: r.try_get("source_name")?,
+                article_id: ArticleId(r.try_get("article_id")?),
+                url: r.try_get("url")?,
+                title: r.try_get("title")?,
+                time: Timestamp(r.try_get("t")?),
+                is_copy: r.try_get::<i64, _>("is_copy")? == 1,
+            };
+            // One line per (source, article): a source listing one URL twice is one item.
+            if seen.insert((c.source_id, c.article_id)) {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Article counts per topic slug.
+    pub async fn topic_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT topic, COUNT(*) FROM article_topics GROUP BY topic ORDER BY topic",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Recently active stories (for ranking in the web layer).
+    pub async fn recent_stories(&self, limit: i64) -> Result<Vec<crate::StoryRow>> {
+        self.top_stories_by_recency(limit).await
+    }
+}

@@ -18,7 +18,9 @@ mod stories;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use articles::{ArticleCard, ArticleRow, DupReason, IngestExtras, Ingested, NewArticle};
+pub use articles::{
+    ArticleCard, ArticleFilter, ArticleRow, Coverage, DupReason, IngestExtras, Ingested, NewArticle,
+};
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};

@@ -333,3 +333,15 @@ impl Store {
         Ok(p.flatten())
     }
 }
+
+impl Store {
+    pub(crate) async fn top_stories_by_recency(&self, limit: i64) -> Result<Vec<StoryRow>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {STORY_COLUMNS} FROM stories WHERE article_count > 0 ORDER BY last_seen_at DESC, id DESC LIMIT $1"
+        )))
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(story_from_row).collect()
+    }
+}

@@ -60,9 +60,8 @@ impl IntoResponse for WebError {
             ),
         };
         let page = ErrorPage {
-            site_name: "Tidings",
-            t: &crate::i18n::EN,
-            title,
+            l: crate::pages::Layout::minimal(title),
+            heading: title,
             message,
             status: status.as_u16(),
         };

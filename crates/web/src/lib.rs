@@ -4,9 +4,11 @@
 //! needed, enqueues a job. Errors become responses in one place ([`error`]).
 
 mod error;
+mod feeds;
 mod health;
 mod i18n;
 mod pages;
+mod seo;
 mod time;
 
 pub use error::WebError;
@@ -82,6 +84,16 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.config().request_timeout;
     Router::new()
         .route("/", get(pages::home))
+        .route("/a/{slug}", get(pages::article_page))
+        .route("/story/{id}", get(pages::story_page))
+        .route("/story/{id}/{file}", get(feeds::story_feed))
+        .route("/source/{id}", get(pages::source_page))
+        .route("/source/{id}/{file}", get(feeds::source_feed))
+        .route("/sources", get(pages::sources_page))
+        .route("/topic/{slug}", get(pages::topic_page))
+        .route("/topic/{slug}/{file}", get(feeds::topic_feed))
+        .route("/about", get(pages::about))
+        .route("/{file}", get(root_file))
         .route("/healthz", get(health::healthz))
         .route("/livez", get(health::livez))
         .route("/metrics", get(health::metrics))
@@ -113,6 +125,44 @@ pub fn router(state: AppState) -> Router {
                  object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
             ),
         ))
+}
+
+/// Files at the root: feeds of the front page, robots.txt, sitemaps, OpenSearch.
+async fn root_file(
+    state: axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    use axum::response::IntoResponse;
+    match file.as_str() {
+        "feed.xml" | "feed.atom" | "feed.json" | "rss.xml" => {
+            feeds::home_feed(state, headers, axum::extract::Path(file)).await
+        }
+        "robots.txt" => Ok(seo::robots(state, headers).await),
+        "sitemap.xml" => seo::sitemap(state, headers).await,
+        "news-sitemap.xml" => seo::news_sitemap(state, headers).await,
+        "opensearch.xml" => {
+            let base = pages::base_url(&state, &headers);
+            let name = state.config().site_name.clone();
+            Ok((
+                [(header::CONTENT_TYPE, "application/opensearchdescription+xml")],
+                format!(
+                    "<?xml version=\"1.0\"?><OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\"><ShortName>{}</ShortName><Description>Search {}</Description><Url type=\"text/html\" template=\"{base}/search?q={{searchTerms}}\"/></OpenSearchDescription>",
+                    feeds_escape(&name),
+                    feeds_escape(&name)
+                ),
+            )
+                .into_response())
+        }
+        _ => Err(WebError::NotFound),
+    }
+}
+
+fn feeds_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Count requests and their latency per route (not per raw path, which would

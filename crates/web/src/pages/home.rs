@@ -1,0 +1,141 @@
+//! The front page: top stories, latest articles, sections by topic.
+
+use super::{CardView, Layout, PAGE_SIZE, next_cursor, parse_cursor, render};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+use tidings_core::{Timestamp, Topic};
+use tidings_store::{ArticleFilter, StoryRow};
+
+pub struct StoryView {
+    pub href: String,
+    pub title: String,
+    pub sources: i64,
+    pub articles: i64,
+    pub time_iso: String,
+    pub time_rel: String,
+    pub lead: Option<CardView>,
+}
+
+pub struct SectionView {
+    pub slug: &'static str,
+    pub label: &'static str,
+    pub cards: Vec<CardView>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage<'a> {
+    pub l: Layout<'a>,
+    pub stories: Vec<StoryView>,
+    pub cards: Vec<CardView>,
+    pub sections: Vec<SectionView>,
+    pub next: Option<String>,
+    pub is_first_page: bool,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    before: Option<String>,
+}
+
+/// Rank stories by how many sources cover them and how recent they are:
+/// coverage / (age in hours + 2)^1.2, so a story three outlets carried this
+/// morning beats one that ten carried last week.
+pub fn rank_stories(stories: Vec<StoryRow>, now: Timestamp) -> Vec<StoryRow> {
+    let score = |s: &StoryRow| {
+        let coverage = s.source_count as f64 * 2.0 + s.article_count as f64;
+        let age_h = ((now.0 - s.last_seen_at.0).max(0) as f64) / 3_600_000.0;
+        coverage / (age_h + 2.0).powf(1.2)
+    };
+    let mut v = stories;
+    v.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.id.cmp(&a.id)));
+    v
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let before = parse_cursor(q.before.as_deref())?;
+    let store = state.store();
+    let now = Timestamp::now();
+    let rows = store
+        .list_articles(&ArticleFilter::All, PAGE_SIZE + 1, before)
+        .await?;
+    let next = next_cursor(&rows, PAGE_SIZE);
+    let cards: Vec<CardView> = rows
+        .iter()
+        .take(PAGE_SIZE as usize)
+        .map(|a| CardView::from_card(a, now))
+        .collect();
+
+    let mut stories = Vec::new();
+    let mut sections = Vec::new();
+    if before.is_none() {
+        // Stories covered by more than one source make the top list.
+        let ranked = rank_stories(store.recent_stories(300).await?, now);
+        let top: Vec<StoryRow> = ranked
+            .into_iter()
+            .filter(|s| s.source_count >= 2)
+            .take(8)
+            .collect();
+        let leads: Vec<_> = top.iter().filter_map(|s| s.lead_article_id).collect();
+        let lead_cards = store.article_cards(&leads).await?;
+        for s in top {
+            let lead = s
+                .lead_article_id
+                .and_then(|id| lead_cards.iter().find(|c| c.id == id))
+                .map(|c| CardView::from_card(c, now));
+            stories.push(StoryView {
+                href: format!("/story/{}", s.id.0),
+                title: s.title.clone(),
+                sources: s.source_count,
+                articles: s.article_count,
+                time_iso: s.last_seen_at.to_rfc3339(),
+                time_rel: crate::time::relative(s.last_seen_at, now, &crate::i18n::EN),
+                lead,
+            });
+        }
+        for t in Topic::ALL {
+            let rows = store
+                .list_articles(&ArticleFilter::Topic(t.slug().to_string()), 4, None)
+                .await?;
+            if !rows.is_empty() {
+                sections.push(SectionView {
+                    slug: t.slug(),
+                    label: t.label(),
+                    cards: rows.iter().map(|a| CardView::from_card(a, now)).collect(),
+                });
+            }
+        }
+    }
+    let mut l = Layout::new(&state, &headers, "/", state.config().site_name.clone())
+        .with_feeds("/feed", "Latest news");
+    l.json_ld = Some(super::json_for_script(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": state.config().site_name,
+        "url": l.page_url,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": format!("{}/search?q={{query}}", l.page_url.trim_end_matches('/')),
+            "query-input": "required name=query"
+        }
+    })));
+    if before.is_some() {
+        l.noindex = true;
+    }
+    render(&HomePage {
+        l,
+        stories,
+        cards,
+        sections,
+        next,
+        is_first_page: before.is_none(),
+    })
+}

@@ -1,0 +1,113 @@
+//! A story: all coverage of one event, by source, newest first.
+
+use super::{Layout, article_href, human_time, render};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use tidings_core::{StoryId, Timestamp};
+
+pub struct CoverageView {
+    pub source: String,
+    pub source_href: String,
+    pub title: String,
+    pub href: String,
+    pub external: bool,
+    pub time_iso: String,
+    pub time_title: String,
+    pub time_rel: String,
+}
+
+pub struct SourceGroup {
+    pub source: String,
+    pub source_href: String,
+    pub items: Vec<CoverageView>,
+}
+
+#[derive(Template)]
+#[template(path = "story.html")]
+pub struct StoryPage<'a> {
+    pub l: Layout<'a>,
+    pub title: String,
+    pub sources: i64,
+    pub articles: i64,
+    pub first_iso: String,
+    pub first_title: String,
+    pub last_iso: String,
+    pub last_rel: String,
+    pub newest: Vec<CoverageView>,
+    pub by_source: Vec<SourceGroup>,
+}
+
+pub async fn story_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let store = state.store();
+    let s = store.story(StoryId(id)).await?.ok_or(WebError::NotFound)?;
+    let now = Timestamp::now();
+    let coverage = store.story_coverage(s.id).await?;
+    let views: Vec<CoverageView> = coverage
+        .iter()
+        .map(|c| CoverageView {
+            source: c.source_name.clone(),
+            source_href: format!("/source/{}", c.source_id.0),
+            title: c.title.clone(),
+            href: if c.is_copy {
+                c.url.clone()
+            } else {
+                article_href(c.article_id.0, &c.title)
+            },
+            external: c.is_copy,
+            time_iso: c.time.to_rfc3339(),
+            time_title: human_time(c.time),
+            time_rel: crate::time::relative(c.time, now, &crate::i18n::EN),
+        })
+        .collect();
+    let mut by_source: Vec<SourceGroup> = Vec::new();
+    for (c, v) in coverage.iter().zip(views.iter()) {
+        let item = CoverageView {
+            source: v.source.clone(),
+            source_href: v.source_href.clone(),
+            title: v.title.clone(),
+            href: v.href.clone(),
+            external: v.external,
+            time_iso: v.time_iso.clone(),
+            time_title: v.time_title.clone(),
+            time_rel: v.time_rel.clone(),
+        };
+        match by_source
+            .iter_mut()
+            .find(|g| g.source_href == format!("/source/{}", c.source_id.0))
+        {
+            Some(g) => g.items.push(item),
+            None => by_source.push(SourceGroup {
+                source: v.source.clone(),
+                source_href: v.source_href.clone(),
+                items: vec![item],
+            }),
+        }
+    }
+    let path = format!("/story/{id}");
+    let mut l = Layout::new(&state, &headers, &path, s.title.clone())
+        .with_feeds(&format!("/story/{id}/feed"), "This story");
+    l.description = format!(
+        "Full coverage: {} articles from {} sources.",
+        s.article_count, s.source_count
+    );
+    render(&StoryPage {
+        l,
+        title: s.title.clone(),
+        sources: s.source_count,
+        articles: s.article_count,
+        first_iso: s.first_seen_at.to_rfc3339(),
+        first_title: human_time(s.first_seen_at),
+        last_iso: s.last_seen_at.to_rfc3339(),
+        last_rel: crate::time::relative(s.last_seen_at, now, &crate::i18n::EN),
+        newest: views,
+        by_source,
+    })
+}
