@@ -150,7 +150,6 @@ impl Pipeline {
                 if let Ok(mut df) = self.df.write() {
                     df.observe(&features.distinct_terms);
                 }
-                self.enqueue_cluster(id).await?;
                 if problem.is_some() || new.extract_status != "extracted" {
                     bump(&self.stats.articles_feed_only, 1);
                     ArticleOutcome::FeedOnly(id)

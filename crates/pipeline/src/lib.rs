@@ -129,6 +129,8 @@ pub struct Pipeline {
     pub(crate) cfg: Arc<PipelineConfig>,
     pub(crate) df: Arc<RwLock<DfStats>>,
     pub(crate) stats: Arc<Stats>,
+    /// Clustering is online and order-dependent: one run at a time per process.
+    pub(crate) clustering: Arc<tokio::sync::Mutex<()>>,
 }
 
 const DF_SETTING: &str = "understand.df_stats";
@@ -148,6 +150,7 @@ impl Pipeline {
             cfg: Arc::new(cfg),
             df: Arc::new(RwLock::new(df)),
             stats: Arc::new(Stats::default()),
+            clustering: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -226,10 +229,14 @@ impl Pipeline {
                 break;
             }
             let now = now_ms();
-            if schedule && now - last_schedule > 2_000 {
+            if now - last_schedule > 2_000 {
                 last_schedule = now;
-                if let Err(e) = self.schedule_due().await {
+                if schedule && let Err(e) = self.schedule_due().await {
                     tracing::warn!("scheduling failed: {e:#}");
+                }
+                // New articles join stories in sweeps a few seconds apart.
+                if let Err(e) = self.enqueue_cluster_sweep(now / 5_000).await {
+                    tracing::warn!("scheduling clustering failed: {e:#}");
                 }
             }
             if now - last_upkeep > lease_ms / 4 {
@@ -306,41 +313,18 @@ impl Pipeline {
         };
         loop {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let counts = self.store.job_counts().await?;
-            let pending: i64 = counts
-                .iter()
-                .filter(|(s, _)| s == "queued" || s == "running")
-                .map(|(_, n)| *n)
-                .sum();
+            // Work that can run now; retries scheduled for later do not hold this run.
+            let pending = self.store.pending_jobs(now_ms() + 5_000).await?;
             progress(self.stats(), pending);
             if pending == 0 {
-                // Jobs scheduled for a later retry count as pending too; when only
-                // future retries remain, this run is done.
-                break;
-            }
-            if self.only_future_jobs().await? {
                 break;
             }
         }
         let _ = stop_tx.send(true);
         runner.await.context("crawler task")??;
+        // Articles stored after the last sweep was queued.
+        self.cluster_pending().await?;
         Ok(self.stats())
-    }
-
-    async fn only_future_jobs(&self) -> Result<bool> {
-        let running = self
-            .store
-            .jobs_in_state(tidings_store::JobState::Running, 1)
-            .await?;
-        if !running.is_empty() {
-            return Ok(false);
-        }
-        let queued = self
-            .store
-            .jobs_in_state(tidings_store::JobState::Queued, 1000)
-            .await?;
-        let now = now_ms();
-        Ok(queued.iter().all(|j| j.run_at.0 > now + 5_000))
     }
 
     async fn run_job(&self, job: ClaimedJob) {
