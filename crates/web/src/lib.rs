@@ -3,6 +3,7 @@
 //! `web` never runs the pipeline: it reads from the store and, when work is
 //! needed, enqueues a job. Errors become responses in one place ([`error`]).
 
+pub mod api;
 mod error;
 mod feeds;
 mod health;
@@ -98,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/livez", get(health::livez))
         .route("/metrics", get(health::metrics))
         .route("/static/{*path}", get(pages::static_file))
+        .merge(api::router())
         .fallback(pages::not_found)
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))

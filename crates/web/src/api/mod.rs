@@ -53,29 +53,25 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meta::health))
         .split_for_parts();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
-    let router = router
-        .fallback(|| async { ApiError::not_found("no such API endpoint") })
-        .layer(middleware::from_fn(etag));
+    let router = router.layer(middleware::from_fn(etag));
     (router, doc)
 }
 
 /// The `/api` subtree: `/api/v1/...`, the document and the docs page.
 pub fn router() -> Router<AppState> {
     let (v1, doc) = api_router();
-    let json = std::sync::Arc::new(doc.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    // Serves the document at /api/openapi.json and the (vendored) Swagger UI.
     let swagger: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", utoipa::openapi::OpenApi::default())
+        .url("/api/openapi.json", doc)
         .into();
     Router::new()
-        .route(
-            "/api/openapi.json",
-            axum::routing::get(move || {
-                let json = json.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], (*json).clone()).into_response() }
-            }),
-        )
         .merge(swagger.layer(middleware::from_fn(docs_csp)))
         .merge(v1)
+        // Unknown API paths answer in the API's language, not with an HTML page.
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { ApiError::not_found("no such API endpoint") }),
+        )
 }
 
 /// Weak ETags over the response body for GETs; `If-None-Match` gets a 304.
@@ -94,9 +90,10 @@ async fn etag(req: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, v);
     }
-    parts
-        .headers
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=30"));
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=30"),
+    );
     if let Some(inm) = inm.and_then(|v| v.to_str().ok().map(str::to_string))
         && inm.split(',').any(|t| t.trim() == tag || t.trim() == "*")
     {
@@ -133,7 +130,10 @@ pub(crate) fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
     match limit {
         None => Ok(20),
         Some(n) if (1..=100).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::invalid("limit", &format!("must be between 1 and 100, got {n}"))),
+        Some(n) => Err(ApiError::invalid(
+            "limit",
+            &format!("must be between 1 and 100, got {n}"),
+        )),
     }
 }
 

@@ -47,12 +47,20 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", what.to_string())
     }
     pub fn invalid(param: &str, why: &str) -> Self {
-        let mut e = Self::new(StatusCode::BAD_REQUEST, "invalid_parameter", format!("`{param}` {why}"));
+        let mut e = Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            format!("`{param}` {why}"),
+        );
         e.problem.parameter = Some(param.to_string());
         e
     }
     pub fn internal(detail: &str) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail.to_string())
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            detail.to_string(),
+        )
     }
 }
 
@@ -60,12 +68,21 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => ApiError::not_found(&format!("{what} not found")),
-            StoreError::Duplicate(what) => ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
+            StoreError::Duplicate(what) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("{what} already exists"),
+            ),
             other => {
                 tracing::error!(error = %other, "API request failed");
-                let unavailable = matches!(other, StoreError::Database(_) | StoreError::Connect(..));
+                let unavailable =
+                    matches!(other, StoreError::Database(_) | StoreError::Connect(..));
                 if unavailable {
-                    let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is unavailable; try again shortly");
+                    let mut e = ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "the database is unavailable; try again shortly",
+                    );
                     e.retry_after = Some(5);
                     e
                 } else {
@@ -78,10 +95,14 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&self.problem).unwrap_or_else(|_| "{}".into());
         let mut res = (status, body).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(s) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&s.to_string())
         {

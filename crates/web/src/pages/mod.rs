@@ -2,8 +2,8 @@
 //! plain view structs (everything already formatted), and render a template.
 
 mod about;
-mod article;
-mod home;
+pub(crate) mod article;
+pub(crate) mod home;
 mod lists;
 mod story;
 
