@@ -9,6 +9,7 @@
 
 mod article;
 mod cluster;
+pub mod media;
 mod refresh;
 mod schedule;
 
@@ -31,6 +32,7 @@ use tokio::task::JoinSet;
 pub const JOB_POLL: &str = "poll";
 pub const JOB_ARTICLE: &str = "article";
 pub const JOB_CLUSTER: &str = "cluster";
+pub const JOB_MEDIA: &str = "media";
 
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
@@ -46,6 +48,8 @@ pub struct PipelineConfig {
     pub article_attempts: i64,
     /// Pause between claims when the queue is empty.
     pub idle_wait: Duration,
+    /// Where cached images go (None: images are not fetched).
+    pub media_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for PipelineConfig {
@@ -58,6 +62,7 @@ impl Default for PipelineConfig {
             lease: Duration::from_secs(60),
             article_attempts: 3,
             idle_wait: Duration::from_millis(500),
+            media_dir: None,
         }
     }
 }
@@ -256,7 +261,7 @@ impl Pipeline {
                     .store
                     .claim_jobs(
                         &self.cfg.node_id,
-                        &[JOB_POLL, JOB_ARTICLE, JOB_CLUSTER],
+                        &[JOB_POLL, JOB_ARTICLE, JOB_CLUSTER, JOB_MEDIA],
                         i64::try_from(free).unwrap_or(1),
                         lease_ms,
                     )
@@ -349,6 +354,10 @@ impl Pipeline {
                 Err(e) => Err(anyhow::anyhow!("bad article payload: {e}")),
             },
             JOB_CLUSTER => self.cluster_pending().await.map(|_| ()),
+            JOB_MEDIA => match serde_json::from_value::<media::MediaPayload>(job.payload.clone()) {
+                Ok(p) => self.fetch_media(&p).await,
+                Err(e) => Err(anyhow::anyhow!("bad media payload: {e}")),
+            },
             other => Err(anyhow::anyhow!("unknown job kind `{other}`")),
         };
         metrics::histogram!("tidings_job_seconds", "kind" => kind.clone())

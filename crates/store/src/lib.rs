@@ -11,6 +11,7 @@ mod articles;
 mod entries;
 mod error;
 mod jobs;
+mod media;
 mod migrate;
 mod nodes;
 mod sources;
@@ -24,6 +25,7 @@ pub use articles::{
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};
+pub use media::MediaRow;
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};

@@ -31,6 +31,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "job_claim_index",
         sql: include_str!("../migrations/sqlite/0004_job_claim_index.sql"),
     },
+    Migration {
+        version: 5,
+        name: "article_image_media",
+        sql: include_str!("../migrations/sqlite/0005_article_image_media.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -53,6 +58,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 4,
         name: "job_claim_index",
         sql: include_str!("../migrations/postgres/0004_job_claim_index.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "article_image_media",
+        sql: include_str!("../migrations/postgres/0005_article_image_media.sql"),
     },
 ];
 

@@ -8,6 +8,7 @@ mod error;
 mod feeds;
 mod health;
 mod i18n;
+mod media;
 mod pages;
 mod seo;
 mod time;
@@ -37,6 +38,8 @@ pub struct WebConfig {
     /// Identity of this process, shown in logs and metrics.
     pub node_id: String,
     pub request_timeout: Duration,
+    /// Where the crawler caches images (served at `/media/...`).
+    pub media_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -46,6 +49,7 @@ impl Default for WebConfig {
             base_url: None,
             node_id: "local".into(),
             request_timeout: Duration::from_secs(30),
+            media_dir: None,
         }
     }
 }
@@ -94,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/topic/{slug}", get(pages::topic_page))
         .route("/topic/{slug}/{file}", get(feeds::topic_feed))
         .route("/about", get(pages::about))
+        .route("/media/{id}/{file}", get(media::serve))
         .route("/{file}", get(root_file))
         .route("/healthz", get(health::healthz))
         .route("/livez", get(health::livez))

@@ -41,6 +41,7 @@ pub async fn pipeline(
         min_poll: std::time::Duration::from_secs(c.min_poll_interval_secs),
         max_poll: std::time::Duration::from_secs(c.max_poll_interval_secs),
         lease: std::time::Duration::from_secs(c.lease_secs),
+        media_dir: Some(config.data_dir.join("media")),
         ..Default::default()
     };
     tidings_pipeline::Pipeline::new(store, fetcher, cfg).await

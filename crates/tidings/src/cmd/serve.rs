@@ -50,6 +50,7 @@ pub async fn run(config: Config) -> Result<()> {
         site_name: config.site.name.clone(),
         base_url: (!config.site.base_url.is_empty()).then(|| config.site.base_url.clone()),
         node_id: node_id.clone(),
+        media_dir: Some(config.data_dir.join("media")),
         ..Default::default()
     };
     let app = tidings_web::router(tidings_web::AppState::new(

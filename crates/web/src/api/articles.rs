@@ -249,6 +249,7 @@ pub async fn get_article(
         image_url: a.image_url.clone(),
         language: a.language.clone(),
         story_id: a.story_id,
+        image: None,
     };
     let (html, text) = match a.source_display {
         DisplayPolicy::Full => (a.html.clone(), a.text.clone()),

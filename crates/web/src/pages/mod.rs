@@ -161,6 +161,7 @@ pub struct CardView {
     pub time_iso: String,
     pub time_title: String,
     pub time_rel: String,
+    pub img: Option<crate::media::ImgView>,
 }
 
 impl CardView {
@@ -178,6 +179,10 @@ impl CardView {
             time_iso: a.time().to_rfc3339(),
             time_title: human_time(a.time()),
             time_rel: crate::time::relative(a.time(), now, &EN),
+            img: a
+                .image
+                .as_ref()
+                .map(|(id, w, h)| crate::media::ImgView::new(id, *w, *h, "", 320)),
         }
     }
 }
