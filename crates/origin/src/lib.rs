@@ -458,8 +458,26 @@ pub fn render_article(a: &Article, site: usize, s: &OriginState) -> String {
     let path = article_path(site, a.id);
     let copy = site != a.site;
     let mut body = String::new();
+    // Some stories link to an earlier story of the same site inside their text,
+    // the way "READ MORE: ..." links appear in real articles.
+    let earlier = (a.id % 5 == 2)
+        .then(|| {
+            s.articles
+                .iter()
+                .rev()
+                .find(|o| o.site == site && o.id < a.id)
+        })
+        .flatten();
     for (i, p) in a.paragraphs.iter().enumerate() {
-        body.push_str(&format!("<p>{}</p>\n", escape(p)));
+        match (i, earlier) {
+            (1, Some(o)) => body.push_str(&format!(
+                "<p>{} READ MORE: <a href=\"{}\">{}</a></p>\n",
+                escape(p),
+                article_path(site, o.id),
+                escape(&o.title)
+            )),
+            _ => body.push_str(&format!("<p>{}</p>\n", escape(p))),
+        }
         if i == 1 {
             body.push_str("<div class=\"ad-slot\" id=\"ad-1\">Advertisement</div>\n<style>.mediaplayer { min-height: 150px; } .jwplayer .jw-controls { display: none; }</style>\n");
         }

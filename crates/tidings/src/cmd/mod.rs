@@ -18,10 +18,7 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Opml(c) => opml::run(c, &config).await,
         Command::Crawl(a) => crawl::run(a, config).await,
         Command::Extract(a) => extract::run(a, &config).await,
-        Command::Config => {
-            print!("{}", config.to_toml_redacted()?);
-            Ok(())
-        }
+        Command::Config => print_out(&config.to_toml_redacted()?),
     }
 }
 
@@ -68,4 +65,15 @@ pub async fn open_store(config: &Config) -> Result<Store> {
             tidings_store::redact_url(&url)
         )
     })
+}
+
+/// Print to standard output; a reader that went away (`tidings … | head`) is
+/// not an error.
+pub fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }

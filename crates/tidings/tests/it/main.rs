@@ -16,3 +16,4 @@ mod crawl;
 mod opml;
 mod serve;
 mod tidy;
+mod web;
