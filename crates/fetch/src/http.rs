@@ -162,9 +162,22 @@ struct HostSlot {
     next_at: Instant,
 }
 
+/// Turns at a host shared between processes (e.g. through the database), so
+/// per-host politeness holds across crawler nodes. `wait_turn` returns when it
+/// is this caller's turn to send a request to `host`, reserving the next turn
+/// `delay` later.
+pub trait HostGate: Send + Sync {
+    fn wait_turn<'a>(
+        &'a self,
+        host: &'a str,
+        delay: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+}
+
 /// The shared fetcher. Cheap to clone.
 #[derive(Clone)]
 pub struct Fetcher {
+    gate: Option<Arc<dyn HostGate>>,
     client: reqwest::Client,
     policy: Arc<FetchPolicy>,
     global: Arc<Semaphore>,
@@ -198,6 +211,7 @@ impl Fetcher {
             .build()
             .map_err(|e| FetchError::Http(e.to_string()))?;
         Ok(Fetcher {
+            gate: None,
             client,
             global: Arc::new(Semaphore::new(policy.global_concurrency.max(1))),
             policy: Arc::new(policy),
@@ -208,6 +222,12 @@ impl Fetcher {
 
     pub fn policy(&self) -> &FetchPolicy {
         &self.policy
+    }
+
+    /// Coordinate per-host delays through `gate` instead of this process alone.
+    pub fn with_gate(mut self, gate: Arc<dyn HostGate>) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     /// The SSRF check for one hop, honouring the explicit private allow-list.
@@ -320,6 +340,14 @@ impl Fetcher {
             .acquire_owned()
             .await
             .map_err(|_| FetchError::Http("host limiter closed".into()))?;
+        if delay > Duration::ZERO
+            && let Some(gate) = &self.gate
+        {
+            // Several crawler processes share the host: the shared gate hands
+            // out the turns, so the delay holds across all of them.
+            gate.wait_turn(&host, delay).await;
+            return Ok(permit);
+        }
         let wait_until = {
             let mut hosts = self
                 .hosts

@@ -9,5 +9,5 @@ pub mod sitemap;
 pub mod ssrf;
 
 pub use http::{
-    FetchError, FetchPolicy, FetchRequest, FetchResponse, Fetcher, ensure_crypto_provider,
+    FetchError, FetchPolicy, FetchRequest, FetchResponse, Fetcher, HostGate, ensure_crypto_provider,
 };

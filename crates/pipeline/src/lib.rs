@@ -378,3 +378,33 @@ impl Pipeline {
         }
     }
 }
+
+/// Per-host turns kept in the database, so politeness holds across every
+/// crawler process that shares it.
+pub struct StoreGate(pub Store);
+
+impl tidings_fetch::HostGate for StoreGate {
+    fn wait_turn<'a>(
+        &'a self,
+        host: &'a str,
+        delay: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        Box::pin(async move {
+            let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 4);
+            match self.0.reserve_host_slot(host, delay_ms).await {
+                Ok(start) => {
+                    let wait = start - now_ms();
+                    if wait > 0 {
+                        tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0)))
+                            .await;
+                    }
+                }
+                // Without the database, fall back to waiting one delay: never hammer.
+                Err(e) => {
+                    tracing::warn!("host turn from the database failed: {e}");
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        })
+    }
+}

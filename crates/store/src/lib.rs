@@ -8,6 +8,7 @@
 //! reported as "not found".
 
 mod articles;
+mod copy;
 mod entries;
 mod error;
 mod jobs;
@@ -22,6 +23,7 @@ pub mod testing;
 pub use articles::{
     ArticleCard, ArticleFilter, ArticleRow, Coverage, DupReason, IngestExtras, Ingested, NewArticle,
 };
+pub use copy::TableCopy;
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};

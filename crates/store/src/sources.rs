@@ -402,3 +402,27 @@ impl Store {
         Ok(true)
     }
 }
+
+impl Store {
+    /// Reserve the next request slot at `host`: returns the time (unix ms) the
+    /// caller may send its request; the following slot is `delay_ms` later.
+    /// One statement, so every process sharing the database takes turns.
+    pub async fn reserve_host_slot(&self, host: &str, delay_ms: i64) -> Result<i64> {
+        let now = now_ms();
+        sqlx::query("INSERT INTO hosts (host, next_allowed_at) VALUES ($1, 0) ON CONFLICT (host) DO NOTHING")
+            .bind(host)
+            .execute(&self.write)
+            .await?;
+        let start: i64 = sqlx::query_scalar(
+            "UPDATE hosts SET next_allowed_at =
+                (CASE WHEN next_allowed_at > $1 THEN next_allowed_at ELSE $1 END) + $2
+             WHERE host = $3 RETURNING next_allowed_at - $2",
+        )
+        .bind(now)
+        .bind(delay_ms)
+        .bind(host)
+        .fetch_one(&self.write)
+        .await?;
+        Ok(start)
+    }
+}

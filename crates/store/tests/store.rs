@@ -540,3 +540,44 @@ async fn bad_urls_are_clear_errors() {
     assert!(e.to_string().contains("cannot connect"), "{e}");
     let _ = Backend::Sqlite;
 }
+
+#[tokio::test]
+async fn host_turns_are_spaced_across_processes() {
+    each_backend(async |db| {
+        // Two handles on one database stand for two crawler processes.
+        let other = Store::connect(&db.url, &StoreOptions::default())
+            .await
+            .unwrap();
+        let mut handles = vec![];
+        for k in 0..10 {
+            let s = if k % 2 == 0 {
+                db.store.clone()
+            } else {
+                other.clone()
+            };
+            handles.push(tokio::spawn(async move {
+                s.reserve_host_slot("news.example.com", 1000).await.unwrap()
+            }));
+        }
+        let mut starts = vec![];
+        for h in handles {
+            starts.push(h.await.unwrap());
+        }
+        starts.sort_unstable();
+        for w in starts.windows(2) {
+            assert!(
+                w[1] - w[0] >= 1000,
+                "turns must be a delay apart: {starts:?}"
+            );
+        }
+        // Another host has its own turns.
+        let t = db
+            .store
+            .reserve_host_slot("other.example.org", 1000)
+            .await
+            .unwrap();
+        assert!(t <= now_ms());
+        other.close().await;
+    })
+    .await;
+}

@@ -49,8 +49,21 @@ pub enum Command {
     Crawl(CrawlArgs),
     /// Extract the article from a page, a URL, stdin, or every page in a directory
     Extract(ExtractArgs),
+    /// Copy a whole installation to another database (e.g. SQLite to PostgreSQL);
+    /// resumable, and verified by row counts and content checksums
+    MigrateDb(MigrateArgs),
     /// Print the effective configuration (secrets hidden)
     Config,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The database to copy from, e.g. sqlite:./tidings-data/tidings.db
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The database to copy into, e.g. postgres://tidings@db/tidings (created tables, empty or partly copied)
+    #[arg(long, value_name = "URL")]
+    pub to: String,
 }
 
 #[derive(Debug, Args)]
@@ -90,9 +103,31 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080]
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
-    /// Serve only; do not poll sources in this process
+    /// Serve only; do not poll sources in this process (same as --role web)
     #[arg(long)]
     pub no_crawl: bool,
+    /// What this process does: `web` (pages and API), `crawler` (polls sources and
+    /// runs jobs; answers only /healthz, /livez and /metrics) or `all` [default: all]
+    #[arg(long, value_enum)]
+    pub role: Option<Role>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Web,
+    Crawler,
+    All,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Web => "web",
+            Role::Crawler => "crawler",
+            Role::All => "all",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

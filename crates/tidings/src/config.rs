@@ -19,6 +19,8 @@ pub struct Config {
     pub database_url: String,
     /// Address the web server listens on.
     pub listen: SocketAddr,
+    /// What `tidings serve` runs: `web`, `crawler` or `all`.
+    pub role: crate::cli::Role,
     pub log: LogConfig,
     pub site: SiteConfig,
     pub fetch: FetchConfig,
@@ -32,6 +34,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./tidings-data"),
             database_url: String::new(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            role: crate::cli::Role::All,
             log: LogConfig::default(),
             site: SiteConfig::default(),
             fetch: FetchConfig::default(),
@@ -167,6 +170,7 @@ pub struct Overrides {
     pub allow_private_networks: bool,
     pub listen: Option<String>,
     pub no_crawl: bool,
+    pub role: Option<crate::cli::Role>,
 }
 
 const ENV_PREFIX: &str = "TIDINGS_";
@@ -224,12 +228,16 @@ impl Config {
         if ov.no_crawl {
             flags.push(("crawl.enabled".into(), Value::from(false)));
         }
+        if let Some(r) = ov.role {
+            flags.push(("role".into(), Value::from(r.as_str().to_string())));
+        }
         fig = fig.merge(KeyLayer {
             name: "command line",
             pairs: flags,
             spell: |keys| match keys.join(".").as_str() {
                 "fetch.allow_private_networks" => "--allow-private-networks".into(),
                 "crawl.enabled" => "--no-crawl".into(),
+                "role" => "--role".into(),
                 k => format!("--{}", k.replace('_', "-")),
             },
         });

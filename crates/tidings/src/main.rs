@@ -21,6 +21,10 @@ fn main() -> ExitCode {
             _ => None,
         },
         no_crawl: matches!(&cli.command, cli::Command::Serve(a) if a.no_crawl),
+        role: match &cli.command {
+            cli::Command::Serve(a) => a.role,
+            _ => None,
+        },
     };
     let config = match config::Config::load(&overrides) {
         Ok(c) => c,

@@ -172,6 +172,16 @@ fn feeds_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// What a crawler-only node answers: liveness, readiness and metrics.
+pub fn ops_router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/livez", get(health::livez))
+        .route("/metrics", get(health::metrics))
+        .with_state(state)
+        .layer(middleware::from_fn(track_metrics))
+}
+
 /// Count requests and their latency per route (not per raw path, which would
 /// explode label cardinality).
 async fn track_metrics(req: Request, next: Next) -> Response {

@@ -2,6 +2,7 @@
 
 mod crawl;
 mod extract;
+mod migrate;
 mod opml;
 mod serve;
 mod source;
@@ -18,6 +19,7 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Opml(c) => opml::run(c, &config).await,
         Command::Crawl(a) => crawl::run(a, config).await,
         Command::Extract(a) => extract::run(a, &config).await,
+        Command::MigrateDb(a) => migrate::run(a).await,
         Command::Config => print_out(&config.to_toml_redacted()?),
     }
 }

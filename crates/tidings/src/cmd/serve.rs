@@ -13,14 +13,39 @@ pub const LEASE_MS: i64 = 60_000;
 const UPKEEP_EVERY: Duration = Duration::from_secs(10);
 
 pub async fn run(config: Config) -> Result<()> {
+    use crate::cli::Role;
+    let node_id = node_id();
+    let role = match config.role {
+        // --no-crawl keeps its meaning: this process serves only.
+        Role::All if !config.crawl.enabled => Role::Web,
+        r => r,
+    };
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .add_global_label("node", node_id.clone())
+        .add_global_label("role", role.as_str())
         .install_recorder()
         .context("cannot install the metrics recorder")?;
+    let span = tracing::info_span!("node", id = %node_id, role = role.as_str());
+    tracing::Instrument::instrument(serve(config, node_id, role, metrics, span.clone()), span).await
+}
+
+async fn serve(
+    config: Config,
+    node_id: String,
+    role: crate::cli::Role,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    span: tracing::Span,
+) -> Result<()> {
+    use crate::cli::Role;
     let store = super::open_store(&config).await?;
-    let node_id = node_id();
-    let role = "all";
+    let role_name = role.as_str();
     store
-        .register_node(&node_id, role, &hostname(), i64::from(std::process::id()))
+        .register_node(
+            &node_id,
+            role_name,
+            &hostname(),
+            i64::from(std::process::id()),
+        )
         .await?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -36,13 +61,16 @@ pub async fn run(config: Config) -> Result<()> {
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let upkeep = tokio::spawn(upkeep(store.clone(), node_id.clone(), stop_rx.clone()));
-    let crawler = if config.crawl.enabled {
+    let crawler = if role != Role::Web {
         tracing::info!("crawler enabled ({} workers)", config.crawl.workers);
         let pipeline = super::pipeline(&config, store.clone(), &node_id).await?;
         let rx = stop_rx.clone();
-        Some(tokio::spawn(async move { pipeline.run(rx, true).await }))
+        Some(tokio::spawn(tracing::Instrument::instrument(
+            async move { pipeline.run(rx, true).await },
+            span.clone(),
+        )))
     } else {
-        tracing::info!("crawler disabled (--no-crawl)");
+        tracing::info!("crawler disabled (role web)");
         None
     };
 

@@ -49,7 +49,7 @@ pub async fn run(cmd: SourceCommand, config: &Config) -> Result<()> {
             if json {
                 super::print_out(&(serde_json::to_string_pretty(&sources)? + "\n"))?;
             } else {
-                print_table(&sources);
+                print_table(&sources)?;
             }
             Ok(())
         }
@@ -181,12 +181,16 @@ fn parse_ref(s: &str) -> Result<SourceRef> {
     }
 }
 
-fn print_table(sources: &[Source]) {
+fn print_table(sources: &[Source]) -> Result<()> {
+    use std::fmt::Write;
     if sources.is_empty() {
-        println!("No sources yet. Add one with: tidings source add https://example.com/feed.xml");
-        return;
+        return super::print_out(
+            "No sources yet. Add one with: tidings source add https://example.com/feed.xml\n",
+        );
     }
-    println!(
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{:>4}  {:<8}  {:<7}  {:>8}  {:<20}  {:<40}  LAST ERROR",
         "ID", "STATUS", "DISPLAY", "ARTICLES", "LAST FETCH", "NAME"
     );
@@ -196,7 +200,8 @@ fn print_table(sources: &[Source]) {
             .map(Timestamp::to_rfc3339)
             .unwrap_or_else(|| "never".into());
         let name: String = s.display_name().chars().take(40).collect();
-        println!(
+        let _ = writeln!(
+            out,
             "{:>4}  {:<8}  {:<7}  {:>8}  {:<20}  {:<40}  {}",
             s.id.0,
             s.status(),
@@ -207,4 +212,5 @@ fn print_table(sources: &[Source]) {
             s.last_error.as_deref().unwrap_or("")
         );
     }
+    super::print_out(&out)
 }

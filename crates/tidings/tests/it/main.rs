@@ -13,6 +13,7 @@ mod cli;
 mod common;
 mod crash;
 mod crawl;
+mod migrate;
 mod opml;
 mod serve;
 mod tidy;
