@@ -62,15 +62,30 @@ async fn sqlite_to_postgres_interrupted_and_resumed() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let _ = child.kill();
+    // Kill it as soon as the first articles arrive.
+    let mut target = None;
+    for _ in 0..2000 {
+        if let Ok(t) = tidings_store::Store::connect(&pg_url, &Default::default()).await
+            && t.count_articles().await.unwrap_or(0) > 0
+        {
+            let _ = child.kill();
+            target = Some(t);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     child.wait().unwrap();
-    let target = tidings_store::Store::open(&pg_url, &Default::default())
-        .await
-        .unwrap();
-    let partial = target.count_articles().await.unwrap();
-    eprintln!("articles copied before the kill: {partial} of {source_articles}");
-    assert!(partial < source_articles, "the kill must land mid-copy");
+    let target = target.expect("the copy started");
+    let total = |counts: Vec<(String, i64)>| counts.iter().map(|(_, n)| n).sum::<i64>();
+    let source_store =
+        tidings_store::Store::open(&format!("sqlite://{}", db.display()), &Default::default())
+            .await
+            .unwrap();
+    let copied = total(target.table_counts().await.unwrap());
+    let all = total(source_store.table_counts().await.unwrap());
+    source_store.close().await;
+    eprintln!("rows copied before the kill: {copied} of {all}");
+    assert!(copied < all, "the kill must land mid-copy");
 
     // Resume: the same command finishes and verifies.
     let out = std::process::Command::new(BIN)
