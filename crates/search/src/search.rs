@@ -136,7 +136,7 @@ impl SearchIndex {
             hits.push(self.hit(&doc, score, &terms));
         }
         let next = offset + hits.len();
-        let next_offset = (next < total && next + 1 <= MAX_WINDOW).then_some(next);
+        let next_offset = (next < total && next < MAX_WINDOW).then_some(next);
         Ok(SearchResults {
             total,
             hits,
@@ -246,7 +246,7 @@ impl SearchIndex {
                         .must_not
                         .iter()
                         .filter_map(|c| self.clause_query(g, c))
-                        .map(|q| (Occur::MustNot, q)),
+                        .map(|q| (Occur::MustNot, Box::new(Exclusion(q)) as Box<dyn Query>)),
                 );
                 per_group.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
             }
@@ -264,7 +264,10 @@ impl SearchIndex {
                     .map(|q| (Occur::Should, q))
                     .collect();
                 if !any.is_empty() {
-                    top.push((Occur::MustNot, Box::new(BooleanQuery::new(any))));
+                    top.push((
+                        Occur::MustNot,
+                        Box::new(Exclusion(Box::new(BooleanQuery::new(any)))),
+                    ));
                 }
             }
         }
@@ -403,4 +406,72 @@ impl SearchIndex {
 
 fn term_q(t: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(t, IndexRecordOption::Basic))
+}
+
+/// Wraps an exclusion so that tantivy probes it through the default `seek_danger`.
+///
+/// tantivy 0.27's `PhraseScorer::seek_danger` assumes the target is at or after its current
+/// doc, but `Exclude` probes exclusions with earlier targets (its debug assertion fires on
+/// `oil -"price war"`). The default implementation handles any target.
+#[derive(Debug)]
+struct Exclusion(Box<dyn Query>);
+
+impl Clone for Exclusion {
+    fn clone(&self) -> Self {
+        Exclusion(self.0.box_clone())
+    }
+}
+
+impl Query for Exclusion {
+    fn weight(
+        &self,
+        scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        Ok(Box::new(ExclusionWeight(self.0.weight(scoring)?)))
+    }
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor)
+    }
+}
+
+struct ExclusionWeight(Box<dyn tantivy::query::Weight>);
+
+impl tantivy::query::Weight for ExclusionWeight {
+    fn scorer(
+        &self,
+        reader: &tantivy::SegmentReader,
+        boost: f32,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        Ok(Box::new(ExclusionScorer(self.0.scorer(reader, boost)?)))
+    }
+    fn explain(
+        &self,
+        reader: &tantivy::SegmentReader,
+        doc: tantivy::DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct ExclusionScorer(Box<dyn tantivy::query::Scorer>);
+
+impl tantivy::DocSet for ExclusionScorer {
+    fn advance(&mut self) -> tantivy::DocId {
+        self.0.advance()
+    }
+    fn seek(&mut self, target: tantivy::DocId) -> tantivy::DocId {
+        self.0.seek(target)
+    }
+    fn doc(&self) -> tantivy::DocId {
+        self.0.doc()
+    }
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl tantivy::query::Scorer for ExclusionScorer {
+    fn score(&mut self) -> f32 {
+        self.0.score()
+    }
 }
