@@ -330,6 +330,28 @@ fn search(dir: &str) {
             pct(&mut lat, 0.95)
         );
     }
+    // What drives MLT latency (k = 100): term selection vs. the query.
+    let d = tidings_search::MltOptions::default();
+    let variants = [
+        ("min_tf 2", tidings_search::MltOptions { min_term_freq: 2, ..d.clone() }),
+        ("max df 10%", tidings_search::MltOptions { max_doc_freq_ratio: 0.1, ..d.clone() }),
+        ("15 terms", tidings_search::MltOptions { max_query_terms: 15, ..d.clone() }),
+    ];
+    for (name, o) in variants {
+        let mut lat = Vec::new();
+        for i in 0..300 {
+            let s = &seeds[(i * 104_729) % seeds.len()];
+            let t = Instant::now();
+            let r = index.more_like_this_with(&s.title, &s.body, "en", 100, &[], &o).unwrap();
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            std::hint::black_box(r);
+        }
+        println!(
+            "  MLT k=100 {name:<12} p50 {:.2} ms, p95 {:.2} ms",
+            pct(&mut lat, 0.5),
+            pct(&mut lat, 0.95)
+        );
+    }
     println!("process after searching: {}", rss());
 }
 

@@ -111,9 +111,14 @@ impl SearchIndex {
         let err = |e| Error::tantivy(path, "search", e);
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let (docs, total): (Vec<(f32, DocAddress)>, usize) = match sort {
-            Sort::Relevance => searcher
-                .search(&q, &(top.order_by_score(), Count))
-                .map_err(err)?,
+            // Two passes: top-k with pruning (block-WAND when the query is a plain union),
+            // then a count that skips scoring. One pass with both collectors would score
+            // every match.
+            Sort::Relevance => {
+                let docs = searcher.search(&q, &top.order_by_score()).map_err(err)?;
+                let total = q.count(&searcher).map_err(err)?;
+                (docs, total)
+            }
             Sort::Newest => {
                 let (d, total) = searcher
                     .search(
@@ -241,6 +246,14 @@ impl SearchIndex {
                 if clauses.is_empty() {
                     continue;
                 }
+                let no_exclusions = parsed.must_not.is_empty();
+                if no_exclusions && clauses.len() == 1 {
+                    // One word: keep the tree flat so tantivy sees a union of terms.
+                    if let Some((_, q)) = clauses.pop() {
+                        per_group.push((Occur::Should, q));
+                    }
+                    continue;
+                }
                 clauses.extend(
                     parsed
                         .must_not
@@ -254,7 +267,14 @@ impl SearchIndex {
                 // Only stopwords: nothing can match.
                 return Box::new(BooleanQuery::new(vec![]));
             }
-            top.push((Occur::Must, Box::new(BooleanQuery::new(per_group))));
+            let text: Box<dyn Query> = match per_group.len() {
+                1 => match per_group.pop() {
+                    Some((_, q)) => q,
+                    None => Box::new(BooleanQuery::new(vec![])),
+                },
+                _ => Box::new(BooleanQuery::new(per_group)),
+            };
+            top.push((Occur::Must, text));
         } else {
             top.push((Occur::Must, Box::new(AllQuery)));
             for c in &parsed.must_not {
@@ -336,6 +356,11 @@ impl SearchIndex {
             });
             let range: Box<dyn Query> = Box::new(RangeQuery::new(lo, hi));
             top.push((Occur::Must, Box::new(ConstScoreQuery::new(range, 0.0))));
+        }
+        if top.len() == 1
+            && let Some((Occur::Must, q)) = top.pop()
+        {
+            return q;
         }
         Box::new(BooleanQuery::new(top))
     }
