@@ -204,7 +204,7 @@ fn queries(seeds: &[corpus::Doc], count: usize) -> Vec<SearchRequest> {
         let len = 1 + i % 3;
         let start = i % words.len();
         let picked: Vec<&String> = words.iter().skip(start).take(len).collect();
-        let mut q = if i % 7 == 0 && picked.len() >= 2 {
+        let mut q = if i.is_multiple_of(7) && picked.len() >= 2 {
             format!(
                 "\"{}\"",
                 picked
@@ -333,16 +333,36 @@ fn search(dir: &str) {
     // What drives MLT latency (k = 100): term selection vs. the query.
     let d = tidings_search::MltOptions::default();
     let variants = [
-        ("min_tf 2", tidings_search::MltOptions { min_term_freq: 2, ..d.clone() }),
-        ("max df 10%", tidings_search::MltOptions { max_doc_freq_ratio: 0.1, ..d.clone() }),
-        ("15 terms", tidings_search::MltOptions { max_query_terms: 15, ..d.clone() }),
+        (
+            "min_tf 2",
+            tidings_search::MltOptions {
+                min_term_freq: 2,
+                ..d.clone()
+            },
+        ),
+        (
+            "max df 10%",
+            tidings_search::MltOptions {
+                max_doc_freq_ratio: 0.1,
+                ..d.clone()
+            },
+        ),
+        (
+            "15 terms",
+            tidings_search::MltOptions {
+                max_query_terms: 15,
+                ..d.clone()
+            },
+        ),
     ];
     for (name, o) in variants {
         let mut lat = Vec::new();
         for i in 0..300 {
             let s = &seeds[(i * 104_729) % seeds.len()];
             let t = Instant::now();
-            let r = index.more_like_this_with(&s.title, &s.body, "en", 100, &[], &o).unwrap();
+            let r = index
+                .more_like_this_with(&s.title, &s.body, "en", 100, &[], &o)
+                .unwrap();
             lat.push(t.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(r);
         }

@@ -33,7 +33,7 @@ pub enum Sort {
 
 /// A search. `query` is the user's text in the syntax of [`crate::query`]; the other
 /// filters are for the UI's controls and combine with the ones typed in the query.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchRequest {
     pub query: String,
     pub sort: Sort,
@@ -46,6 +46,14 @@ pub struct SearchRequest {
     pub source_ids: Vec<i64>,
     pub topics: Vec<String>,
     pub langs: Vec<String>,
+    /// Weight of title matches; `None` is [`TITLE_BOOST`] (for evaluations).
+    pub title_boost: Option<f32>,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest::new("")
+    }
 }
 
 impl SearchRequest {
@@ -60,6 +68,7 @@ impl SearchRequest {
             source_ids: Vec::new(),
             topics: Vec::new(),
             langs: Vec::new(),
+            title_boost: None,
         }
     }
 }
@@ -195,7 +204,7 @@ impl SearchIndex {
     }
 
     /// A clause in one group: the word (or phrase) in the title, boosted, or in the text.
-    fn clause_query(&self, g: usize, c: &Clause) -> Option<Box<dyn Query>> {
+    fn clause_query(&self, g: usize, c: &Clause, boost: f32) -> Option<Box<dyn Query>> {
         let f = &self.inner.fields;
         let toks = self.clause_terms(g, c);
         let (tf, xf) = (f.title_field(g)?, f.text_field(g)?);
@@ -218,7 +227,7 @@ impl SearchIndex {
         let title = one(tf)?;
         let text = one(xf)?;
         Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))),
+            (Occur::Should, Box::new(BoostQuery::new(title, boost))),
             (Occur::Should, text),
         ])))
     }
@@ -230,6 +239,7 @@ impl SearchIndex {
         groups: &[usize],
     ) -> Box<dyn Query> {
         let f = &self.inner.fields;
+        let boost = req.title_boost.unwrap_or(TITLE_BOOST).clamp(0.0, 100.0);
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if parsed.has_text() {
             // One sub-query per language group: every word must match (title or text),
@@ -240,7 +250,7 @@ impl SearchIndex {
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
                     .must
                     .iter()
-                    .filter_map(|c| self.clause_query(g, c))
+                    .filter_map(|c| self.clause_query(g, c, boost))
                     .map(|q| (Occur::Must, q))
                     .collect();
                 if clauses.is_empty() {
@@ -258,7 +268,7 @@ impl SearchIndex {
                     parsed
                         .must_not
                         .iter()
-                        .filter_map(|c| self.clause_query(g, c))
+                        .filter_map(|c| self.clause_query(g, c, boost))
                         .map(|q| (Occur::MustNot, Box::new(Exclusion(q)) as Box<dyn Query>)),
                 );
                 per_group.push((Occur::Should, Box::new(BooleanQuery::new(clauses))));
@@ -280,7 +290,7 @@ impl SearchIndex {
             for c in &parsed.must_not {
                 let any: Vec<(Occur, Box<dyn Query>)> = groups
                     .iter()
-                    .filter_map(|&g| self.clause_query(g, c))
+                    .filter_map(|&g| self.clause_query(g, c, boost))
                     .map(|q| (Occur::Should, q))
                     .collect();
                 if !any.is_empty() {
