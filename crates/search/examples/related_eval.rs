@@ -177,9 +177,9 @@ fn main() {
                 },
             ),
             (
-                "  min_tf 1",
+                "  min_tf 2 (Lucene)",
                 MltOptions {
-                    min_term_freq: 1,
+                    min_term_freq: 2,
                     ..d.clone()
                 },
             ),
@@ -198,10 +198,16 @@ fn main() {
                 },
             ),
             (
-                "  min_tf 1, 40 terms",
+                "  20 terms",
                 MltOptions {
-                    min_term_freq: 1,
-                    max_query_terms: 40,
+                    max_query_terms: 20,
+                    ..d.clone()
+                },
+            ),
+            (
+                "  15 terms",
+                MltOptions {
+                    max_query_terms: 15,
                     ..d.clone()
                 },
             ),
@@ -226,13 +232,6 @@ fn main() {
                     ..d.clone()
                 },
             ),
-            (
-                "  max df 100%",
-                MltOptions {
-                    max_doc_freq_ratio: 1.0,
-                    ..d.clone()
-                },
-            ),
         ];
         for (name, o) in variants {
             run(name, &|q| {
@@ -250,9 +249,23 @@ fn main() {
         vec![
             ("mlt top100 + rank_related", MltOptions::default()),
             (
-                "  (candidates with min_tf 1)",
+                "  (candidates with min_tf 2)",
                 MltOptions {
-                    min_term_freq: 1,
+                    min_term_freq: 2,
+                    ..MltOptions::default()
+                },
+            ),
+            (
+                "  (candidates with 20 terms)",
+                MltOptions {
+                    max_query_terms: 20,
+                    ..MltOptions::default()
+                },
+            ),
+            (
+                "  (candidates with 15 terms)",
+                MltOptions {
+                    max_query_terms: 15,
                     ..MltOptions::default()
                 },
             ),
