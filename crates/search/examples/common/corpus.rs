@@ -1,0 +1,57 @@
+//! Loader for the shared news corpora (research use only; never shipped). Used by the
+//! evaluation examples and by corpus tests, which fail when the files are missing.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+use tidings_core::Timestamp;
+
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub published: Option<Timestamp>,
+    pub source: String,
+    pub url: Option<String>,
+    pub topics: Vec<String>,
+    pub lewis_split: Option<String>,
+}
+
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/news")
+}
+
+/// Load `reuters21578` or `newsarticles`. Panics with the path when the file is missing:
+/// evaluations and corpus tests must not silently skip.
+pub fn load(name: &str) -> Vec<Doc> {
+    let path = data_dir().join(format!("{name}.jsonl.gz"));
+    let f = std::fs::File::open(&path)
+        .unwrap_or_else(|e| panic!("corpus {} is required: {e}", path.display()));
+    let r = BufReader::new(flate2::read::GzDecoder::new(f));
+    r.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+            Doc {
+                id: s("id").unwrap(),
+                title: s("title").unwrap_or_default(),
+                body: s("body").unwrap_or_default(),
+                published: s("published").and_then(|p| Timestamp::parse_rfc3339(&p)),
+                source: s("source").unwrap_or_default(),
+                url: s("url"),
+                topics: v
+                    .get("topics")
+                    .and_then(|t| t.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                lewis_split: s("lewis_split"),
+            }
+        })
+        .collect()
+}
