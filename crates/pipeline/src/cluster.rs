@@ -93,6 +93,8 @@ impl Pipeline {
                 {
                     placed += 1;
                     self.refresh_headline(story).await?;
+                    // Related articles leave out the article's own story: compute them now.
+                    self.enqueue_related(a.id).await?;
                 }
             }
             if n < usize::try_from(BATCH).unwrap_or(usize::MAX) {

@@ -9,8 +9,10 @@
 
 mod article;
 mod cluster;
+pub mod index;
 pub mod media;
 mod refresh;
+mod related;
 mod schedule;
 
 pub use article::ArticleOutcome;
@@ -33,6 +35,7 @@ pub const JOB_POLL: &str = "poll";
 pub const JOB_ARTICLE: &str = "article";
 pub const JOB_CLUSTER: &str = "cluster";
 pub const JOB_MEDIA: &str = "media";
+pub const JOB_RELATED: &str = "related";
 
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
@@ -136,6 +139,8 @@ pub struct Pipeline {
     pub(crate) stats: Arc<Stats>,
     /// Clustering is online and order-dependent: one run at a time per process.
     pub(crate) clustering: Arc<tokio::sync::Mutex<()>>,
+    /// This node's search index, for more-like-this candidates.
+    pub(crate) search: Option<tidings_search::SearchIndex>,
 }
 
 const DF_SETTING: &str = "understand.df_stats";
@@ -156,7 +161,14 @@ impl Pipeline {
             df: Arc::new(RwLock::new(df)),
             stats: Arc::new(Stats::default()),
             clustering: Arc::new(tokio::sync::Mutex::new(())),
+            search: None,
         })
+    }
+
+    /// Use this node's search index for related articles.
+    pub fn with_search(mut self, index: tidings_search::SearchIndex) -> Self {
+        self.search = Some(index);
+        self
     }
 
     pub fn stats(&self) -> StatsSnapshot {
@@ -261,7 +273,7 @@ impl Pipeline {
                     .store
                     .claim_jobs(
                         &self.cfg.node_id,
-                        &[JOB_POLL, JOB_ARTICLE, JOB_CLUSTER, JOB_MEDIA],
+                        &[JOB_POLL, JOB_ARTICLE, JOB_CLUSTER, JOB_MEDIA, JOB_RELATED],
                         i64::try_from(free).unwrap_or(1),
                         lease_ms,
                     )
@@ -354,6 +366,14 @@ impl Pipeline {
                 Err(e) => Err(anyhow::anyhow!("bad article payload: {e}")),
             },
             JOB_CLUSTER => self.cluster_pending().await.map(|_| ()),
+            JOB_RELATED => match job
+                .payload
+                .get("article_id")
+                .and_then(serde_json::Value::as_i64)
+            {
+                Some(id) => self.compute_related(tidings_core::ArticleId(id)).await,
+                None => Err(anyhow::anyhow!("bad related payload")),
+            },
             JOB_MEDIA => match serde_json::from_value::<media::MediaPayload>(job.payload.clone()) {
                 Ok(p) => self.fetch_media(&p).await,
                 Err(e) => Err(anyhow::anyhow!("bad media payload: {e}")),

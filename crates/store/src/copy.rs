@@ -35,6 +35,8 @@ const ORDER: &[&str] = &[
     "ai_results",
     "media",
     "jobs",
+    "article_tombstones",
+    "article_related",
 ];
 const SKIP: &[&str] = &["schema_migrations", "nodes"];
 const BATCH: usize = 200;

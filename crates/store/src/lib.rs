@@ -11,6 +11,7 @@ mod articles;
 mod copy;
 mod entries;
 mod error;
+mod index_feed;
 mod jobs;
 mod media;
 mod migrate;
@@ -26,6 +27,7 @@ pub use articles::{
 pub use copy::TableCopy;
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
 pub use error::StoreError;
+pub use index_feed::IndexRow;
 pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};
 pub use media::MediaRow;
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};

@@ -36,6 +36,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "article_image_media",
         sql: include_str!("../migrations/sqlite/0005_article_image_media.sql"),
     },
+    Migration {
+        version: 6,
+        name: "search_related",
+        sql: include_str!("../migrations/sqlite/0006_search_related.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -63,6 +68,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 5,
         name: "article_image_media",
         sql: include_str!("../migrations/postgres/0005_article_image_media.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "search_related",
+        sql: include_str!("../migrations/postgres/0006_search_related.sql"),
     },
 ];
 

@@ -248,6 +248,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("source {}", source_ref_label(r))))?;
         let mut tx = self.begin_write().await?;
+        Store::tombstone_source_articles(&mut tx, src.id).await?;
         sqlx::query("DELETE FROM sources WHERE id = $1")
             .bind(src.id.0)
             .execute(&mut *tx)

@@ -49,6 +49,8 @@ pub enum Command {
     Crawl(CrawlArgs),
     /// Extract the article from a page, a URL, stdin, or every page in a directory
     Extract(ExtractArgs),
+    /// Rebuild this node's search index from the database
+    Reindex,
     /// Copy a whole installation to another database (e.g. SQLite to PostgreSQL);
     /// resumable, and verified by row counts and content checksums
     MigrateDb(MigrateArgs),

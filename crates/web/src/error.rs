@@ -16,6 +16,8 @@ pub enum WebError {
     Store(#[from] StoreError),
     #[error("template: {0}")]
     Template(#[from] askama::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl WebError {
@@ -28,7 +30,9 @@ impl WebError {
             WebError::Store(StoreError::Database(sqlx_err)) if is_unavailable(sqlx_err) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            WebError::Store(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Store(_) | WebError::Template(_) | WebError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }

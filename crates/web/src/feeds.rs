@@ -255,3 +255,41 @@ pub async fn story_feed(
     )
     .await
 }
+
+#[derive(serde::Deserialize)]
+pub struct SearchFeedQuery {
+    q: Option<String>,
+}
+
+/// A saved search as a feed: newest matches first.
+pub async fn search_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    axum::extract::Query(p): axum::extract::Query<SearchFeedQuery>,
+) -> Result<Response, WebError> {
+    let format = Format::from_file(&file).ok_or(WebError::NotFound)?;
+    let q = p.q.unwrap_or_default();
+    if q.trim().is_empty() {
+        return Err(WebError::BadRequest("a search feed needs ?q=".into()));
+    }
+    let res = crate::pages::search::run_search(&state, &q, true, 0, FEED_ITEMS as usize)
+        .await?
+        .ok_or_else(|| WebError::Internal("search is not available".into()))?;
+    let ids: Vec<tidings_core::ArticleId> = res
+        .hits
+        .iter()
+        .map(|h| tidings_core::ArticleId(h.id))
+        .collect();
+    let mut items = state.store().article_cards(&ids).await?;
+    items.sort_by_key(|c| ids.iter().position(|i| *i == c.id).unwrap_or(usize::MAX));
+    let base = base_url(&state, &headers);
+    let enc: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    let ch = Channel {
+        title: format!("“{q}” · {}", state.config().site_name),
+        link: format!("{base}/search?q={enc}"),
+        self_url: format!("{base}/search/{file}?q={enc}"),
+        description: format!("Articles matching “{q}”"),
+    };
+    Ok(render(format, &ch, &items, &base))
+}

@@ -64,6 +64,8 @@ struct Inner {
     store: Store,
     config: WebConfig,
     metrics: Option<PrometheusHandle>,
+    search: Option<tidings_search::SearchIndex>,
+    search_catching_up: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -73,8 +75,40 @@ impl AppState {
                 store,
                 config,
                 metrics,
+                search: None,
+                search_catching_up: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             }),
         }
+    }
+
+    /// Serve search from this node's index; `catching_up` is true while the
+    /// index is being (re)built, and search pages say so.
+    pub fn with_search(
+        store: Store,
+        config: WebConfig,
+        metrics: Option<PrometheusHandle>,
+        index: tidings_search::SearchIndex,
+        catching_up: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                metrics,
+                search: Some(index),
+                search_catching_up: catching_up,
+            }),
+        }
+    }
+
+    pub fn search(&self) -> Option<&tidings_search::SearchIndex> {
+        self.inner.search.as_ref()
+    }
+
+    pub fn search_catching_up(&self) -> bool {
+        self.inner
+            .search_catching_up
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
     pub fn store(&self) -> &Store {
         &self.inner.store
@@ -98,6 +132,8 @@ pub fn router(state: AppState) -> Router {
         .route("/topic/{slug}", get(pages::topic_page))
         .route("/topic/{slug}/{file}", get(feeds::topic_feed))
         .route("/about", get(pages::about))
+        .route("/search", get(pages::search_page))
+        .route("/search/{file}", get(feeds::search_feed))
         .route("/media/{id}/{file}", get(media::serve))
         .route("/{file}", get(root_file))
         .route("/healthz", get(health::healthz))

@@ -17,7 +17,14 @@ pub async fn run(args: CrawlArgs, config: Config) -> Result<()> {
             i64::from(std::process::id()),
         )
         .await?;
-    let pipeline = super::pipeline(&config, store.clone(), &node_id).await?;
+    // Keep the search index current as articles arrive (related articles use it),
+    // unless a running server on this data dir already owns its writer.
+    let (index, follower) = super::open_search(&config, &store)?;
+    let (stop_index, index_rx) = tokio::sync::watch::channel(false);
+    let indexer = follower.map(|f| tokio::spawn(f.run(index_rx)));
+    let pipeline = super::pipeline(&config, store.clone(), &node_id)
+        .await?
+        .with_search(index);
     let result = if args.once {
         once(&pipeline).await
     } else {
@@ -31,6 +38,14 @@ pub async fn run(args: CrawlArgs, config: Config) -> Result<()> {
         let _ = tx.send(true);
         runner.await?
     };
+    let _ = stop_index.send(true);
+    if let Some(i) = indexer {
+        match i.await {
+            Ok(Err(e)) => tracing::info!("search index not updated by this run: {e:#}"),
+            Err(e) => tracing::warn!("search indexing task failed: {e}"),
+            Ok(Ok(())) => {}
+        }
+    }
     let _ = store.unregister_node(&node_id).await;
     store.close().await;
     result

@@ -20,6 +20,7 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Crawl(a) => crawl::run(a, config).await,
         Command::Extract(a) => extract::run(a, &config).await,
         Command::MigrateDb(a) => migrate::run(a).await,
+        Command::Reindex => reindex(&config).await,
         Command::Config => print_out(&config.to_toml_redacted()?),
     }
 }
@@ -44,6 +45,34 @@ pub async fn pipeline(
         ..Default::default()
     };
     tidings_pipeline::Pipeline::new(store, fetcher, cfg).await
+}
+
+/// This node's search index (in the data dir), with the writer that follows
+/// the database, unless another process on this data dir already owns it.
+pub fn open_search(
+    config: &Config,
+    store: &Store,
+) -> Result<(
+    tidings_search::SearchIndex,
+    Option<tidings_pipeline::index::IndexFollower>,
+)> {
+    let dir = config.data_dir.join("search");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let (index, state) = tidings_search::SearchIndex::open(&dir)
+        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+    let catching_up = match &state {
+        tidings_search::OpenState::Fresh => true,
+        tidings_search::OpenState::Rebuilt { reason } => {
+            tracing::warn!(
+                "the search index was unusable ({reason}); rebuilding it from the database"
+            );
+            true
+        }
+        tidings_search::OpenState::Existing { .. } => false,
+    };
+    let follower =
+        tidings_pipeline::index::IndexFollower::new(store.clone(), index.clone(), catching_up);
+    Ok((index, Some(follower)))
 }
 
 /// Open the database, creating the data dir for SQLite on first use.
@@ -78,4 +107,27 @@ pub fn print_out(text: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// `tidings reindex`: drop this node's search index and build it again.
+async fn reindex(config: &Config) -> Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let store = open_store(config).await?;
+    let (_index, follower) = open_search(config, &store)?;
+    let follower = follower.context("no search index")?;
+    let total = store.article_change_seq().await?;
+    let pb = ProgressBar::new(u64::try_from(total).unwrap_or(0));
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} indexing {bar:40} {pos} changes {per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let n = follower
+        .rebuild(&|done, _target| pb.set_position(done))
+        .await
+        .context(
+            "reindexing failed (is `tidings serve` running on this data dir? stop it first)",
+        )?;
+    pb.finish_and_clear();
+    store.close().await;
+    print_out(&format!("indexed {n} articles\n"))
 }

@@ -61,9 +61,21 @@ async fn serve(
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let upkeep = tokio::spawn(upkeep(store.clone(), node_id.clone(), stop_rx.clone()));
+    // Every node keeps its own search index, following the database.
+    let (index, follower) = super::open_search(&config, &store)?;
+    let catching_up = follower
+        .as_ref()
+        .map(|f| f.catching_up.clone())
+        .unwrap_or_default();
+    let indexer = follower.map(|f| {
+        let rx = stop_rx.clone();
+        tokio::spawn(tracing::Instrument::instrument(f.run(rx), span.clone()))
+    });
     let crawler = if role != Role::Web {
         tracing::info!("crawler enabled ({} workers)", config.crawl.workers);
-        let pipeline = super::pipeline(&config, store.clone(), &node_id).await?;
+        let pipeline = super::pipeline(&config, store.clone(), &node_id)
+            .await?
+            .with_search(index.clone());
         let rx = stop_rx.clone();
         Some(tokio::spawn(tracing::Instrument::instrument(
             async move { pipeline.run(rx, true).await },
@@ -81,11 +93,18 @@ async fn serve(
         media_dir: Some(config.data_dir.join("media")),
         ..Default::default()
     };
-    let app = tidings_web::router(tidings_web::AppState::new(
+    let state = tidings_web::AppState::with_search(
         store.clone(),
         web_config,
         Some(metrics),
-    ));
+        index,
+        catching_up,
+    );
+    let app = if role == Role::Crawler {
+        tidings_web::ops_router(state)
+    } else {
+        tidings_web::router(state)
+    };
     let mut shutdown_rx = stop_rx.clone();
     let server = tidings_web::serve(listener, app, async move {
         let _ = shutdown_rx.wait_for(|s| *s).await;
@@ -102,6 +121,13 @@ async fn serve(
     };
     let _ = stop_tx.send(true);
     let _ = upkeep.await;
+    if let Some(i) = indexer {
+        match i.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("search indexing stopped with an error: {e:#}"),
+            Err(e) => tracing::warn!("search indexing task failed: {e}"),
+        }
+    }
     if let Some(c) = crawler {
         match c.await {
             Ok(Ok(())) => {}

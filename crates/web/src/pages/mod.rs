@@ -5,12 +5,14 @@ mod about;
 pub(crate) mod article;
 pub(crate) mod home;
 mod lists;
+pub(crate) mod search;
 mod story;
 
 pub use about::about;
 pub use article::article_page;
 pub use home::home;
 pub use lists::{source_page, sources_page, topic_page};
+pub use search::search_page;
 pub use story::story_page;
 
 use crate::i18n::{EN, Strings};
