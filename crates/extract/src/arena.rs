@@ -27,7 +27,6 @@ pub struct Node {
     pub text: String,
     pub parent: Option<Ix>,
     pub children: Vec<Ix>,
-    pub depth: usize,
 }
 
 impl Node {
@@ -118,7 +117,6 @@ impl Arena {
             text: String::new(),
             parent: None,
             children: Vec::new(),
-            depth: 0,
         });
         let mut max_depth_seen = 0;
         // (dom node, arena parent, source depth)
@@ -168,7 +166,6 @@ impl Arena {
                 text,
                 parent: Some(parent),
                 children: Vec::new(),
-                depth,
             });
             if let Some(p) = nodes.get_mut(parent) {
                 p.children.push(ix);

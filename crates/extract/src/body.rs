@@ -900,6 +900,16 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
             b.keep = false;
             continue;
         }
+        // Leaked CSS/JS (inline <style> rendered as text, JSON blobs, inline handlers):
+        // never prose. Code in <pre>/<code> is content and stays.
+        if b.kind != BlockKind::Pre
+            && nearest(arena, b.owner, &["pre", "code"]).is_none()
+            && crate::detect::looks_like_code(&b.text)
+            && arena.find_tag(b.owner, "code").is_none()
+        {
+            b.keep = false;
+            continue;
+        }
         if b.kind == BlockKind::Caption {
             b.keep = false;
             continue;

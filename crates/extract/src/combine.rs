@@ -1,7 +1,7 @@
 //! Runs the candidate extractors on one parse and picks/cleans the body.
 
 use crate::arena::{self, Arena};
-use crate::body::{self, Block};
+use crate::body;
 use crate::render::{self, Rendered};
 use url::Url;
 
@@ -15,7 +15,6 @@ pub struct BodyOut {
 pub struct Candidates {
     pub ours: Rendered,
     pub ours_method: &'static str,
-    pub ours_blocks: Vec<Block>,
     pub ds: Option<Rendered>,
 }
 
@@ -67,7 +66,6 @@ pub fn candidates(
     Candidates {
         ours,
         ours_method: res.method,
-        ours_blocks: res.blocks,
         ds,
     }
 }
