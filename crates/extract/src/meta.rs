@@ -79,7 +79,7 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     let mut video_tags: Vec<Ix> = Vec::new();
     let mut times: Vec<Ix> = Vec::new();
     let mut itemprops: Vec<Ix> = Vec::new();
-    let mut h1: Option<Ix> = None;
+    let mut h1s: Vec<Ix> = Vec::new();
     let mut feeds_raw: Vec<(String, Option<String>, String)> = Vec::new();
     let mut rel_authors: Vec<Ix> = Vec::new();
     for (ix, n) in arena.nodes.iter().enumerate() {
@@ -158,8 +158,8 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
             "video" => video_tags.push(ix),
             "time" => times.push(ix),
             "h1" => {
-                if h1.is_none() {
-                    h1 = Some(ix);
+                if h1s.len() < 8 {
+                    h1s.push(ix);
                 }
             }
             "a" => {
@@ -193,6 +193,7 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     // JSON-LD.
     let mut ld = Ld::default();
     let mut ld_site: Option<String> = None;
+    let mut ld_other_authors: Vec<String> = Vec::new();
     for ix in ld_scripts {
         let raw = raw_text(arena, ix);
         let Some(v) = parse_json_lenient(&raw) else {
@@ -217,14 +218,23 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
                 }
             } else if types.iter().any(|t| t == "videoobject") {
                 ld.videos.push(read_video(o));
+                if ld_other_authors.is_empty() {
+                    ld_other_authors = read_ld(o).authors;
+                }
             } else if types
                 .iter()
                 .any(|t| t == "website" || t == "organization" || t == "newsmediaorganization")
                 && ld_site.is_none()
             {
                 ld_site = str_of(o.get("name"));
+            } else if ld_other_authors.is_empty() && o.contains_key("author") {
+                // WebPage, Recipe, HowTo...: their author is the page's author.
+                ld_other_authors = read_ld(o).authors;
             }
         }
+    }
+    if ld.authors.is_empty() {
+        ld.authors = std::mem::take(&mut ld_other_authors);
     }
     m.ld_body = ld.body.take();
 
@@ -278,25 +288,25 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         .or(ld_site)
         .or(get("application-name").map(str::to_string));
     m.site_name = site_name.clone().filter(|s| !s.is_empty());
-    let h1_text = h1.map(|i| arena.text(i)).filter(|t| !t.is_empty());
     let raw_title = ld
         .headline
         .clone()
         .or(md_headline)
         .or(get("og:title").map(str::to_string))
         .or(get("twitter:title").map(str::to_string))
-        .or(title_tag.clone())
-        .or(h1_text.clone());
-    m.title = raw_title
-        .map(|t| {
-            clean_title(
-                &collapse_ws(&decode_entities(&t)),
-                m.site_name.as_deref(),
-                h1_text.as_deref(),
-                page_url,
-            )
-        })
+        .or(title_tag.clone());
+    let meta_title = raw_title
+        .map(|t| collapse_ws(&decode_entities(&t)))
         .filter(|t| !t.is_empty());
+    let h1_text = visible_headline(arena, &h1s, m.site_name.as_deref(), meta_title.as_deref());
+    m.title = match (&h1_text, &meta_title) {
+        // The visible headline is what readers see and what the page is about; the
+        // metadata titles carry SEO rewrites and " | Site" suffixes.
+        (Some(h), _) => Some(h.clone()),
+        (None, Some(t)) => Some(clean_title(t, m.site_name.as_deref(), None, page_url)),
+        (None, None) => None,
+    }
+    .filter(|t| !t.is_empty());
 
     // Authors.
     let mut authors: Vec<String> = ld.authors.clone();
@@ -331,7 +341,7 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         }
     }
     if authors.is_empty()
-        && let Some(b) = dom_byline(arena)
+        && let Some(b) = dom_byline(arena).or_else(|| text_byline(arena))
     {
         authors.push(b);
     }
@@ -784,6 +794,55 @@ pub fn video_from_embed(u: &Url) -> Option<Video> {
     None
 }
 
+/// The page's visible headline: an `<h1>` that is not a logo or the site name.
+/// With several, the one agreeing with the metadata title wins, else the first.
+fn visible_headline(
+    arena: &Arena,
+    h1s: &[Ix],
+    site: Option<&str>,
+    meta_title: Option<&str>,
+) -> Option<String> {
+    let site_key = site.map(norm_key).unwrap_or_default();
+    let meta_key = meta_title.map(norm_key).unwrap_or_default();
+    let mut first: Option<String> = None;
+    for &ix in h1s {
+        let t = arena.text(ix);
+        let k = norm_key(&t);
+        if k.is_empty() || t.chars().count() > 300 || k == site_key {
+            continue;
+        }
+        if ancestor_has_word(
+            arena,
+            ix,
+            &[
+                "logo", "brand", "masthead", "sidebar", "widget", "modal", "popup", "cookie",
+            ],
+        ) || arena.get(ix).is_some_and(|n| {
+            let c = format!(
+                "{} {}",
+                n.attr("class").unwrap_or(""),
+                n.attr("id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            c.contains("logo")
+                || c.contains("site-title")
+                || c.contains("site-name")
+                || c.contains("brand")
+        }) {
+            continue;
+        }
+        if !meta_key.is_empty() && (meta_key.contains(&k) || k.contains(&meta_key)) {
+            return Some(t);
+        }
+        if first.is_none() {
+            first = Some(t);
+        }
+    }
+    // A lone short h1 that disagrees with the metadata is more likely a section
+    // label ("News") than the headline.
+    first.filter(|t| meta_key.is_empty() || t.split_whitespace().count() >= 3)
+}
+
 /// Drops " | Site Name" style suffixes (and prefixes) from a page title.
 fn clean_title(t: &str, site: Option<&str>, h1: Option<&str>, url: &Url) -> String {
     let t = t.trim();
@@ -868,7 +927,12 @@ fn clean_authors(raw: Vec<String>, site: Option<&str>) -> Vec<String> {
                 .trim_matches(|c: char| c == ',' || c == '.' || c == ':')
                 .trim();
             let k = norm_key(p);
-            if p.is_empty() || p.chars().count() > 60 || k.is_empty() || k == site_key {
+            if p.is_empty()
+                || p.chars().count() > 60
+                || k.is_empty()
+                || k == site_key
+                || !plausible_name(p)
+            {
                 continue;
             }
             if !out.iter().any(|x| norm_key(x) == k) {
@@ -878,6 +942,91 @@ fn clean_authors(raw: Vec<String>, site: Option<&str>) -> Vec<String> {
     }
     out.truncate(10);
     out
+}
+
+/// Rejects sentence fragments, ids, handles and labels posing as author names.
+fn plausible_name(p: &str) -> bool {
+    let words: Vec<&str> = p.split_whitespace().collect();
+    if words.is_empty() || words.len() > 6 {
+        return false;
+    }
+    if p.chars().filter(char::is_ascii_digit).count() > 2 {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    if matches!(
+        lower.as_str(),
+        "admin"
+            | "administrator"
+            | "written by"
+            | "posted by"
+            | "by"
+            | "author"
+            | "staff"
+            | "editor"
+            | "guest"
+            | "anonymous"
+            | "unknown"
+    ) {
+        return false;
+    }
+    // "cooking. She aims to explore": a sentence, not a name.
+    if p.contains(". ")
+        && words
+            .iter()
+            .any(|w| w.chars().next().is_some_and(char::is_lowercase) && w.len() > 3)
+    {
+        return false;
+    }
+    // A single lower-case token is a handle ("shopwithselect").
+    !(words.len() == 1 && p.chars().all(|c| !c.is_uppercase()))
+}
+
+/// A "By Jane Doe" line in the page text.
+fn text_byline(arena: &Arena) -> Option<String> {
+    for n in arena.nodes.iter() {
+        if !matches!(n.kind, Kind::Text) {
+            continue;
+        }
+        let t = n.text.trim();
+        let starts = ["By ", "BY ", "by ", "Von ", "Par ", "Por "]
+            .iter()
+            .any(|p| t.starts_with(p));
+        let bare = matches!(t, "By" | "By:" | "BY" | "by" | "Von" | "Par" | "Por");
+        if !(starts || bare) || t.chars().count() > 80 {
+            continue;
+        }
+        // The byline element: the text's parent, or its grandparent for "By <a>Name</a>".
+        let mut cur = n.parent;
+        for _ in 0..2 {
+            let Some(p) = cur else { break };
+            let full = arena.text(p);
+            let name = strip_by(&full);
+            let name = name
+                .split(['|', '•', '·', '\n'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            if name.chars().count() <= 60
+                && name.split_whitespace().count() >= 2
+                && plausible_name(&name)
+            {
+                if name.split_whitespace().all(|w| {
+                    w.chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+                }) {
+                    return Some(name);
+                }
+            }
+            if full.chars().count() > 120 {
+                break;
+            }
+            cur = arena.parent(p);
+        }
+    }
+    None
 }
 
 fn strip_by(s: &str) -> String {
@@ -1051,12 +1200,38 @@ fn dedup_clean(v: Vec<String>, max: usize, max_len: usize) -> Vec<String> {
     out
 }
 
-/// Decodes the few entities that survive double-escaping in meta values.
+/// Decodes entities that survive double-escaping in meta values and JSON-LD.
 fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    s.replace("&amp;", "&")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let tail = rest.get(i + 2..).unwrap_or("");
+        let end = tail.find(';').filter(|&e| e <= 8);
+        let decoded = end.and_then(|e| {
+            let num = tail.get(..e)?;
+            let v = match num.strip_prefix(['x', 'X']) {
+                Some(h) => u32::from_str_radix(h, 16).ok()?,
+                None => num.parse::<u32>().ok()?,
+            };
+            char::from_u32(v).filter(|c| !c.is_control())
+        });
+        match (decoded, end) {
+            (Some(c), Some(e)) => {
+                out.push(c);
+                rest = tail.get(e + 1..).unwrap_or("");
+            }
+            _ => {
+                out.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace("&amp;", "&")
         .replace("&quot;", "\"")
         .replace("&#039;", "'")
         .replace("&#39;", "'")
@@ -1070,4 +1245,12 @@ fn decode_entities(s: &str) -> String {
         .replace("&#8211;", "–")
         .replace("&#8212;", "—")
         .replace("&nbsp;", " ")
+        .replace("&bull;", "•")
+        .replace("&hellip;", "…")
+        .replace("&ndash;", "–")
+        .replace("&mdash;", "—")
+        .replace("&rsquo;", "’")
+        .replace("&lsquo;", "‘")
+        .replace("&ldquo;", "“")
+        .replace("&rdquo;", "”")
 }
