@@ -15,6 +15,7 @@ mod combine;
 mod dates;
 pub mod detect;
 mod excerpt;
+mod guard;
 mod meta;
 mod render;
 
@@ -98,7 +99,7 @@ pub struct FeedLink {
 /// usable gives an `Article` with empty fields.
 pub fn extract(html: &[u8], url: &Url, content_type: Option<&str>) -> Article {
     let (text, enc) = decode_html(html, content_type);
-    let doc = dom_query::Document::from(text.as_str());
+    let doc = dom_query::Document::from(guard::bounded(&text));
     drop(text);
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
@@ -130,7 +131,7 @@ pub fn extract(html: &[u8], url: &Url, content_type: Option<&str>) -> Article {
 #[doc(hidden)]
 pub fn debug_candidates(html: &[u8], url: &Url) -> (String, String, Option<String>) {
     let (text, _) = decode_html(html, None);
-    let doc = dom_query::Document::from(text.as_str());
+    let doc = dom_query::Document::from(guard::bounded(&text));
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
@@ -143,7 +144,7 @@ pub fn debug_candidates(html: &[u8], url: &Url) -> (String, String, Option<Strin
 pub fn debug_timings(html: &[u8], url: &Url) -> [f64; 5] {
     let t = std::time::Instant::now();
     let (text, _) = decode_html(html, None);
-    let doc = dom_query::Document::from(text.as_str());
+    let doc = dom_query::Document::from(guard::bounded(&text));
     let t1 = t.elapsed().as_secs_f64();
     let arena = arena::Arena::from_document(&doc);
     let t2 = t.elapsed().as_secs_f64();
