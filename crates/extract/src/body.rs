@@ -405,7 +405,7 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32) -> bool {
     {
         return !holds_page;
     }
-    if holds_page || matches!(tag, "main" | "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+    if holds_page || tag == "main" {
         return false;
     }
     let mut ws = Vec::new();
@@ -417,6 +417,26 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32) -> bool {
     }
     if ws.is_empty() {
         return false;
+    }
+    // Paragraphs and headings are content unless named as page furniture outright.
+    if matches!(tag, "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+        return ws.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "byline"
+                    | "dateline"
+                    | "author"
+                    | "credit"
+                    | "credits"
+                    | "caption"
+                    | "share"
+                    | "newsletter"
+                    | "subscribe"
+                    | "copyright"
+                    | "breadcrumb"
+                    | "sponsored"
+            )
+        });
     }
     // Content words protect: "article-meta" is boilerplate but "article-body" is not.
     let protect = ws.iter().any(|w| {
@@ -896,6 +916,10 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
             b.keep = false;
             continue;
         }
+        if is_byline_line(&b.text) {
+            b.keep = false;
+            continue;
+        }
         if n < 30 && FURNITURE.contains(&key.as_str()) {
             b.keep = false;
             continue;
@@ -930,6 +954,31 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
             break;
         }
     }
+}
+
+/// "By Jane Doe", "Von Anna Schmidt | 4. März": a byline, not prose.
+fn is_byline_line(t: &str) -> bool {
+    let t = t.trim();
+    let Some(rest) = [
+        "By ",
+        "BY ",
+        "Von ",
+        "Par ",
+        "Por ",
+        "Written by ",
+        "Posted by ",
+    ]
+    .iter()
+    .find_map(|p| t.strip_prefix(p)) else {
+        return false;
+    };
+    let name = rest.split(['|', '•', '·', '\n', ',']).next().unwrap_or("");
+    let words: Vec<&str> = name.split_whitespace().collect();
+    t.chars().count() <= 100
+        && (1..=5).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
 }
 
 pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
