@@ -51,9 +51,11 @@ fn run_dom_smoothie(
     let a2 = Arena::from_document(&frag);
     let ctx = body::Ctx::new(&a2);
     let mut blocks = body::segment(&ctx, a2.root());
-    body::filter_blocks(&a2, &mut blocks, title);
+    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
     Some(render::render(&a2, &blocks, base))
 }
+
+const STRICT_DS: bool = false;
 
 /// Container methods precise enough that a second opinion does not pay for its time
 /// (measured on WCXB: skipping Readability there changes F1 by < 0.001).
