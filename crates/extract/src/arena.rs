@@ -11,6 +11,37 @@ pub const MAX_DEPTH: usize = 512;
 
 pub type Ix = usize;
 
+/// Attributes read by metadata, pruning and rendering (html5ever lower-cases names).
+const KEPT_ATTRS: &[&str] = &[
+    "class",
+    "id",
+    "role",
+    "itemprop",
+    "style",
+    "hidden",
+    "aria-hidden",
+    "href",
+    "src",
+    "data-src",
+    "data-lazy-src",
+    "content",
+    "property",
+    "name",
+    "http-equiv",
+    "rel",
+    "type",
+    "title",
+    "lang",
+    "xml:lang",
+    "datetime",
+    "pubdate",
+    "alt",
+    "poster",
+    "charset",
+    "colspan",
+    "rowspan",
+];
+
 #[derive(Debug)]
 pub enum Kind {
     Element,
@@ -131,15 +162,13 @@ impl Arena {
             let made = tree.query_node(&id, |tn| match &tn.data {
                 NodeData::Element(el) => {
                     let tag = el.name.local.to_string().to_ascii_lowercase();
+                    // Only the attributes some pass reads: copying every data-*
+                    // attribute of a modern page costs more than the rest of the copy.
                     let attrs = el
                         .attrs
                         .iter()
-                        .map(|a| {
-                            (
-                                a.name.local.to_string().to_ascii_lowercase(),
-                                a.value.to_string(),
-                            )
-                        })
+                        .filter(|a| KEPT_ATTRS.contains(&a.name.local.as_ref()))
+                        .map(|a| (a.name.local.to_string(), a.value.to_string()))
                         .collect();
                     Some((Kind::Element, tag, attrs, String::new()))
                 }

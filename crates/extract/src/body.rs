@@ -252,6 +252,7 @@ pub struct Ctx<'a> {
     pub arena: &'a Arena,
     stats: Vec<Stats>,
     bad: Vec<bool>,
+    goodp: Vec<u32>,
 }
 
 impl<'a> Ctx<'a> {
@@ -289,17 +290,51 @@ impl<'a> Ctx<'a> {
             .map(|s| s.ptext.max(s.text / 4))
             .unwrap_or(0);
         let mut bad = vec![false; n];
+        // Pages repeat the same class strings hundreds of times: analyse each once.
+        let mut cache: std::collections::HashMap<(&str, &str), WordFlags> = Default::default();
         for (ix, node) in arena.nodes.iter().enumerate() {
             if !node.is_element() {
                 continue;
             }
             let st = stats.get(ix).copied().unwrap_or_default();
-            let is_bad = self_bad(node, st, body_text);
+            let key = (
+                node.attr("class").unwrap_or(""),
+                node.attr("id").unwrap_or(""),
+            );
+            let flags = if key.0.is_empty() && key.1.is_empty() {
+                WordFlags::default()
+            } else {
+                *cache.entry(key).or_insert_with(|| word_flags(key.0, key.1))
+            };
             if let Some(b) = bad.get_mut(ix) {
-                *b = is_bad;
+                *b = self_bad(node, st, body_text, flags);
             }
         }
-        Ctx { arena, stats, bad }
+        // Paragraph text per subtree, not counting pruned subtrees (bottom-up).
+        let mut goodp: Vec<u32> = vec![0; n];
+        for ix in (0..n).rev() {
+            let Some(node) = arena.get(ix) else { continue };
+            let own = if node.is_el("p") {
+                stats.get(ix).map_or(0, |s| s.ptext)
+            } else {
+                goodp.get(ix).copied().unwrap_or(0)
+            };
+            if let Some(g) = goodp.get_mut(ix) {
+                *g = own;
+            }
+            if let Some(p) = node.parent
+                && !bad.get(ix).copied().unwrap_or(false)
+                && let Some(pg) = goodp.get_mut(p)
+            {
+                *pg = pg.saturating_add(own);
+            }
+        }
+        Ctx {
+            arena,
+            stats,
+            bad,
+            goodp,
+        }
     }
 
     fn stats(&self, ix: Ix) -> Stats {
@@ -312,19 +347,7 @@ impl<'a> Ctx<'a> {
 
     /// Paragraph text of a subtree, not counting pruned parts.
     fn good_ptext(&self, ix: Ix) -> u32 {
-        let mut total = self.stats(ix).ptext;
-        // Subtract pruned subtrees (outermost only).
-        let mut stack = vec![ix];
-        while let Some(i) = stack.pop() {
-            for &c in self.arena.children(i) {
-                if self.is_bad(c) {
-                    total = total.saturating_sub(self.stats(c).ptext);
-                } else {
-                    stack.push(c);
-                }
-            }
-        }
-        total
+        self.goodp.get(ix).copied().unwrap_or(0)
     }
 }
 
@@ -344,6 +367,84 @@ fn visible_chars(s: &str) -> usize {
         }
     }
     n
+}
+
+/// What the class/id words of an element say about it.
+#[derive(Clone, Copy, Default)]
+struct WordFlags {
+    any_word: bool,
+    /// Some word marks boilerplate.
+    bad: bool,
+    /// Some word marks content ("post-content").
+    protect: bool,
+    /// Some word marks boilerplate even inside content containers.
+    strong: bool,
+    /// The words that condemn a `<p>` or heading.
+    para_bad: bool,
+}
+
+fn word_flags(class: &str, id: &str) -> WordFlags {
+    let mut ws = Vec::new();
+    words(class, &mut ws);
+    words(id, &mut ws);
+    let has = |set: &[&str]| ws.iter().any(|w| set.contains(&w.as_str()));
+    WordFlags {
+        any_word: !ws.is_empty(),
+        bad: has(BAD_WORDS),
+        protect: has(&[
+            "body",
+            "content",
+            "text",
+            "entry",
+            "story",
+            "articlebody",
+            "main",
+            "post",
+        ]),
+        strong: has(&[
+            "comment",
+            "comments",
+            "related",
+            "share",
+            "sharing",
+            "social",
+            "newsletter",
+            "meta",
+            "footer",
+            "byline",
+            "tags",
+            "ad",
+            "ads",
+            "advert",
+            "advertisement",
+            "sidebar",
+            "nav",
+            "navigation",
+            "menu",
+            "breadcrumb",
+            "breadcrumbs",
+            "author",
+            "bio",
+            "promo",
+            "subscribe",
+            "caption",
+            "credit",
+        ]),
+        para_bad: has(&[
+            "byline",
+            "dateline",
+            "author",
+            "credit",
+            "credits",
+            "caption",
+            "share",
+            "newsletter",
+            "subscribe",
+            "copyright",
+            "breadcrumb",
+            "sponsored",
+        ]),
+    }
 }
 
 /// Splits class/id values into lower-case words on separators and camelCase.
@@ -369,7 +470,7 @@ fn words(s: &str, out: &mut Vec<String>) {
     }
 }
 
-fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32) -> bool {
+fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFlags) -> bool {
     let tag = node.tag.as_str();
     if matches!(tag, "html" | "body" | "#document") {
         return false;
@@ -408,82 +509,20 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32) -> bool {
     if holds_page || tag == "main" {
         return false;
     }
-    let mut ws = Vec::new();
-    if let Some(c) = node.attr("class") {
-        words(c, &mut ws);
-    }
-    if let Some(i) = node.attr("id") {
-        words(i, &mut ws);
-    }
-    if ws.is_empty() {
+    let f = flags;
+    if !f.any_word {
         return false;
     }
     // Paragraphs and headings are content unless named as page furniture outright.
     if matches!(tag, "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
-        return ws.iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "byline"
-                    | "dateline"
-                    | "author"
-                    | "credit"
-                    | "credits"
-                    | "caption"
-                    | "share"
-                    | "newsletter"
-                    | "subscribe"
-                    | "copyright"
-                    | "breadcrumb"
-                    | "sponsored"
-            )
-        });
+        return f.para_bad;
     }
-    // Content words protect: "article-meta" is boilerplate but "article-body" is not.
-    let protect = ws.iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "body" | "content" | "text" | "entry" | "story" | "articlebody" | "main" | "post"
-        )
-    });
-    let bad = ws.iter().any(|w| BAD_WORDS.contains(&w.as_str()));
-    if !bad {
+    if !f.bad {
         return false;
     }
-    if protect {
+    if f.protect {
         // Keep "post-content" but still drop "post-meta", "entry-footer", "comment-content".
-        let strong = ws.iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "comment"
-                    | "comments"
-                    | "related"
-                    | "share"
-                    | "sharing"
-                    | "social"
-                    | "newsletter"
-                    | "meta"
-                    | "footer"
-                    | "byline"
-                    | "tags"
-                    | "ad"
-                    | "ads"
-                    | "advert"
-                    | "advertisement"
-                    | "sidebar"
-                    | "nav"
-                    | "navigation"
-                    | "menu"
-                    | "breadcrumb"
-                    | "breadcrumbs"
-                    | "author"
-                    | "bio"
-                    | "promo"
-                    | "subscribe"
-                    | "caption"
-                    | "credit"
-            )
-        });
-        return strong && st.ptext < 2000;
+        return f.strong && st.ptext < 2000;
     }
     true
 }

@@ -3,6 +3,10 @@
 
 /// True when `s` looks like CSS rules or script code rather than prose.
 pub fn looks_like_code(s: &str) -> bool {
+    // Both detectors need braces or statement punctuation: most prose has neither.
+    if !s.bytes().any(|b| b == b'{' || b == b';') {
+        return false;
+    }
     css_rules(s) || javascript(s)
 }
 

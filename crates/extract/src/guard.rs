@@ -90,10 +90,7 @@ pub fn bounded(html: &str) -> &str {
                     name.as_slice(),
                     b"script" | b"style" | b"textarea" | b"title" | b"xmp"
                 ) {
-                    let close = [b"</".as_slice(), name.as_slice()].concat();
-                    let rest = b.get(tag_end..).unwrap_or(&[]);
-                    let lower: Vec<u8> = rest.iter().map(u8::to_ascii_lowercase).collect();
-                    match find(&lower, &close) {
+                    match find_close_tag(b.get(tag_end..).unwrap_or(&[]), &name) {
                         Some(e) => i = tag_end + e,
                         None => break,
                     }
@@ -105,6 +102,23 @@ pub fn bounded(html: &str) -> &str {
         }
     }
     html
+}
+
+/// Offset of `</name` (ASCII case-insensitive) in `hay`, without copying it.
+fn find_close_tag(hay: &[u8], name: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(off) = hay
+        .get(from..)
+        .and_then(|s| s.windows(2).position(|w| w == b"</"))
+    {
+        let at = from + off;
+        let cand = hay.get(at + 2..at + 2 + name.len())?;
+        if cand.eq_ignore_ascii_case(name) {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
 }
 
 fn memchr_lt(s: &[u8]) -> Option<usize> {
