@@ -31,8 +31,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .ok()
                 .and_then(|s| serde_json::from_str(&s).ok())
                 .unwrap_or_default();
-            let url = meta["url"]
-                .as_str()
+            let url = meta
+                .get("url")
+                .and_then(|u| u.as_str())
                 .unwrap_or("https://example.com/")
                 .to_string();
             pages.push((id, html, url));
@@ -48,8 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut results = Vec::with_capacity(pages.len());
     let t0 = Instant::now();
     for (id, html, url) in &pages {
-        let u = url::Url::parse(url)
-            .unwrap_or_else(|_| url::Url::parse("https://example.com/").unwrap());
+        let u = url::Url::parse(url).or_else(|_| url::Url::parse("https://example.com/"))?;
         let t = Instant::now();
         let (text, meta) = run(engine, html, &u)?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -89,7 +89,7 @@ fn run(engine: &str, html: &[u8], url: &url::Url) -> Result<Out, Box<dyn std::er
             let a = tidings_extract::extract(html, url, None);
             let meta = serde_json::json!({
                 "title": a.title, "authors": a.authors,
-                "published": a.published.map(|t| local_date(t)),
+                "published": a.published.map(local_date),
                 "published_utc": a.published.map(|t| t.utc.to_rfc3339()),
                 "method": a.body_method, "site_name": a.site_name, "language": a.language,
             });

@@ -54,20 +54,19 @@ pub fn bounded(html: &str) -> &str {
     let b = html.as_bytes();
     let mut depth: usize = 0;
     let mut i = 0;
-    while let Some(off) = b.get(i..).and_then(|s| memchr_lt(s)) {
+    while let Some(off) = b.get(i..).and_then(memchr_lt) {
         let at = i + off;
         i = at + 1;
         match b.get(i) {
             Some(b'/') => depth = depth.saturating_sub(1),
-            Some(b'!') => {
+            Some(b'!')
                 // Comments can hide anything: skip to the end marker.
-                if b.get(i..i + 3) == Some(b"!--") {
+                if b.get(i..i + 3) == Some(b"!--") => {
                     match find(b.get(i..).unwrap_or(&[]), b"-->") {
                         Some(e) => i += e + 3,
                         None => break,
                     }
                 }
-            }
             Some(c) if c.is_ascii_alphabetic() => {
                 let name_end = b
                     .get(i..)

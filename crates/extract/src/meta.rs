@@ -87,10 +87,8 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
             continue;
         }
         match n.tag.as_str() {
-            "html" => {
-                if html_lang.is_none() {
-                    html_lang = n.attr("lang").or(n.attr("xml:lang")).map(str::to_string);
-                }
+            "html" if html_lang.is_none() => {
+                html_lang = n.attr("lang").or(n.attr("xml:lang")).map(str::to_string);
             }
             "meta" => {
                 let key = n
@@ -137,37 +135,29 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
                     rel_authors.push(ix);
                 }
             }
-            "base" => {
-                if m.base.is_none() {
-                    m.base = n.attr("href").and_then(|h| abs_url(page_url, h));
-                }
+            "base" if m.base.is_none() => {
+                m.base = n.attr("href").and_then(|h| abs_url(page_url, h));
             }
-            "title" => {
-                if title_tag.is_none() && !in_svg(arena, ix) {
-                    title_tag = Some(arena.text(ix));
-                }
+            "title" if title_tag.is_none() && !in_svg(arena, ix) => {
+                title_tag = Some(arena.text(ix));
             }
-            "script" => {
+            "script"
                 if n.attr("type")
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                {
-                    ld_scripts.push(ix);
-                }
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                ld_scripts.push(ix);
             }
             "iframe" => iframes.push(ix),
             "video" => video_tags.push(ix),
             "time" => times.push(ix),
-            "h1" => {
-                if h1s.len() < 8 {
-                    h1s.push(ix);
-                }
+            "h1" if h1s.len() < 8 => {
+                h1s.push(ix);
             }
-            "a" => {
-                if n.attr("rel")
-                    .is_some_and(|r| r.to_ascii_lowercase().contains("author"))
-                {
-                    rel_authors.push(ix);
-                }
+            "a" if n
+                .attr("rel")
+                .is_some_and(|r| r.to_ascii_lowercase().contains("author")) =>
+            {
+                rel_authors.push(ix);
             }
             _ => {}
         }
@@ -1011,14 +1001,13 @@ fn text_byline(arena: &Arena) -> Option<String> {
             if name.chars().count() <= 60
                 && name.split_whitespace().count() >= 2
                 && plausible_name(&name)
-            {
-                if name.split_whitespace().all(|w| {
+                && name.split_whitespace().all(|w| {
                     w.chars()
                         .next()
                         .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
-                }) {
-                    return Some(name);
-                }
+                })
+            {
+                return Some(name);
             }
             if full.chars().count() > 120 {
                 break;

@@ -215,14 +215,11 @@ fn render_inline(arena: &Arena, b: &Block, base: &Url, out: &mut String) {
                 }
                 if let Some(kept) = INLINE_KEEP.iter().find(|t| **t == tag) {
                     if *kept == "a" {
-                        match n.attr("href").and_then(|h| abs_url(base, h)) {
-                            Some(u) => {
-                                out.push_str("<a href=\"");
-                                escape_attr(u.as_str(), out);
-                                out.push_str("\">");
-                                stack.push(Step::Close("a"));
-                            }
-                            None => {}
+                        if let Some(u) = n.attr("href").and_then(|h| abs_url(base, h)) {
+                            out.push_str("<a href=\"");
+                            escape_attr(u.as_str(), out);
+                            out.push_str("\">");
+                            stack.push(Step::Close("a"));
                         }
                     } else {
                         out.push('<');

@@ -1,5 +1,11 @@
 //! Real WCXB pages with their gold values: title, author, publish date, and the
 //! gold "with" / "without" snippets (text that must / must not be in the body).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // tests may opt out
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Hostile and broken input: an empty or partial Article, never a panic, hang or
 //! unbounded memory.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // tests may opt out
 
 use std::time::{Duration, Instant};
 use tidings_extract::{Article, extract};

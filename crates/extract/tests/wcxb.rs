@@ -1,4 +1,10 @@
 //! Robustness over every WCXB page: no panic, bounded time, no CSS/JS in the output.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // tests may opt out
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Shared test helper: the WCXB pages, unpacked once into the target dir.
-#![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // tests may opt out
+#![allow(dead_code)] // each test binary uses part of the helper
 
 use std::path::PathBuf;
 use std::process::Command;
