@@ -182,7 +182,6 @@ const BAD_WORDS: &[&str] = &[
     "bio",
     "teaser",
     "teasers",
-    "toc",
     "skip",
     "banner",
     "caption",
@@ -246,6 +245,8 @@ struct Stats {
 pub struct BodyResult {
     pub blocks: Vec<Block>,
     pub method: &'static str,
+    /// Share of the page's (unpruned) paragraph text inside the chosen containers.
+    pub coverage: f32,
 }
 
 pub struct Ctx<'a> {
@@ -256,7 +257,10 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(arena: &'a Arena) -> Ctx<'a> {
+    /// `names`: judge class/id words too. Off for the Readability candidate, whose
+    /// output was already cleaned by its own class rules (a second pass would cut
+    /// e.g. `<section id="toc_1">` bodies).
+    pub fn new(arena: &'a Arena, names: bool) -> Ctx<'a> {
         let n = arena.nodes.len();
         let mut stats = vec![Stats::default(); n];
         // Pre-order indices: children come after parents, so a reverse sweep is bottom-up.
@@ -301,7 +305,7 @@ impl<'a> Ctx<'a> {
                 node.attr("class").unwrap_or(""),
                 node.attr("id").unwrap_or(""),
             );
-            let flags = if key.0.is_empty() && key.1.is_empty() {
+            let flags = if !names || (key.0.is_empty() && key.1.is_empty()) {
                 WordFlags::default()
             } else {
                 *cache.entry(key).or_insert_with(|| word_flags(key.0, key.1))
@@ -1070,12 +1074,19 @@ pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
 }
 
 pub fn extract_body(arena: &Arena, title: Option<&str>) -> BodyResult {
-    let ctx = Ctx::new(arena);
+    let ctx = Ctx::new(arena, true);
     let (containers, method) = find_container(&ctx);
+    let body = arena.find_tag(0, "body").unwrap_or(0);
+    let inside: u32 = containers.iter().map(|&c| ctx.good_ptext(c)).sum();
+    let coverage = inside as f32 / ctx.good_ptext(body).max(1) as f32;
     let mut blocks = Vec::new();
     for c in containers {
         blocks.extend(segment(&ctx, c));
     }
     filter_blocks(arena, &mut blocks, title, true);
-    BodyResult { blocks, method }
+    BodyResult {
+        blocks,
+        method,
+        coverage,
+    }
 }
