@@ -18,6 +18,9 @@ pub struct Block {
     pub link_chars: usize,
     pub kind: BlockKind,
     pub keep: bool,
+    /// Kept in the HTML but not in the text: inline "Related: <link>" lines, whose
+    /// links a later step re-points at our own copies.
+    pub html_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -745,6 +748,7 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
                         link_chars: 0,
                         kind: kind_of(arena, owner),
                         keep: true,
+                        html_only: false,
                     });
                     open = Some((owner, seq));
                 }
@@ -992,6 +996,9 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
             b.keep = false;
             continue;
         }
+        if ld > 0.3 && n < 300 && is_teaser_line(&key) {
+            b.html_only = true;
+        }
         if is_byline_line(&b.text) {
             b.keep = false;
             continue;
@@ -1030,6 +1037,34 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
             break;
         }
     }
+}
+
+/// "Related: <headline>", "READ MORE: <headline>" lines inside a body.
+fn is_teaser_line(key: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "related",
+        "read more",
+        "read also",
+        "also read",
+        "see also",
+        "more",
+        "must read",
+        "recommended",
+        "watch",
+        "listen",
+        "read",
+        "lire aussi",
+        "à lire aussi",
+        "lesen sie auch",
+        "mehr zum thema",
+        "leer más",
+        "lee también",
+        "leggi anche",
+    ];
+    PREFIXES.iter().any(|p| {
+        key.strip_prefix(p)
+            .is_some_and(|rest| rest.starts_with(' ') && rest.split_whitespace().count() >= 2)
+    })
 }
 
 /// "By Jane Doe", "Von Anna Schmidt | 4. März": a byline, not prose.

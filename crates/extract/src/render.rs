@@ -82,16 +82,18 @@ pub fn render(arena: &Arena, blocks: &[Block], base: &Url) -> Rendered {
             prev_list_item = false;
             continue;
         }
-        if !text.is_empty() {
-            text.push_str(
-                if prev_list_item && b.kind == BlockKind::ListItem && open_list.is_some() {
-                    "\n"
-                } else {
-                    "\n\n"
-                },
-            );
+        if !b.html_only {
+            if !text.is_empty() {
+                text.push_str(
+                    if prev_list_item && b.kind == BlockKind::ListItem && open_list.is_some() {
+                        "\n"
+                    } else {
+                        "\n\n"
+                    },
+                );
+            }
+            text.push_str(&b.text);
         }
-        text.push_str(&b.text);
         let (open, close): (String, String) = match b.kind {
             BlockKind::Heading(l) => {
                 let l = l.clamp(2, 6);
