@@ -263,7 +263,7 @@ impl<'a> Ctx<'a> {
     /// `names`: judge class/id words too. Off for the Readability candidate, whose
     /// output was already cleaned by its own class rules (a second pass would cut
     /// e.g. `<section id="toc_1">` bodies).
-    pub fn new(arena: &'a Arena, names: bool) -> Ctx<'a> {
+    pub fn new(arena: &'a Arena, names: bool, forum: bool) -> Ctx<'a> {
         let n = arena.nodes.len();
         let mut stats = vec![Stats::default(); n];
         // Pre-order indices: children come after parents, so a reverse sweep is bottom-up.
@@ -311,7 +311,9 @@ impl<'a> Ctx<'a> {
             let flags = if !names || (key.0.is_empty() && key.1.is_empty()) {
                 WordFlags::default()
             } else {
-                *cache.entry(key).or_insert_with(|| word_flags(key.0, key.1))
+                *cache
+                    .entry(key)
+                    .or_insert_with(|| word_flags(key.0, key.1, forum))
             };
             if let Some(b) = bad.get_mut(ix) {
                 *b = self_bad(node, st, body_text, flags);
@@ -390,10 +392,19 @@ struct WordFlags {
     para_bad: bool,
 }
 
-fn word_flags(class: &str, id: &str) -> WordFlags {
+fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
     let mut ws = Vec::new();
     words(class, &mut ws);
     words(id, &mut ws);
+    if forum {
+        // On a discussion thread the comments are the content.
+        ws.retain(|w| {
+            !matches!(
+                w.as_str(),
+                "comment" | "comments" | "disqus" | "author" | "meta" | "byline"
+            )
+        });
+    }
     let has = |set: &[&str]| ws.iter().any(|w| set.contains(&w.as_str()));
     WordFlags {
         any_word: !ws.is_empty(),
@@ -1108,8 +1119,8 @@ pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
     None
 }
 
-pub fn extract_body(arena: &Arena, title: Option<&str>) -> BodyResult {
-    let ctx = Ctx::new(arena, true);
+pub fn extract_body(arena: &Arena, title: Option<&str>, forum: bool) -> BodyResult {
+    let ctx = Ctx::new(arena, true, forum);
     let (containers, method) = find_container(&ctx);
     let body = arena.find_tag(0, "body").unwrap_or(0);
     let inside: u32 = containers.iter().map(|&c| ctx.good_ptext(c)).sum();

@@ -49,7 +49,7 @@ fn run_dom_smoothie(
     .ok()??;
     let frag = dom_query::Document::from(art.content.as_ref());
     let a2 = Arena::from_document(&frag);
-    let ctx = body::Ctx::new(&a2, false);
+    let ctx = body::Ctx::new(&a2, false, false);
     let mut blocks = body::segment(&ctx, a2.root());
     body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
     Some(render::render(&a2, &blocks, base))
@@ -67,9 +67,10 @@ pub fn candidates(
     arena: &Arena,
     base: &Url,
     title: Option<&str>,
+    forum: bool,
     always_ds: bool,
 ) -> Candidates {
-    let res = body::extract_body(arena, title);
+    let res = body::extract_body(arena, title, forum);
     let ours = render::render(arena, &res.blocks, base);
     // Confident: a strong hint that holds most of the page's paragraph text (a
     // "summary box" matching `article-content` is not the article).
@@ -93,8 +94,9 @@ pub fn extract_body(
     arena: &Arena,
     base: &Url,
     title: Option<&str>,
+    forum: bool,
 ) -> BodyOut {
-    choose(candidates(doc, arena, base, title, false))
+    choose(candidates(doc, arena, base, title, forum, false))
 }
 
 /// Word 4-gram hashes of a text, tokenised like the WCXB scorer (`\w+`).

@@ -104,7 +104,7 @@ pub fn extract(html: &[u8], url: &Url, content_type: Option<&str>) -> Article {
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
-    let body = combine::extract_body(doc, &arena, &base, meta.title.as_deref());
+    let body = combine::extract_body(doc, &arena, &base, meta.title.as_deref(), meta.forum);
     Article {
         title: meta.title,
         authors: meta.authors,
@@ -135,7 +135,7 @@ pub fn debug_candidates(html: &[u8], url: &Url) -> (String, String, Option<Strin
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
-    let c = combine::candidates(doc, &arena, &base, meta.title.as_deref(), true);
+    let c = combine::candidates(doc, &arena, &base, meta.title.as_deref(), meta.forum, true);
     (c.ours.text, c.ours_method.to_string(), c.ds.map(|d| d.text))
 }
 
@@ -150,10 +150,10 @@ pub fn debug_timings(html: &[u8], url: &Url) -> [f64; 5] {
     let t2 = t.elapsed().as_secs_f64();
     let meta = meta::extract_meta(&arena, url);
     let t3 = t.elapsed().as_secs_f64();
-    let res = body::extract_body(&arena, meta.title.as_deref());
+    let res = body::extract_body(&arena, meta.title.as_deref(), meta.forum);
     let _ = render::render(&arena, &res.blocks, url);
     let t4 = t.elapsed().as_secs_f64();
-    let _ = combine::candidates(doc, &arena, url, None, true);
+    let _ = combine::candidates(doc, &arena, url, None, false, true);
     let t5 = t.elapsed().as_secs_f64();
     [t1, t2 - t1, t3 - t2, t4 - t3, t5 - t4 - (t4 - t3)]
 }

@@ -28,6 +28,9 @@ pub struct Meta {
     pub base: Option<Url>,
     /// JSON-LD `articleBody`, when the page ships it.
     pub ld_body: Option<String>,
+    /// A discussion thread (schema.org DiscussionForumPosting/QAPage or a forum URL):
+    /// comments are the content there.
+    pub forum: bool,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -193,6 +196,12 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         collect_objects(&v, &mut objs, 0);
         for o in objs {
             let types = types_of(o);
+            if types
+                .iter()
+                .any(|t| t == "discussionforumposting" || t == "qapage")
+            {
+                m.forum = true;
+            }
             if types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
                 if ld.headline.is_none() && ld.published.is_none() {
                     ld = read_ld(o);
@@ -227,6 +236,28 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         ld.authors = std::mem::take(&mut ld_other_authors);
     }
     m.ld_body = ld.body.take();
+    if let Some(segs) = page_url.path_segments() {
+        let forum_seg = |s: &str| {
+            matches!(
+                s,
+                "forum"
+                    | "forums"
+                    | "thread"
+                    | "threads"
+                    | "topic"
+                    | "topics"
+                    | "t"
+                    | "questions"
+                    | "comments"
+                    | "discussion"
+                    | "discussions"
+                    | "community"
+            )
+        };
+        if segs.into_iter().any(forum_seg) {
+            m.forum = true;
+        }
+    }
 
     // Microdata.
     let mut md_headline = None;
