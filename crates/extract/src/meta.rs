@@ -400,10 +400,12 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         get("datemodified").map(str::to_string),
     ];
     m.modified = mod_candidates.iter().flatten().find_map(|s| parse_date(s));
-    if m.published.is_none()
-        && let Some(d) = byline_date(arena)
-    {
-        m.published = Some(d);
+    // Fallbacks, most specific first: a dated byline element, the date in the URL
+    // (/2025/09/04/), then the first short date-like text on the page.
+    if m.published.is_none() {
+        m.published = byline_date(arena)
+            .or_else(|| url_date(page_url))
+            .or_else(|| text_date(arena));
     }
 
     // Language, canonical, description.
@@ -1167,6 +1169,85 @@ fn dom_byline(arena: &Arena) -> Option<String> {
             && !t.chars().any(|c| c.is_ascii_digit())
         {
             return Some(t);
+        }
+    }
+    None
+}
+
+/// `/2025/09/04/` or `2025-09-04` in the URL path (news CMS permalinks).
+fn url_date(u: &Url) -> Option<ArticleTime> {
+    let segs: Vec<&str> = u.path_segments()?.collect();
+    for w in segs.windows(3) {
+        if let [y, mo, d] = w
+            && y.len() == 4
+            && (1..=2).contains(&mo.len())
+            && (1..=2).contains(&d.len())
+            && [y, mo, d]
+                .iter()
+                .all(|x| x.chars().all(|c| c.is_ascii_digit()))
+            && let Some(t) = parse_date(&format!("{y}-{mo:0>2}-{d:0>2}"))
+        {
+            return Some(t);
+        }
+    }
+    segs.iter().find_map(|s| {
+        let b = s.as_bytes();
+        (0..b.len().saturating_sub(9)).find_map(|i| {
+            let cand = s.get(i..i + 10)?;
+            let cb = cand.as_bytes();
+            let shape = cb.iter().enumerate().all(|(k, c)| {
+                if k == 4 || k == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+            if shape && (i == 0 || !b.get(i - 1).is_some_and(u8::is_ascii_digit)) {
+                parse_date(cand)
+            } else {
+                None
+            }
+        })
+    })
+}
+
+/// The first short text on the page that is a full date ("December 19, 2025").
+fn text_date(arena: &Arena) -> Option<ArticleTime> {
+    let body = arena.find_tag(0, "body")?;
+    let mut seen = 0;
+    let mut stack = vec![body];
+    while let Some(ix) = stack.pop() {
+        let Some(n) = arena.get(ix) else { continue };
+        match n.kind {
+            Kind::Text => {
+                let t = n.text.trim();
+                if (8..=60).contains(&t.len())
+                    && t.chars().any(|c| c.is_ascii_digit())
+                    && let Some(d) = parse_date(t)
+                {
+                    return Some(d);
+                }
+                seen += 1;
+                if seen > 3000 {
+                    return None;
+                }
+            }
+            Kind::Element => {
+                if matches!(
+                    n.tag.as_str(),
+                    "script"
+                        | "style"
+                        | "noscript"
+                        | "template"
+                        | "footer"
+                        | "nav"
+                        | "aside"
+                        | "select"
+                ) {
+                    continue;
+                }
+                stack.extend(n.children.iter().rev());
+            }
         }
     }
     None
