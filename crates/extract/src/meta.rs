@@ -329,12 +329,10 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     }
     .filter(|t| !t.is_empty());
 
-    // Authors.
-    let mut authors: Vec<String> = ld.authors.clone();
-    if authors.is_empty() {
-        authors = md_authors;
-    }
-    if authors.is_empty() {
+    // Authors: the first source that yields a plausible name wins (a source whose
+    // only value is junk, e.g. an URL or "admin", does not block the next one).
+    let meta_authors = || {
+        let mut v = Vec::new();
         for k in [
             "author",
             "article:author",
@@ -345,28 +343,30 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
             "citation_author",
             "twitter:creator",
         ] {
-            for v in get_all(k) {
-                if k == "twitter:creator" && v.starts_with('@') {
-                    continue;
+            for x in get_all(k) {
+                if !(k == "twitter:creator" && x.starts_with('@')) {
+                    v.push(x.to_string());
                 }
-                authors.push(v.to_string());
             }
-            if !authors.is_empty() {
+            if !v.is_empty() {
                 break;
             }
         }
-    }
-    if authors.is_empty() {
-        for ix in rel_authors {
-            authors.push(arena.text(ix));
-        }
-    }
-    if authors.is_empty()
-        && let Some(b) = dom_byline(arena).or_else(|| text_byline(arena))
-    {
-        authors.push(b);
-    }
-    m.authors = clean_authors(authors, m.site_name.as_deref());
+        v
+    };
+    let sources: [&dyn Fn() -> Vec<String>; 6] = [
+        &|| ld.authors.clone(),
+        &|| md_authors.clone(),
+        &meta_authors,
+        &|| rel_authors.iter().map(|&ix| arena.text(ix)).collect(),
+        &|| dom_byline(arena).into_iter().collect(),
+        &|| text_byline(arena).into_iter().collect(),
+    ];
+    m.authors = sources
+        .iter()
+        .map(|f| clean_authors(f()))
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
 
     // Dates.
     let pub_candidates = [
@@ -928,8 +928,9 @@ fn clean_title(t: &str, site: Option<&str>, h1: Option<&str>, url: &Url) -> Stri
     t.to_string()
 }
 
-fn clean_authors(raw: Vec<String>, site: Option<&str>) -> Vec<String> {
-    let site_key = site.map(norm_key).unwrap_or_default();
+/// Organisations are valid authors here (a company blog's author is the company),
+/// so a name equal to the site name is kept.
+fn clean_authors(raw: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for a in raw {
         let a = collapse_ws(&decode_entities(&a));
@@ -950,12 +951,7 @@ fn clean_authors(raw: Vec<String>, site: Option<&str>) -> Vec<String> {
                 .trim_matches(|c: char| c == ',' || c == '.' || c == ':')
                 .trim();
             let k = norm_key(p);
-            if p.is_empty()
-                || p.chars().count() > 60
-                || k.is_empty()
-                || k == site_key
-                || !plausible_name(p)
-            {
+            if p.is_empty() || p.chars().count() > 60 || k.is_empty() || !plausible_name(p) {
                 continue;
             }
             if !out.iter().any(|x| norm_key(x) == k) {
