@@ -40,6 +40,10 @@ const KEPT_ATTRS: &[&str] = &[
     "charset",
     "colspan",
     "rowspan",
+    "srcset",
+    "data-srcset",
+    "width",
+    "height",
 ];
 
 #[derive(Debug)]

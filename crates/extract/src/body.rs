@@ -32,6 +32,8 @@ pub enum BlockKind {
     Pre,
     Cell,
     Caption,
+    /// An image (the block's `owner` is the `<img>`); no text.
+    Image,
     Other,
 }
 
@@ -783,6 +785,21 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
                     }
                     continue;
                 }
+                if n.tag == "img" {
+                    // Images become their own blocks (figures in the HTML, nothing in
+                    // the text); the paragraph around them continues after.
+                    blocks.push(Block {
+                        owner: ix,
+                        texts: Vec::new(),
+                        text: String::new(),
+                        link_chars: 0,
+                        kind: BlockKind::Image,
+                        keep: true,
+                        html_only: true,
+                    });
+                    seq = seq.wrapping_add(1);
+                    continue;
+                }
                 let block = is_block_tag(&n.tag);
                 let child_owner = if block { ix } else { owner };
                 let link = in_link || n.tag == "a";
@@ -799,7 +816,7 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
     for b in &mut blocks {
         b.text = collapse_keep_newlines(&b.text);
     }
-    blocks.retain(|b| !b.text.is_empty());
+    blocks.retain(|b| !b.text.is_empty() || b.kind == BlockKind::Image);
     blocks
 }
 
@@ -982,6 +999,9 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
         let n = b.chars();
         let ld = b.link_density();
         let key = norm_key(&b.text);
+        if b.kind == BlockKind::Image {
+            continue;
+        }
         if key.is_empty() {
             b.keep = false;
             continue;
@@ -1029,7 +1049,9 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
             continue;
         }
         if strict && b.kind == BlockKind::Caption {
-            b.keep = false;
+            // Captions belong to their figure in the HTML; WCXB gold (and readers
+            // of plain text) leave them out of the prose.
+            b.html_only = true;
             continue;
         }
         // Exact repeats (mobile/desktop duplicates, pull quotes).
@@ -1039,7 +1061,7 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
     }
     // Trailing headings with nothing after them are section furniture.
     for b in blocks.iter_mut().rev() {
-        if !b.keep {
+        if !b.keep || b.kind == BlockKind::Image {
             continue;
         }
         if matches!(b.kind, BlockKind::Heading(_)) {

@@ -117,6 +117,14 @@ fn npr_health_story() {
     assert_eq!(local_day(a.published.unwrap()), "2022-11-09");
     assert_eq!(a.feeds.len(), 2);
     assert_snippets("4560", &a, &gold);
+    // The lead photo is kept as a figure with an absolute source.
+    assert!(
+        a.html.starts_with(
+            "<figure><img src=\"https://media.npr.org/assets/img/2022/11/08/gettyimages-1226478153"
+        ),
+        "{}",
+        &a.html[..200]
+    );
 }
 
 #[test]
@@ -158,6 +166,14 @@ fn html_is_sanitized_with_absolute_links() {
                 continue;
             }
             assert!(!a.html.contains(bad), "{id}: {bad} in html");
+        }
+        let mut rest = a.html.as_str();
+        while let Some(i) = rest.find("src=\"") {
+            rest = &rest[i + 5..];
+            assert!(
+                rest.starts_with("http://") || rest.starts_with("https://"),
+                "{id}: relative src"
+            );
         }
         let mut rest = a.html.as_str();
         while let Some(i) = rest.find("href=\"") {
