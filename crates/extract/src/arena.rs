@@ -11,6 +11,41 @@ pub const MAX_DEPTH: usize = 512;
 
 pub type Ix = usize;
 
+/// Attributes read by metadata, pruning and rendering (html5ever lower-cases names).
+const KEPT_ATTRS: &[&str] = &[
+    "class",
+    "id",
+    "role",
+    "itemprop",
+    "style",
+    "hidden",
+    "aria-hidden",
+    "href",
+    "src",
+    "data-src",
+    "data-lazy-src",
+    "content",
+    "property",
+    "name",
+    "http-equiv",
+    "rel",
+    "type",
+    "title",
+    "lang",
+    "xml:lang",
+    "datetime",
+    "pubdate",
+    "alt",
+    "poster",
+    "charset",
+    "colspan",
+    "rowspan",
+    "srcset",
+    "data-srcset",
+    "width",
+    "height",
+];
+
 #[derive(Debug)]
 pub enum Kind {
     Element,
@@ -27,7 +62,6 @@ pub struct Node {
     pub text: String,
     pub parent: Option<Ix>,
     pub children: Vec<Ix>,
-    pub depth: usize,
 }
 
 impl Node {
@@ -118,7 +152,6 @@ impl Arena {
             text: String::new(),
             parent: None,
             children: Vec::new(),
-            depth: 0,
         });
         let mut max_depth_seen = 0;
         // (dom node, arena parent, source depth)
@@ -133,15 +166,13 @@ impl Arena {
             let made = tree.query_node(&id, |tn| match &tn.data {
                 NodeData::Element(el) => {
                     let tag = el.name.local.to_string().to_ascii_lowercase();
+                    // Only the attributes some pass reads: copying every data-*
+                    // attribute of a modern page costs more than the rest of the copy.
                     let attrs = el
                         .attrs
                         .iter()
-                        .map(|a| {
-                            (
-                                a.name.local.to_string().to_ascii_lowercase(),
-                                a.value.to_string(),
-                            )
-                        })
+                        .filter(|a| KEPT_ATTRS.contains(&a.name.local.as_ref()))
+                        .map(|a| (a.name.local.to_string(), a.value.to_string()))
                         .collect();
                     Some((Kind::Element, tag, attrs, String::new()))
                 }
@@ -168,7 +199,6 @@ impl Arena {
                 text,
                 parent: Some(parent),
                 children: Vec::new(),
-                depth,
             });
             if let Some(p) = nodes.get_mut(parent) {
                 p.children.push(ix);

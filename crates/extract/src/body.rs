@@ -18,6 +18,9 @@ pub struct Block {
     pub link_chars: usize,
     pub kind: BlockKind,
     pub keep: bool,
+    /// Kept in the HTML but not in the text: inline "Related: <link>" lines, whose
+    /// links a later step re-points at our own copies.
+    pub html_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +32,8 @@ pub enum BlockKind {
     Pre,
     Cell,
     Caption,
+    /// An image (the block's `owner` is the `<img>`); no text.
+    Image,
     Other,
 }
 
@@ -182,7 +187,6 @@ const BAD_WORDS: &[&str] = &[
     "bio",
     "teaser",
     "teasers",
-    "toc",
     "skip",
     "banner",
     "caption",
@@ -246,16 +250,22 @@ struct Stats {
 pub struct BodyResult {
     pub blocks: Vec<Block>,
     pub method: &'static str,
+    /// Share of the page's (unpruned) paragraph text inside the chosen containers.
+    pub coverage: f32,
 }
 
 pub struct Ctx<'a> {
     pub arena: &'a Arena,
     stats: Vec<Stats>,
     bad: Vec<bool>,
+    goodp: Vec<u32>,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(arena: &'a Arena) -> Ctx<'a> {
+    /// `names`: judge class/id words too. Off for the Readability candidate, whose
+    /// output was already cleaned by its own class rules (a second pass would cut
+    /// e.g. `<section id="toc_1">` bodies).
+    pub fn new(arena: &'a Arena, names: bool, forum: bool) -> Ctx<'a> {
         let n = arena.nodes.len();
         let mut stats = vec![Stats::default(); n];
         // Pre-order indices: children come after parents, so a reverse sweep is bottom-up.
@@ -289,17 +299,53 @@ impl<'a> Ctx<'a> {
             .map(|s| s.ptext.max(s.text / 4))
             .unwrap_or(0);
         let mut bad = vec![false; n];
+        // Pages repeat the same class strings hundreds of times: analyse each once.
+        let mut cache: std::collections::HashMap<(&str, &str), WordFlags> = Default::default();
         for (ix, node) in arena.nodes.iter().enumerate() {
             if !node.is_element() {
                 continue;
             }
             let st = stats.get(ix).copied().unwrap_or_default();
-            let is_bad = self_bad(node, st, body_text);
+            let key = (
+                node.attr("class").unwrap_or(""),
+                node.attr("id").unwrap_or(""),
+            );
+            let flags = if !names || (key.0.is_empty() && key.1.is_empty()) {
+                WordFlags::default()
+            } else {
+                *cache
+                    .entry(key)
+                    .or_insert_with(|| word_flags(key.0, key.1, forum))
+            };
             if let Some(b) = bad.get_mut(ix) {
-                *b = is_bad;
+                *b = self_bad(node, st, body_text, flags);
             }
         }
-        Ctx { arena, stats, bad }
+        // Paragraph text per subtree, not counting pruned subtrees (bottom-up).
+        let mut goodp: Vec<u32> = vec![0; n];
+        for ix in (0..n).rev() {
+            let Some(node) = arena.get(ix) else { continue };
+            let own = if node.is_el("p") {
+                stats.get(ix).map_or(0, |s| s.ptext)
+            } else {
+                goodp.get(ix).copied().unwrap_or(0)
+            };
+            if let Some(g) = goodp.get_mut(ix) {
+                *g = own;
+            }
+            if let Some(p) = node.parent
+                && !bad.get(ix).copied().unwrap_or(false)
+                && let Some(pg) = goodp.get_mut(p)
+            {
+                *pg = pg.saturating_add(own);
+            }
+        }
+        Ctx {
+            arena,
+            stats,
+            bad,
+            goodp,
+        }
     }
 
     fn stats(&self, ix: Ix) -> Stats {
@@ -312,19 +358,7 @@ impl<'a> Ctx<'a> {
 
     /// Paragraph text of a subtree, not counting pruned parts.
     fn good_ptext(&self, ix: Ix) -> u32 {
-        let mut total = self.stats(ix).ptext;
-        // Subtract pruned subtrees (outermost only).
-        let mut stack = vec![ix];
-        while let Some(i) = stack.pop() {
-            for &c in self.arena.children(i) {
-                if self.is_bad(c) {
-                    total = total.saturating_sub(self.stats(c).ptext);
-                } else {
-                    stack.push(c);
-                }
-            }
-        }
-        total
+        self.goodp.get(ix).copied().unwrap_or(0)
     }
 }
 
@@ -344,6 +378,93 @@ fn visible_chars(s: &str) -> usize {
         }
     }
     n
+}
+
+/// What the class/id words of an element say about it.
+#[derive(Clone, Copy, Default)]
+struct WordFlags {
+    any_word: bool,
+    /// Some word marks boilerplate.
+    bad: bool,
+    /// Some word marks content ("post-content").
+    protect: bool,
+    /// Some word marks boilerplate even inside content containers.
+    strong: bool,
+    /// The words that condemn a `<p>` or heading.
+    para_bad: bool,
+}
+
+fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
+    let mut ws = Vec::new();
+    words(class, &mut ws);
+    words(id, &mut ws);
+    if forum {
+        // On a discussion thread the comments are the content.
+        ws.retain(|w| {
+            !matches!(
+                w.as_str(),
+                "comment" | "comments" | "disqus" | "author" | "meta" | "byline"
+            )
+        });
+    }
+    let has = |set: &[&str]| ws.iter().any(|w| set.contains(&w.as_str()));
+    WordFlags {
+        any_word: !ws.is_empty(),
+        bad: has(BAD_WORDS),
+        protect: has(&[
+            "body",
+            "content",
+            "text",
+            "entry",
+            "story",
+            "articlebody",
+            "main",
+            "post",
+        ]),
+        strong: has(&[
+            "comment",
+            "comments",
+            "related",
+            "share",
+            "sharing",
+            "social",
+            "newsletter",
+            "meta",
+            "footer",
+            "byline",
+            "tags",
+            "ad",
+            "ads",
+            "advert",
+            "advertisement",
+            "sidebar",
+            "nav",
+            "navigation",
+            "menu",
+            "breadcrumb",
+            "breadcrumbs",
+            "author",
+            "bio",
+            "promo",
+            "subscribe",
+            "caption",
+            "credit",
+        ]),
+        para_bad: has(&[
+            "byline",
+            "dateline",
+            "author",
+            "credit",
+            "credits",
+            "caption",
+            "share",
+            "newsletter",
+            "subscribe",
+            "copyright",
+            "breadcrumb",
+            "sponsored",
+        ]),
+    }
 }
 
 /// Splits class/id values into lower-case words on separators and camelCase.
@@ -369,7 +490,7 @@ fn words(s: &str, out: &mut Vec<String>) {
     }
 }
 
-fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32) -> bool {
+fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFlags) -> bool {
     let tag = node.tag.as_str();
     if matches!(tag, "html" | "body" | "#document") {
         return false;
@@ -405,65 +526,23 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32) -> bool {
     {
         return !holds_page;
     }
-    if holds_page || matches!(tag, "main" | "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+    if holds_page || tag == "main" {
         return false;
     }
-    let mut ws = Vec::new();
-    if let Some(c) = node.attr("class") {
-        words(c, &mut ws);
-    }
-    if let Some(i) = node.attr("id") {
-        words(i, &mut ws);
-    }
-    if ws.is_empty() {
+    let f = flags;
+    if !f.any_word {
         return false;
     }
-    // Content words protect: "article-meta" is boilerplate but "article-body" is not.
-    let protect = ws.iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "body" | "content" | "text" | "entry" | "story" | "articlebody" | "main" | "post"
-        )
-    });
-    let bad = ws.iter().any(|w| BAD_WORDS.contains(&w.as_str()));
-    if !bad {
+    // Paragraphs and headings are content unless named as page furniture outright.
+    if matches!(tag, "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+        return f.para_bad;
+    }
+    if !f.bad {
         return false;
     }
-    if protect {
+    if f.protect {
         // Keep "post-content" but still drop "post-meta", "entry-footer", "comment-content".
-        let strong = ws.iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "comment"
-                    | "comments"
-                    | "related"
-                    | "share"
-                    | "sharing"
-                    | "social"
-                    | "newsletter"
-                    | "meta"
-                    | "footer"
-                    | "byline"
-                    | "tags"
-                    | "ad"
-                    | "ads"
-                    | "advert"
-                    | "advertisement"
-                    | "sidebar"
-                    | "nav"
-                    | "navigation"
-                    | "menu"
-                    | "breadcrumb"
-                    | "breadcrumbs"
-                    | "author"
-                    | "bio"
-                    | "promo"
-                    | "subscribe"
-                    | "caption"
-                    | "credit"
-            )
-        });
-        return strong && st.ptext < 2000;
+        return f.strong && st.ptext < 2000;
     }
     true
 }
@@ -682,6 +761,7 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
                         link_chars: 0,
                         kind: kind_of(arena, owner),
                         keep: true,
+                        html_only: false,
                     });
                     open = Some((owner, seq));
                 }
@@ -705,6 +785,21 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
                     }
                     continue;
                 }
+                if n.tag == "img" {
+                    // Images become their own blocks (figures in the HTML, nothing in
+                    // the text); the paragraph around them continues after.
+                    blocks.push(Block {
+                        owner: ix,
+                        texts: Vec::new(),
+                        text: String::new(),
+                        link_chars: 0,
+                        kind: BlockKind::Image,
+                        keep: true,
+                        html_only: true,
+                    });
+                    seq = seq.wrapping_add(1);
+                    continue;
+                }
                 let block = is_block_tag(&n.tag);
                 let child_owner = if block { ix } else { owner };
                 let link = in_link || n.tag == "a";
@@ -721,7 +816,7 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
     for b in &mut blocks {
         b.text = collapse_keep_newlines(&b.text);
     }
-    blocks.retain(|b| !b.text.is_empty());
+    blocks.retain(|b| !b.text.is_empty() || b.kind == BlockKind::Image);
     blocks
 }
 
@@ -760,6 +855,24 @@ const TEASER_HEADINGS: &[&str] = &[
     "related",
     "read more",
     "read next",
+    "read this next",
+    "read also",
+    "also read",
+    "also in the news",
+    "also on",
+    "more in",
+    "more like this",
+    "don t miss",
+    "dont miss",
+    "in case you missed",
+    "editor s picks",
+    "editors picks",
+    "top stories",
+    "what to read next",
+    "keep reading",
+    "further reading",
+    "recommended for you",
+    "you may like",
     "more from",
     "more stories",
     "more news",
@@ -835,21 +948,32 @@ pub fn norm_key(s: &str) -> String {
 }
 
 /// Paragraph-level filtering inside the container.
-pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
+pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, strict: bool) {
     let title_key = title.map(norm_key).unwrap_or_default();
     // Teaser sections under telling headings.
+    // A teaser label that is not a heading element ("ALSO IN THE NEWS" in a <div>)
+    // cuts until the next heading; a heading cuts until one of its level or higher.
     let mut cut_level: Option<u8> = None;
     for b in blocks.iter_mut() {
-        if let BlockKind::Heading(level) = b.kind {
-            if let Some(cl) = cut_level
-                && level <= cl
-            {
-                cut_level = None;
+        let key = norm_key(&b.text);
+        let teaser = key.len() < 60
+            && key.split_whitespace().count() <= 6
+            && TEASER_HEADINGS.iter().any(|h| key.starts_with(h));
+        match b.kind {
+            BlockKind::Heading(level) => {
+                if let Some(cl) = cut_level
+                    && level <= cl
+                {
+                    cut_level = None;
+                }
+                if teaser {
+                    cut_level = Some(level);
+                }
             }
-            let key = norm_key(&b.text);
-            if key.len() < 60 && TEASER_HEADINGS.iter().any(|h| key.starts_with(h)) {
-                cut_level = Some(level);
+            BlockKind::Para | BlockKind::Other if teaser && cut_level.is_none() => {
+                cut_level = Some(6);
             }
+            _ => {}
         }
         if cut_level.is_some() {
             b.keep = false;
@@ -858,7 +982,8 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
     // List-of-links groups (tag lists, teaser lists): judge the whole list.
     let mut list_links: std::collections::HashMap<Ix, (usize, usize)> = Default::default();
     for b in blocks.iter() {
-        if b.kind == BlockKind::ListItem
+        if strict
+            && b.kind == BlockKind::ListItem
             && let Some(list) = nearest(arena, b.owner, &["ul", "ol", "dl"])
         {
             let e = list_links.entry(list).or_default();
@@ -874,6 +999,9 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
         let n = b.chars();
         let ld = b.link_density();
         let key = norm_key(&b.text);
+        if b.kind == BlockKind::Image {
+            continue;
+        }
         if key.is_empty() {
             b.keep = false;
             continue;
@@ -883,7 +1011,8 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
             b.keep = false;
             continue;
         }
-        if b.kind == BlockKind::ListItem
+        if strict
+            && b.kind == BlockKind::ListItem
             && let Some(list) = nearest(arena, b.owner, &["ul", "ol", "dl"])
             && let Some(&(t, l)) = list_links.get(&list)
             && t > 0
@@ -892,7 +1021,16 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
             b.keep = false;
             continue;
         }
-        if ld > 0.55 && n < 400 {
+        // A short block that is (nearly) all link text is navigation; prose with
+        // some links stays (WCXB: 0.9 beats 0.55 on every split and page type).
+        if strict && ld > 0.9 && n < 400 {
+            b.keep = false;
+            continue;
+        }
+        if ld > 0.3 && n < 300 && is_teaser_line(&key) {
+            b.html_only = true;
+        }
+        if is_byline_line(&b.text) {
             b.keep = false;
             continue;
         }
@@ -900,8 +1038,20 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
             b.keep = false;
             continue;
         }
-        if b.kind == BlockKind::Caption {
+        // Leaked CSS/JS (inline <style> rendered as text, JSON blobs, inline handlers):
+        // never prose. Code in <pre>/<code> is content and stays.
+        if b.kind != BlockKind::Pre
+            && nearest(arena, b.owner, &["pre", "code"]).is_none()
+            && crate::detect::looks_like_code(&b.text)
+            && arena.find_tag(b.owner, "code").is_none()
+        {
             b.keep = false;
+            continue;
+        }
+        if strict && b.kind == BlockKind::Caption {
+            // Captions belong to their figure in the HTML; WCXB gold (and readers
+            // of plain text) leave them out of the prose.
+            b.html_only = true;
             continue;
         }
         // Exact repeats (mobile/desktop duplicates, pull quotes).
@@ -911,7 +1061,7 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
     }
     // Trailing headings with nothing after them are section furniture.
     for b in blocks.iter_mut().rev() {
-        if !b.keep {
+        if !b.keep || b.kind == BlockKind::Image {
             continue;
         }
         if matches!(b.kind, BlockKind::Heading(_)) {
@@ -920,6 +1070,59 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>) {
             break;
         }
     }
+}
+
+/// "Related: <headline>", "READ MORE: <headline>" lines inside a body.
+fn is_teaser_line(key: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "related",
+        "read more",
+        "read also",
+        "also read",
+        "see also",
+        "more",
+        "must read",
+        "recommended",
+        "watch",
+        "listen",
+        "read",
+        "lire aussi",
+        "à lire aussi",
+        "lesen sie auch",
+        "mehr zum thema",
+        "leer más",
+        "lee también",
+        "leggi anche",
+    ];
+    PREFIXES.iter().any(|p| {
+        key.strip_prefix(p)
+            .is_some_and(|rest| rest.starts_with(' ') && rest.split_whitespace().count() >= 2)
+    })
+}
+
+/// "By Jane Doe", "Von Anna Schmidt | 4. März": a byline, not prose.
+fn is_byline_line(t: &str) -> bool {
+    let t = t.trim();
+    let Some(rest) = [
+        "By ",
+        "BY ",
+        "Von ",
+        "Par ",
+        "Por ",
+        "Written by ",
+        "Posted by ",
+    ]
+    .iter()
+    .find_map(|p| t.strip_prefix(p)) else {
+        return false;
+    };
+    let name = rest.split(['|', '•', '·', '\n', ',']).next().unwrap_or("");
+    let words: Vec<&str> = name.split_whitespace().collect();
+    t.chars().count() <= 100
+        && (1..=5).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
 }
 
 pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
@@ -938,13 +1141,20 @@ pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
     None
 }
 
-pub fn extract_body(arena: &Arena, title: Option<&str>) -> BodyResult {
-    let ctx = Ctx::new(arena);
+pub fn extract_body(arena: &Arena, title: Option<&str>, forum: bool) -> BodyResult {
+    let ctx = Ctx::new(arena, true, forum);
     let (containers, method) = find_container(&ctx);
+    let body = arena.find_tag(0, "body").unwrap_or(0);
+    let inside: u32 = containers.iter().map(|&c| ctx.good_ptext(c)).sum();
+    let coverage = inside as f32 / ctx.good_ptext(body).max(1) as f32;
     let mut blocks = Vec::new();
     for c in containers {
         blocks.extend(segment(&ctx, c));
     }
-    filter_blocks(arena, &mut blocks, title);
-    BodyResult { blocks, method }
+    filter_blocks(arena, &mut blocks, title, true);
+    BodyResult {
+        blocks,
+        method,
+        coverage,
+    }
 }

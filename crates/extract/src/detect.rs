@@ -3,6 +3,10 @@
 
 /// True when `s` looks like CSS rules or script code rather than prose.
 pub fn looks_like_code(s: &str) -> bool {
+    // Both detectors need braces or statement punctuation: most prose has neither.
+    if !s.bytes().any(|b| b == b'{' || b == b';') {
+        return false;
+    }
     css_rules(s) || javascript(s)
 }
 
@@ -11,13 +15,20 @@ pub fn looks_like_code(s: &str) -> bool {
 pub fn css_rules(s: &str) -> bool {
     let mut rules = 0;
     let mut rest = s;
-    while let Some(open) = rest.find('{') {
-        let Some(close_rel) = rest.get(open..).and_then(|r| r.find('}')) else {
-            break;
+    // Innermost blocks first: the first `}` and the last `{` before it, so rules
+    // nested in @media still count.
+    while let Some(close) = rest.find('}') {
+        let Some(open) = rest.get(..close).and_then(|r| r.rfind('{')) else {
+            rest = rest.get(close + 1..).unwrap_or("");
+            continue;
         };
-        let inner = rest.get(open + 1..open + close_rel).unwrap_or("");
+        let inner = rest.get(open + 1..close).unwrap_or("");
         let before = rest.get(..open).unwrap_or("");
-        let selector = before.rsplit(['}', ';', '\n']).next().unwrap_or("").trim();
+        let selector = before
+            .rsplit(['}', ';', '\n', '{'])
+            .next()
+            .unwrap_or("")
+            .trim();
         let decls: Vec<&str> = inner
             .split(';')
             .map(str::trim)
@@ -27,21 +38,27 @@ pub fn css_rules(s: &str) -> bool {
             && decls.iter().all(|d| {
                 d.split_once(':').is_some_and(|(p, v)| {
                     let p = p.trim();
-                    !p.is_empty()
+                    let v = v.trim();
+                    // CSS property names are 3+ letters; values hold no further
+                    // `name:` pairs (that is an object literal) except inside url().
+                    p.len() >= 3
                         && p.len() <= 40
                         && p.chars().all(|c| c.is_ascii_lowercase() || c == '-')
-                        && !v.trim().is_empty()
+                        && !v.is_empty()
+                        && (!v.contains(':') || v.contains("url(") || v.contains("//"))
                 })
             });
         let sel_ok = !selector.is_empty()
             && selector.len() <= 200
+            && !selector.ends_with('(')
+            && (!selector.contains('=') || selector.contains('['))
             && selector
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || " .#-_>:,*[]=\"'()+~@%".contains(c));
         if decl_ok && sel_ok {
             rules += 1;
         }
-        rest = rest.get(open + close_rel + 1..).unwrap_or("");
+        rest = rest.get(close + 1..).unwrap_or("");
     }
     rules >= 1 && (rules >= 2 || s.len() < 400)
 }
@@ -68,7 +85,6 @@ pub fn javascript(s: &str) -> bool {
         "querySelector",
         "dataLayer",
         "googletag",
-        "()",
     ];
     let hits: usize = MARKS.iter().map(|m| s.matches(m).count()).sum();
     let punct = s

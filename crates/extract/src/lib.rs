@@ -15,6 +15,7 @@ mod combine;
 mod dates;
 pub mod detect;
 mod excerpt;
+mod guard;
 mod meta;
 mod render;
 
@@ -98,12 +99,12 @@ pub struct FeedLink {
 /// usable gives an `Article` with empty fields.
 pub fn extract(html: &[u8], url: &Url, content_type: Option<&str>) -> Article {
     let (text, enc) = decode_html(html, content_type);
-    let doc = dom_query::Document::from(text.as_str());
+    let doc = dom_query::Document::from(guard::bounded(&text));
     drop(text);
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
-    let body = combine::extract_body(doc, &arena, &base, meta.title.as_deref());
+    let body = combine::extract_body(doc, &arena, &base, meta.title.as_deref(), meta.forum);
     Article {
         title: meta.title,
         authors: meta.authors,
@@ -130,11 +131,11 @@ pub fn extract(html: &[u8], url: &Url, content_type: Option<&str>) -> Article {
 #[doc(hidden)]
 pub fn debug_candidates(html: &[u8], url: &Url) -> (String, String, Option<String>) {
     let (text, _) = decode_html(html, None);
-    let doc = dom_query::Document::from(text.as_str());
+    let doc = dom_query::Document::from(guard::bounded(&text));
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
-    let c = combine::candidates(doc, &arena, &base, meta.title.as_deref(), true);
+    let c = combine::candidates(doc, &arena, &base, meta.title.as_deref(), meta.forum, true);
     (c.ours.text, c.ours_method.to_string(), c.ds.map(|d| d.text))
 }
 
@@ -143,16 +144,16 @@ pub fn debug_candidates(html: &[u8], url: &Url) -> (String, String, Option<Strin
 pub fn debug_timings(html: &[u8], url: &Url) -> [f64; 5] {
     let t = std::time::Instant::now();
     let (text, _) = decode_html(html, None);
-    let doc = dom_query::Document::from(text.as_str());
+    let doc = dom_query::Document::from(guard::bounded(&text));
     let t1 = t.elapsed().as_secs_f64();
     let arena = arena::Arena::from_document(&doc);
     let t2 = t.elapsed().as_secs_f64();
     let meta = meta::extract_meta(&arena, url);
     let t3 = t.elapsed().as_secs_f64();
-    let res = body::extract_body(&arena, meta.title.as_deref());
+    let res = body::extract_body(&arena, meta.title.as_deref(), meta.forum);
     let _ = render::render(&arena, &res.blocks, url);
     let t4 = t.elapsed().as_secs_f64();
-    let _ = combine::candidates(doc, &arena, url, None, true);
+    let _ = combine::candidates(doc, &arena, url, None, false, true);
     let t5 = t.elapsed().as_secs_f64();
     [t1, t2 - t1, t3 - t2, t4 - t3, t5 - t4 - (t4 - t3)]
 }

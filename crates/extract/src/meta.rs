@@ -28,6 +28,9 @@ pub struct Meta {
     pub base: Option<Url>,
     /// JSON-LD `articleBody`, when the page ships it.
     pub ld_body: Option<String>,
+    /// A discussion thread (schema.org DiscussionForumPosting/QAPage or a forum URL):
+    /// comments are the content there.
+    pub forum: bool,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -79,7 +82,7 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     let mut video_tags: Vec<Ix> = Vec::new();
     let mut times: Vec<Ix> = Vec::new();
     let mut itemprops: Vec<Ix> = Vec::new();
-    let mut h1: Option<Ix> = None;
+    let mut h1s: Vec<Ix> = Vec::new();
     let mut feeds_raw: Vec<(String, Option<String>, String)> = Vec::new();
     let mut rel_authors: Vec<Ix> = Vec::new();
     for (ix, n) in arena.nodes.iter().enumerate() {
@@ -87,10 +90,8 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
             continue;
         }
         match n.tag.as_str() {
-            "html" => {
-                if html_lang.is_none() {
-                    html_lang = n.attr("lang").or(n.attr("xml:lang")).map(str::to_string);
-                }
+            "html" if html_lang.is_none() => {
+                html_lang = n.attr("lang").or(n.attr("xml:lang")).map(str::to_string);
             }
             "meta" => {
                 let key = n
@@ -137,37 +138,29 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
                     rel_authors.push(ix);
                 }
             }
-            "base" => {
-                if m.base.is_none() {
-                    m.base = n.attr("href").and_then(|h| abs_url(page_url, h));
-                }
+            "base" if m.base.is_none() => {
+                m.base = n.attr("href").and_then(|h| abs_url(page_url, h));
             }
-            "title" => {
-                if title_tag.is_none() && !in_svg(arena, ix) {
-                    title_tag = Some(arena.text(ix));
-                }
+            "title" if title_tag.is_none() && !in_svg(arena, ix) => {
+                title_tag = Some(arena.text(ix));
             }
-            "script" => {
+            "script"
                 if n.attr("type")
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                {
-                    ld_scripts.push(ix);
-                }
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                ld_scripts.push(ix);
             }
             "iframe" => iframes.push(ix),
             "video" => video_tags.push(ix),
             "time" => times.push(ix),
-            "h1" => {
-                if h1.is_none() {
-                    h1 = Some(ix);
-                }
+            "h1" if h1s.len() < 8 => {
+                h1s.push(ix);
             }
-            "a" => {
-                if n.attr("rel")
-                    .is_some_and(|r| r.to_ascii_lowercase().contains("author"))
-                {
-                    rel_authors.push(ix);
-                }
+            "a" if n
+                .attr("rel")
+                .is_some_and(|r| r.to_ascii_lowercase().contains("author")) =>
+            {
+                rel_authors.push(ix);
             }
             _ => {}
         }
@@ -193,6 +186,7 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     // JSON-LD.
     let mut ld = Ld::default();
     let mut ld_site: Option<String> = None;
+    let mut ld_other_authors: Vec<String> = Vec::new();
     for ix in ld_scripts {
         let raw = raw_text(arena, ix);
         let Some(v) = parse_json_lenient(&raw) else {
@@ -202,6 +196,12 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         collect_objects(&v, &mut objs, 0);
         for o in objs {
             let types = types_of(o);
+            if types
+                .iter()
+                .any(|t| t == "discussionforumposting" || t == "qapage")
+            {
+                m.forum = true;
+            }
             if types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
                 if ld.headline.is_none() && ld.published.is_none() {
                     ld = read_ld(o);
@@ -217,16 +217,47 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
                 }
             } else if types.iter().any(|t| t == "videoobject") {
                 ld.videos.push(read_video(o));
+                if ld_other_authors.is_empty() {
+                    ld_other_authors = read_ld(o).authors;
+                }
             } else if types
                 .iter()
                 .any(|t| t == "website" || t == "organization" || t == "newsmediaorganization")
                 && ld_site.is_none()
             {
                 ld_site = str_of(o.get("name"));
+            } else if ld_other_authors.is_empty() && o.contains_key("author") {
+                // WebPage, Recipe, HowTo...: their author is the page's author.
+                ld_other_authors = read_ld(o).authors;
             }
         }
     }
+    if ld.authors.is_empty() {
+        ld.authors = std::mem::take(&mut ld_other_authors);
+    }
     m.ld_body = ld.body.take();
+    if let Some(segs) = page_url.path_segments() {
+        let forum_seg = |s: &str| {
+            matches!(
+                s,
+                "forum"
+                    | "forums"
+                    | "thread"
+                    | "threads"
+                    | "topic"
+                    | "topics"
+                    | "t"
+                    | "questions"
+                    | "comments"
+                    | "discussion"
+                    | "discussions"
+                    | "community"
+            )
+        };
+        if segs.into_iter().any(forum_seg) {
+            m.forum = true;
+        }
+    }
 
     // Microdata.
     let mut md_headline = None;
@@ -278,32 +309,30 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         .or(ld_site)
         .or(get("application-name").map(str::to_string));
     m.site_name = site_name.clone().filter(|s| !s.is_empty());
-    let h1_text = h1.map(|i| arena.text(i)).filter(|t| !t.is_empty());
     let raw_title = ld
         .headline
         .clone()
         .or(md_headline)
         .or(get("og:title").map(str::to_string))
         .or(get("twitter:title").map(str::to_string))
-        .or(title_tag.clone())
-        .or(h1_text.clone());
-    m.title = raw_title
-        .map(|t| {
-            clean_title(
-                &collapse_ws(&decode_entities(&t)),
-                m.site_name.as_deref(),
-                h1_text.as_deref(),
-                page_url,
-            )
-        })
+        .or(title_tag.clone());
+    let meta_title = raw_title
+        .map(|t| collapse_ws(&decode_entities(&t)))
         .filter(|t| !t.is_empty());
-
-    // Authors.
-    let mut authors: Vec<String> = ld.authors.clone();
-    if authors.is_empty() {
-        authors = md_authors;
+    let h1_text = visible_headline(arena, &h1s, m.site_name.as_deref(), meta_title.as_deref());
+    m.title = match (&h1_text, &meta_title) {
+        // The visible headline is what readers see and what the page is about; the
+        // metadata titles carry SEO rewrites and " | Site" suffixes.
+        (Some(h), _) => Some(h.clone()),
+        (None, Some(t)) => Some(clean_title(t, m.site_name.as_deref(), None, page_url)),
+        (None, None) => None,
     }
-    if authors.is_empty() {
+    .filter(|t| !t.is_empty());
+
+    // Authors: the first source that yields a plausible name wins (a source whose
+    // only value is junk, e.g. an URL or "admin", does not block the next one).
+    let meta_authors = || {
+        let mut v = Vec::new();
         for k in [
             "author",
             "article:author",
@@ -314,28 +343,30 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
             "citation_author",
             "twitter:creator",
         ] {
-            for v in get_all(k) {
-                if k == "twitter:creator" && v.starts_with('@') {
-                    continue;
+            for x in get_all(k) {
+                if !(k == "twitter:creator" && x.starts_with('@')) {
+                    v.push(x.to_string());
                 }
-                authors.push(v.to_string());
             }
-            if !authors.is_empty() {
+            if !v.is_empty() {
                 break;
             }
         }
-    }
-    if authors.is_empty() {
-        for ix in rel_authors {
-            authors.push(arena.text(ix));
-        }
-    }
-    if authors.is_empty()
-        && let Some(b) = dom_byline(arena)
-    {
-        authors.push(b);
-    }
-    m.authors = clean_authors(authors, m.site_name.as_deref());
+        v
+    };
+    let sources: [&dyn Fn() -> Vec<String>; 6] = [
+        &|| ld.authors.clone(),
+        &|| md_authors.clone(),
+        &meta_authors,
+        &|| rel_authors.iter().map(|&ix| arena.text(ix)).collect(),
+        &|| dom_byline(arena).into_iter().collect(),
+        &|| text_byline(arena).into_iter().collect(),
+    ];
+    m.authors = sources
+        .iter()
+        .map(|f| clean_authors(f()))
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
 
     // Dates.
     let pub_candidates = [
@@ -369,10 +400,12 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         get("datemodified").map(str::to_string),
     ];
     m.modified = mod_candidates.iter().flatten().find_map(|s| parse_date(s));
-    if m.published.is_none()
-        && let Some(d) = byline_date(arena)
-    {
-        m.published = Some(d);
+    // Fallbacks, most specific first: a dated byline element, the date in the URL
+    // (/2025/09/04/), then the first short date-like text on the page.
+    if m.published.is_none() {
+        m.published = byline_date(arena)
+            .or_else(|| url_date(page_url))
+            .or_else(|| text_date(arena));
     }
 
     // Language, canonical, description.
@@ -784,6 +817,55 @@ pub fn video_from_embed(u: &Url) -> Option<Video> {
     None
 }
 
+/// The page's visible headline: an `<h1>` that is not a logo or the site name.
+/// With several, the one agreeing with the metadata title wins, else the first.
+fn visible_headline(
+    arena: &Arena,
+    h1s: &[Ix],
+    site: Option<&str>,
+    meta_title: Option<&str>,
+) -> Option<String> {
+    let site_key = site.map(norm_key).unwrap_or_default();
+    let meta_key = meta_title.map(norm_key).unwrap_or_default();
+    let mut first: Option<String> = None;
+    for &ix in h1s {
+        let t = arena.text(ix);
+        let k = norm_key(&t);
+        if k.is_empty() || t.chars().count() > 300 || k == site_key {
+            continue;
+        }
+        if ancestor_has_word(
+            arena,
+            ix,
+            &[
+                "logo", "brand", "masthead", "sidebar", "widget", "modal", "popup", "cookie",
+            ],
+        ) || arena.get(ix).is_some_and(|n| {
+            let c = format!(
+                "{} {}",
+                n.attr("class").unwrap_or(""),
+                n.attr("id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            c.contains("logo")
+                || c.contains("site-title")
+                || c.contains("site-name")
+                || c.contains("brand")
+        }) {
+            continue;
+        }
+        if !meta_key.is_empty() && (meta_key.contains(&k) || k.contains(&meta_key)) {
+            return Some(t);
+        }
+        if first.is_none() {
+            first = Some(t);
+        }
+    }
+    // A lone short h1 that disagrees with the metadata is more likely a section
+    // label ("News") than the headline.
+    first.filter(|t| meta_key.is_empty() || t.split_whitespace().count() >= 3)
+}
+
 /// Drops " | Site Name" style suffixes (and prefixes) from a page title.
 fn clean_title(t: &str, site: Option<&str>, h1: Option<&str>, url: &Url) -> String {
     let t = t.trim();
@@ -846,8 +928,9 @@ fn clean_title(t: &str, site: Option<&str>, h1: Option<&str>, url: &Url) -> Stri
     t.to_string()
 }
 
-fn clean_authors(raw: Vec<String>, site: Option<&str>) -> Vec<String> {
-    let site_key = site.map(norm_key).unwrap_or_default();
+/// Organisations are valid authors here (a company blog's author is the company),
+/// so a name equal to the site name is kept.
+fn clean_authors(raw: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for a in raw {
         let a = collapse_ws(&decode_entities(&a));
@@ -868,7 +951,7 @@ fn clean_authors(raw: Vec<String>, site: Option<&str>) -> Vec<String> {
                 .trim_matches(|c: char| c == ',' || c == '.' || c == ':')
                 .trim();
             let k = norm_key(p);
-            if p.is_empty() || p.chars().count() > 60 || k.is_empty() || k == site_key {
+            if p.is_empty() || p.chars().count() > 60 || k.is_empty() || !plausible_name(p) {
                 continue;
             }
             if !out.iter().any(|x| norm_key(x) == k) {
@@ -878,6 +961,90 @@ fn clean_authors(raw: Vec<String>, site: Option<&str>) -> Vec<String> {
     }
     out.truncate(10);
     out
+}
+
+/// Rejects sentence fragments, ids, handles and labels posing as author names.
+fn plausible_name(p: &str) -> bool {
+    let words: Vec<&str> = p.split_whitespace().collect();
+    if words.is_empty() || words.len() > 6 {
+        return false;
+    }
+    if p.chars().filter(char::is_ascii_digit).count() > 2 {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    if matches!(
+        lower.as_str(),
+        "admin"
+            | "administrator"
+            | "written by"
+            | "posted by"
+            | "by"
+            | "author"
+            | "staff"
+            | "editor"
+            | "guest"
+            | "anonymous"
+            | "unknown"
+    ) {
+        return false;
+    }
+    // "cooking. She aims to explore": a sentence, not a name.
+    if p.contains(". ")
+        && words
+            .iter()
+            .any(|w| w.chars().next().is_some_and(char::is_lowercase) && w.len() > 3)
+    {
+        return false;
+    }
+    // A single lower-case token is a handle ("shopwithselect").
+    !(words.len() == 1 && p.chars().all(|c| !c.is_uppercase()))
+}
+
+/// A "By Jane Doe" line in the page text.
+fn text_byline(arena: &Arena) -> Option<String> {
+    for n in arena.nodes.iter() {
+        if !matches!(n.kind, Kind::Text) {
+            continue;
+        }
+        let t = n.text.trim();
+        let starts = ["By ", "BY ", "by ", "Von ", "Par ", "Por "]
+            .iter()
+            .any(|p| t.starts_with(p));
+        let bare = matches!(t, "By" | "By:" | "BY" | "by" | "Von" | "Par" | "Por");
+        if !(starts || bare) || t.chars().count() > 80 {
+            continue;
+        }
+        // The byline element: the text's parent, or its grandparent for "By <a>Name</a>".
+        let mut cur = n.parent;
+        for _ in 0..2 {
+            let Some(p) = cur else { break };
+            let full = arena.text(p);
+            let name = strip_by(&full);
+            let name = name
+                .split(['|', '•', '·', '\n'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            if name.chars().count() <= 60
+                && name.split_whitespace().count() >= 2
+                && plausible_name(&name)
+                && name.split_whitespace().all(|w| {
+                    w.chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+                })
+            {
+                return Some(name);
+            }
+            if full.chars().count() > 120 {
+                break;
+            }
+            cur = arena.parent(p);
+        }
+    }
+    None
 }
 
 fn strip_by(s: &str) -> String {
@@ -1003,6 +1170,85 @@ fn dom_byline(arena: &Arena) -> Option<String> {
     None
 }
 
+/// `/2025/09/04/` or `2025-09-04` in the URL path (news CMS permalinks).
+fn url_date(u: &Url) -> Option<ArticleTime> {
+    let segs: Vec<&str> = u.path_segments()?.collect();
+    for w in segs.windows(3) {
+        if let [y, mo, d] = w
+            && y.len() == 4
+            && (1..=2).contains(&mo.len())
+            && (1..=2).contains(&d.len())
+            && [y, mo, d]
+                .iter()
+                .all(|x| x.chars().all(|c| c.is_ascii_digit()))
+            && let Some(t) = parse_date(&format!("{y}-{mo:0>2}-{d:0>2}"))
+        {
+            return Some(t);
+        }
+    }
+    segs.iter().find_map(|s| {
+        let b = s.as_bytes();
+        (0..b.len().saturating_sub(9)).find_map(|i| {
+            let cand = s.get(i..i + 10)?;
+            let cb = cand.as_bytes();
+            let shape = cb.iter().enumerate().all(|(k, c)| {
+                if k == 4 || k == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+            if shape && (i == 0 || !b.get(i - 1).is_some_and(u8::is_ascii_digit)) {
+                parse_date(cand)
+            } else {
+                None
+            }
+        })
+    })
+}
+
+/// The first short text on the page that is a full date ("December 19, 2025").
+fn text_date(arena: &Arena) -> Option<ArticleTime> {
+    let body = arena.find_tag(0, "body")?;
+    let mut seen = 0;
+    let mut stack = vec![body];
+    while let Some(ix) = stack.pop() {
+        let Some(n) = arena.get(ix) else { continue };
+        match n.kind {
+            Kind::Text => {
+                let t = n.text.trim();
+                if (8..=60).contains(&t.len())
+                    && t.chars().any(|c| c.is_ascii_digit())
+                    && let Some(d) = parse_date(t)
+                {
+                    return Some(d);
+                }
+                seen += 1;
+                if seen > 3000 {
+                    return None;
+                }
+            }
+            Kind::Element => {
+                if matches!(
+                    n.tag.as_str(),
+                    "script"
+                        | "style"
+                        | "noscript"
+                        | "template"
+                        | "footer"
+                        | "nav"
+                        | "aside"
+                        | "select"
+                ) {
+                    continue;
+                }
+                stack.extend(n.children.iter().rev());
+            }
+        }
+    }
+    None
+}
+
 /// A date in a byline-ish element when no metadata gave one.
 fn byline_date(arena: &Arena) -> Option<ArticleTime> {
     for (ix, n) in arena.nodes.iter().enumerate() {
@@ -1051,12 +1297,38 @@ fn dedup_clean(v: Vec<String>, max: usize, max_len: usize) -> Vec<String> {
     out
 }
 
-/// Decodes the few entities that survive double-escaping in meta values.
+/// Decodes entities that survive double-escaping in meta values and JSON-LD.
 fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    s.replace("&amp;", "&")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let tail = rest.get(i + 2..).unwrap_or("");
+        let end = tail.find(';').filter(|&e| e <= 8);
+        let decoded = end.and_then(|e| {
+            let num = tail.get(..e)?;
+            let v = match num.strip_prefix(['x', 'X']) {
+                Some(h) => u32::from_str_radix(h, 16).ok()?,
+                None => num.parse::<u32>().ok()?,
+            };
+            char::from_u32(v).filter(|c| !c.is_control())
+        });
+        match (decoded, end) {
+            (Some(c), Some(e)) => {
+                out.push(c);
+                rest = tail.get(e + 1..).unwrap_or("");
+            }
+            _ => {
+                out.push_str("&#");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace("&amp;", "&")
         .replace("&quot;", "\"")
         .replace("&#039;", "'")
         .replace("&#39;", "'")
@@ -1070,4 +1342,12 @@ fn decode_entities(s: &str) -> String {
         .replace("&#8211;", "–")
         .replace("&#8212;", "—")
         .replace("&nbsp;", " ")
+        .replace("&bull;", "•")
+        .replace("&hellip;", "…")
+        .replace("&ndash;", "–")
+        .replace("&mdash;", "—")
+        .replace("&rsquo;", "’")
+        .replace("&lsquo;", "‘")
+        .replace("&ldquo;", "“")
+        .replace("&rdquo;", "”")
 }

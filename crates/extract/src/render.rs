@@ -60,7 +60,38 @@ pub fn render(arena: &Arena, blocks: &[Block], base: &Url) -> Rendered {
     let mut open_list: Option<(Ix, &'static str)> = None;
     let mut done_tables: HashSet<Ix> = HashSet::new();
     let mut prev_list_item = false;
+    // The figure being written: (its `<figure>` element or the image itself).
+    let mut open_figure: Option<Ix> = None;
     for b in blocks.iter().filter(|b| b.keep) {
+        if let Some(fig) = open_figure {
+            if b.kind == BlockKind::Caption && nearest(arena, b.owner, &["figure"]) == Some(fig) {
+                html.push_str("<figcaption>");
+                render_inline(arena, b, base, &mut html);
+                html.push_str("</figcaption>");
+                if !b.html_only {
+                    if !text.is_empty() {
+                        text.push_str("\n\n");
+                    }
+                    text.push_str(&b.text);
+                }
+                html.push_str("</figure>\n");
+                open_figure = None;
+                continue;
+            }
+            html.push_str("</figure>\n");
+            open_figure = None;
+        }
+        if b.kind == BlockKind::Image {
+            if let Some(img) = render_image(arena, b.owner, base) {
+                if let Some((_, tag)) = open_list.take() {
+                    html.push_str(if tag == "ol" { "</ol>\n" } else { "</ul>\n" });
+                }
+                html.push_str("<figure>");
+                html.push_str(&img);
+                open_figure = Some(nearest(arena, b.owner, &["figure"]).unwrap_or(b.owner));
+            }
+            continue;
+        }
         // Close a list that this block does not continue.
         let list = if b.kind == BlockKind::ListItem {
             nearest(arena, b.owner, &["ul", "ol", "dl"])
@@ -82,16 +113,18 @@ pub fn render(arena: &Arena, blocks: &[Block], base: &Url) -> Rendered {
             prev_list_item = false;
             continue;
         }
-        if !text.is_empty() {
-            text.push_str(
-                if prev_list_item && b.kind == BlockKind::ListItem && open_list.is_some() {
-                    "\n"
-                } else {
-                    "\n\n"
-                },
-            );
+        if !b.html_only {
+            if !text.is_empty() {
+                text.push_str(
+                    if prev_list_item && b.kind == BlockKind::ListItem && open_list.is_some() {
+                        "\n"
+                    } else {
+                        "\n\n"
+                    },
+                );
+            }
+            text.push_str(&b.text);
         }
-        text.push_str(&b.text);
         let (open, close): (String, String) = match b.kind {
             BlockKind::Heading(l) => {
                 let l = l.clamp(2, 6);
@@ -127,10 +160,52 @@ pub fn render(arena: &Arena, blocks: &[Block], base: &Url) -> Rendered {
         html.push_str(&close);
         prev_list_item = b.kind == BlockKind::ListItem;
     }
+    if open_figure.is_some() {
+        html.push_str("</figure>\n");
+    }
     if let Some((_, tag)) = open_list {
         html.push_str(if tag == "ol" { "</ol>\n" } else { "</ul>\n" });
     }
     Rendered { html, text }
+}
+
+/// `<img src alt>` with an absolute http(s) source; lazy-loading attributes are
+/// preferred over placeholder `src`s; tracking pixels are skipped.
+fn render_image(arena: &Arena, ix: Ix, base: &Url) -> Option<String> {
+    let n = arena.get(ix)?;
+    if n.attr("width").is_some_and(|w| w.trim() == "1")
+        || n.attr("height").is_some_and(|h| h.trim() == "1")
+    {
+        return None;
+    }
+    let first_of_srcset = |v: &str| {
+        v.split(',')
+            .next()
+            .and_then(|c| c.split_whitespace().next())
+            .map(str::to_string)
+    };
+    let candidates = [
+        n.attr("data-src").map(str::to_string),
+        n.attr("data-lazy-src").map(str::to_string),
+        n.attr("data-srcset").and_then(first_of_srcset),
+        n.attr("src").map(str::to_string),
+        n.attr("srcset").and_then(first_of_srcset),
+    ];
+    let url = candidates
+        .iter()
+        .flatten()
+        .filter_map(|c| abs_url(base, c))
+        .find(|u| matches!(u.scheme(), "http" | "https"))?;
+    let mut out = String::from("<img src=\"");
+    escape_attr(url.as_str(), &mut out);
+    out.push('"');
+    if let Some(alt) = n.attr("alt").map(str::trim).filter(|a| !a.is_empty()) {
+        out.push_str(" alt=\"");
+        escape_attr(alt, &mut out);
+        out.push('"');
+    }
+    out.push('>');
+    Some(out)
 }
 
 fn nearest_within(arena: &Arena, from: Ix, tag: &str, hops: usize) -> bool {
@@ -215,14 +290,11 @@ fn render_inline(arena: &Arena, b: &Block, base: &Url, out: &mut String) {
                 }
                 if let Some(kept) = INLINE_KEEP.iter().find(|t| **t == tag) {
                     if *kept == "a" {
-                        match n.attr("href").and_then(|h| abs_url(base, h)) {
-                            Some(u) => {
-                                out.push_str("<a href=\"");
-                                escape_attr(u.as_str(), out);
-                                out.push_str("\">");
-                                stack.push(Step::Close("a"));
-                            }
-                            None => {}
+                        if let Some(u) = n.attr("href").and_then(|h| abs_url(base, h)) {
+                            out.push_str("<a href=\"");
+                            escape_attr(u.as_str(), out);
+                            out.push_str("\">");
+                            stack.push(Step::Close("a"));
                         }
                     } else {
                         out.push('<');

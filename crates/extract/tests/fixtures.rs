@@ -1,0 +1,271 @@
+//! Real WCXB pages with their gold values: title, author, publish date, and the
+//! gold "with" / "without" snippets (text that must / must not be in the body).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // tests may opt out
+
+mod common;
+
+use tidings_extract::{Article, ArticleTime, VideoKind, excerpt, extract};
+
+fn run(id: &str) -> (Article, serde_json::Value) {
+    let p = common::page(id);
+    let a = extract(&p.html, &p.url(), None);
+    (a, p.gold)
+}
+
+fn local_day(t: ArticleTime) -> String {
+    let off = i64::from(t.offset_minutes.unwrap_or(0));
+    (t.utc.to_jiff() + jiff::SignedDuration::from_secs(off * 60))
+        .strftime("%Y-%m-%d")
+        .to_string()
+}
+
+fn norm(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The gold snippets: every "with" in the text, no "without".
+fn assert_snippets(id: &str, a: &Article, gold: &serde_json::Value) {
+    let text = norm(&a.text);
+    for w in gold["with"].as_array().unwrap() {
+        let w = norm(w.as_str().unwrap());
+        assert!(text.contains(&w), "{id}: missing {w:?}");
+    }
+    for w in gold["without"].as_array().unwrap() {
+        let w = norm(w.as_str().unwrap());
+        assert!(!text.contains(&w), "{id}: boilerplate {w:?} in body");
+    }
+    assert!(
+        !a.text.contains(a.title.as_deref().unwrap()),
+        "{id}: headline repeated in body"
+    );
+}
+
+#[test]
+fn self_com_beauty_awards() {
+    let (a, gold) = run("0144");
+    assert_eq!(
+        a.title.as_deref(),
+        Some(
+            "The 2024 SELF Healthy Beauty Awards: The Best Oral Care Products for a Healthier Smile"
+        )
+    );
+    assert_eq!(a.authors, vec!["Sara Coughlin"]);
+    assert_eq!(local_day(a.published.unwrap()), "2024-06-05");
+    assert_eq!(a.site_name.as_deref(), Some("SELF"));
+    assert_eq!(
+        a.canonical_url.as_ref().unwrap().as_str(),
+        "https://www.self.com/story/healthy-beauty-awards-oral-care-2024"
+    );
+    assert_eq!(a.feeds.len(), 1);
+    assert_eq!(a.feeds[0].url.as_str(), "https://www.self.com/feed/rss");
+    assert_eq!(a.feeds[0].kind, "rss");
+    assert_snippets("0144", &a, &gold);
+}
+
+#[test]
+fn creative_boom_typefaces() {
+    let (a, gold) = run("0413");
+    assert_eq!(
+        a.title.as_deref(),
+        Some("The best new typefaces for December 2025")
+    );
+    assert_eq!(a.authors, vec!["Tom May"]);
+    assert_eq!(local_day(a.published.unwrap()), "2025-12-15");
+    assert_eq!(a.feeds[0].title.as_deref(), Some("RSS 2.0"));
+    assert_snippets("0413", &a, &gold);
+}
+
+#[test]
+fn idiallo_blog_post() {
+    let (a, gold) = run("0466");
+    assert_eq!(a.title.as_deref(), Some("Poor man's productivity trick"));
+    assert_eq!(a.authors, vec!["Ibrahim Diallo"]);
+    assert_eq!(local_day(a.published.unwrap()), "2025-12-19");
+    assert_eq!(a.language.as_deref(), Some("en"));
+    assert_eq!(a.tags, vec!["productivity", "management"]);
+    let feeds: Vec<&str> = a.feeds.iter().map(|f| f.url.as_str()).collect();
+    assert_eq!(
+        feeds,
+        vec![
+            "https://idiallo.com/feed.rss",
+            "https://idiallo.com/javascript.rss"
+        ]
+    );
+    assert_snippets("0466", &a, &gold);
+    // Excerpts: first paragraphs, short, cut on a word.
+    let e = excerpt(&a.text, 300);
+    assert!(
+        e.starts_with("Have you ever joined a large organization?"),
+        "{e}"
+    );
+    assert!(e.chars().count() <= 300);
+}
+
+#[test]
+fn npr_health_story() {
+    let (a, gold) = run("4560");
+    assert_eq!(
+        a.title.as_deref(),
+        Some("Daily meditation may work as well as a popular drug to calm anxiety, study finds")
+    );
+    assert_eq!(a.authors, vec!["April Fulton"]);
+    assert_eq!(local_day(a.published.unwrap()), "2022-11-09");
+    assert_eq!(a.feeds.len(), 2);
+    assert_snippets("4560", &a, &gold);
+    // The lead photo is kept as a figure with an absolute source.
+    assert!(
+        a.html.starts_with(
+            "<figure><img src=\"https://media.npr.org/assets/img/2022/11/08/gettyimages-1226478153"
+        ),
+        "{}",
+        &a.html[..200]
+    );
+}
+
+#[test]
+fn substack_post_relative_feed_link_is_absolute() {
+    let (a, gold) = run("5542");
+    assert_eq!(
+        a.title.as_deref(),
+        Some("Economics-Based vs Conventional Financial Planning")
+    );
+    assert_eq!(a.authors, vec!["Larry Kotlikoff"]);
+    assert_eq!(local_day(a.published.unwrap()), "2023-07-04");
+    assert_eq!(
+        a.feeds[0].url.as_str(),
+        "https://larrykotlikoff.substack.com/feed"
+    );
+    assert_snippets("5542", &a, &gold);
+}
+
+#[test]
+fn html_is_sanitized_with_absolute_links() {
+    for id in ["0144", "0413", "0466", "4560", "5542"] {
+        let (a, _) = run(id);
+        assert!(!a.html.is_empty(), "{id}");
+        for bad in [
+            "<script",
+            "<style",
+            "<iframe",
+            "<form",
+            " on",
+            "javascript:",
+            "class=",
+            "style=",
+        ] {
+            if bad == " on" {
+                assert!(
+                    !a.html.contains(" onclick") && !a.html.contains(" onload"),
+                    "{id}"
+                );
+                continue;
+            }
+            assert!(!a.html.contains(bad), "{id}: {bad} in html");
+        }
+        let mut rest = a.html.as_str();
+        while let Some(i) = rest.find("src=\"") {
+            rest = &rest[i + 5..];
+            assert!(
+                rest.starts_with("http://") || rest.starts_with("https://"),
+                "{id}: relative src"
+            );
+        }
+        let mut rest = a.html.as_str();
+        while let Some(i) = rest.find("href=\"") {
+            rest = &rest[i + 6..];
+            assert!(
+                rest.starts_with("http://")
+                    || rest.starts_with("https://")
+                    || rest.starts_with("mailto:"),
+                "{id}: relative link {}",
+                &rest[..rest.len().min(40)]
+            );
+        }
+    }
+}
+
+#[test]
+fn metadata_from_a_small_news_page() {
+    let html = r#"<!doctype html><html lang="de-DE"><head>
+        <meta charset="utf-8"><title>Neue Br&uuml;cke er&ouml;ffnet | Stadtanzeiger</title>
+        <meta property="og:site_name" content="Stadtanzeiger">
+        <meta property="og:image" content="/img/bruecke.jpg"><meta property="og:image:alt" content="Die Br&uuml;cke">
+        <meta property="og:image:width" content="1200"><meta property="og:image:height" content="630">
+        <meta property="article:section" content="Lokales"><meta property="article:tag" content="Verkehr">
+        <meta property="article:tag" content="Spree"><meta name="description" content="Nach drei Jahren Bauzeit.">
+        <meta property="og:video" content="https://www.youtube.com/watch?v=dQw4w9WgXcQ">
+        <link rel="alternate" type="application/atom+xml" title="Alles" href="/feed.atom">
+        <link rel="alternate" type="application/feed+json" href="https://stadt.example/feed.json">
+        <link rel="alternate" type="application/json" href="/wp-json/wp/v2/posts/1">
+        <script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+          {"@type":"WebSite","name":"Stadtanzeiger"},
+          {"@type":"NewsArticle","headline":"Neue Brücke eröffnet","datePublished":"2025-03-04T09:30:00+01:00",
+           "dateModified":"2025-03-04T12:00:00+01:00","author":[{"@type":"Person","name":"Anna Schmidt"},{"@type":"Person","name":"Ben Müller"}]}]}
+        </script></head><body><header><nav><a href="/">Start</a></nav></header>
+        <article><h1>Neue Brücke eröffnet</h1><p class="byline">Von Anna Schmidt</p>
+        <p>Der Bürgermeister eröffnete am Dienstag die neue Brücke über die Spree, die nach drei Jahren Bauzeit fertig wurde.</p>
+        <iframe src="https://player.vimeo.com/video/76979871"></iframe>
+        <p>Rund 2.000 Menschen kamen zur Feier. Die Brücke verbindet zwei Stadtteile, die bisher nur über Umwege erreichbar waren.</p>
+        <ul><li><a href="/a">Mehr Lokales</a></li><li><a href="/b">Verkehr</a></li></ul>
+        </article><footer>© Stadtanzeiger</footer></body></html>"#;
+    let url = url::Url::parse("https://stadt.example/lokales/bruecke").unwrap();
+    let a = extract(html.as_bytes(), &url, None);
+    assert_eq!(a.title.as_deref(), Some("Neue Brücke eröffnet"));
+    assert_eq!(a.authors, vec!["Anna Schmidt", "Ben Müller"]);
+    let p = a.published.unwrap();
+    assert_eq!(p.offset_minutes, Some(60));
+    assert_eq!(p.utc.to_rfc3339(), "2025-03-04T08:30:00Z");
+    assert_eq!(a.modified.unwrap().utc.to_rfc3339(), "2025-03-04T11:00:00Z");
+    assert_eq!(a.site_name.as_deref(), Some("Stadtanzeiger"));
+    assert_eq!(a.language.as_deref(), Some("de-DE"));
+    assert_eq!(a.section.as_deref(), Some("Lokales"));
+    assert_eq!(a.tags, vec!["Verkehr", "Spree"]);
+    assert_eq!(a.description.as_deref(), Some("Nach drei Jahren Bauzeit."));
+    let img = a.image.unwrap();
+    assert_eq!(img.url.as_str(), "https://stadt.example/img/bruecke.jpg");
+    assert_eq!(
+        (img.alt.as_deref(), img.width, img.height),
+        (Some("Die Brücke"), Some(1200), Some(630))
+    );
+    let kinds: Vec<(VideoKind, &str)> = a.videos.iter().map(|v| (v.kind, v.url.as_str())).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (
+                VideoKind::YouTube,
+                "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+            ),
+            (VideoKind::Vimeo, "https://vimeo.com/76979871"),
+        ]
+    );
+    let feeds: Vec<(&str, &str)> = a
+        .feeds
+        .iter()
+        .map(|f| (f.kind.as_str(), f.url.as_str()))
+        .collect();
+    assert_eq!(
+        feeds,
+        vec![
+            ("atom", "https://stadt.example/feed.atom"),
+            ("json", "https://stadt.example/feed.json")
+        ]
+    );
+    assert_eq!(a.feeds[0].title.as_deref(), Some("Alles"));
+    assert!(
+        a.text.starts_with("Der Bürgermeister eröffnete"),
+        "{}",
+        a.text
+    );
+    assert!(a.text.contains("\n\nRund 2.000 Menschen"), "{}", a.text);
+    assert!(
+        !a.text.contains("Mehr Lokales") && !a.text.contains("Start") && !a.text.contains('©'),
+        "{}",
+        a.text
+    );
+    assert!(a.html.starts_with("<p>Der Bürgermeister"), "{}", a.html);
+}
