@@ -10,6 +10,7 @@
 mod articles;
 mod meta;
 mod problem;
+mod search;
 mod stories;
 
 pub use problem::{ApiError, Problem};
@@ -45,6 +46,8 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(articles::list_articles))
         .routes(routes!(articles::get_article))
+        .routes(routes!(search::related))
+        .routes(routes!(search::search))
         .routes(routes!(stories::list_stories))
         .routes(routes!(stories::get_story))
         .routes(routes!(meta::list_sources))

@@ -122,9 +122,17 @@ pub async fn article_page(
         .filter_map(|(slug, _)| tidings_core::Topic::from_slug(&slug))
         .map(|t| (t.slug().to_string(), t.label().to_string()))
         .collect();
-    // Until related articles are computed, show the latest from the same section.
-    let mut more = Vec::new();
-    if let Some((slug, _)) = topics.first() {
+    // Related articles (computed after the article joined its story); until
+    // they exist, the latest from the same section.
+    let mut more: Vec<CardView> = store
+        .related_cards(a.id)
+        .await?
+        .iter()
+        .map(|c| CardView::from_card(c, now))
+        .collect();
+    if more.is_empty()
+        && let Some((slug, _)) = topics.first()
+    {
         let rows = store
             .list_articles(&tidings_store::ArticleFilter::Topic(slug.clone()), 6, None)
             .await?;
