@@ -44,7 +44,7 @@ impl Default for Builtin {
             answer_threshold: 0.6,
             position_weight: 0.45,
             redundancy_weight: 0.3,
-            agree_similarity: 0.3,
+            agree_similarity: 0.35,
         }
     }
 }
@@ -154,9 +154,13 @@ impl Builtin {
         let question = clean_question(question)?;
         let doc = Doc::new(article)?;
         let a = doc.analyzer;
+        let kind = AnswerKind::of(&question);
+        // Words that only say what kind of answer is wanted ("how *old*", "how many
+        // *times*") are not looked for in the text: the kind check covers them.
+        let kind_words: HashSet<String> = kind.words().iter().map(|w| a.stem(w)).collect();
         let mut qterms: Vec<String> = a.terms(&question);
         let mut seen = HashSet::new();
-        qterms.retain(|t| seen.insert(t.clone()));
+        qterms.retain(|t| !kind_words.contains(t) && seen.insert(t.clone()));
         let refuse = || Answer {
             answered: false,
             text: PlainText::new(NOT_ANSWERED),
@@ -181,9 +185,9 @@ impl Builtin {
             }
         };
         let total: f64 = qterms.iter().map(weight).sum();
-        let kind = AnswerKind::of(&question);
         let qwords: HashSet<String> = text::words(&question).into_iter().collect();
-        let mut best: Option<(usize, f64, bool)> = None; // (sentence, coverage, used neighbour)
+        // (sentence, coverage, used a neighbour, rank)
+        let mut best: Option<(usize, f64, bool, f64)> = None;
         for (i, s) in doc.sents.iter().enumerate() {
             let mut got = 0.0;
             let mut used_neighbour = false;
@@ -207,11 +211,13 @@ impl Builtin {
                 used_neighbour = true;
                 coverage *= 0.9;
             }
-            if coverage > best.map_or(0.0, |b| b.1) {
-                best = Some((i, coverage, used_neighbour));
+            // Ties go to the earlier sentence: news states the main facts first.
+            let rank = coverage + 0.05 * position_score(i);
+            if rank > best.map_or(0.0, |b| b.3) {
+                best = Some((i, coverage, used_neighbour, rank));
             }
         }
-        let Some((i, coverage, used_neighbour)) = best else {
+        let Some((i, coverage, used_neighbour, _)) = best else {
             return Ok(refuse());
         };
         if coverage < self.answer_threshold {
@@ -521,19 +527,66 @@ enum AnswerKind {
 impl AnswerKind {
     fn of(question: &str) -> AnswerKind {
         let w = text::words(question);
-        let first: Vec<&str> = w.iter().map(String::as_str).take(3).collect();
+        let mut first: Vec<&str> = w.iter().map(String::as_str).take(4).collect();
+        // "By how much…", "Until when…", "In what year…": skip a leading preposition.
+        if first.first().is_some_and(|p| {
+            matches!(
+                *p,
+                "by" | "until"
+                    | "till"
+                    | "since"
+                    | "for"
+                    | "in"
+                    | "on"
+                    | "at"
+                    | "to"
+                    | "and"
+                    | "so"
+            )
+        }) {
+            first.remove(0);
+        }
         match first.as_slice() {
-            ["how", "many" | "much" | "old" | "long" | "far" | "big", ..] => AnswerKind::Number,
             [
-                "what",
-                "percentage" | "percent" | "share" | "number" | "amount",
+                "how",
+                "many" | "much" | "old" | "long" | "far" | "big" | "large" | "high",
+                ..,
+            ] => AnswerKind::Number,
+            [
+                "what" | "which",
+                "percentage" | "percent" | "share" | "number" | "amount" | "proportion",
                 ..,
             ] => AnswerKind::Number,
             ["when", ..]
-            | ["what", "year" | "date" | "day" | "month" | "time", ..]
-            | ["in", "what" | "which", "year"] => AnswerKind::Time,
+            | [
+                "what" | "which",
+                "year" | "date" | "day" | "month" | "time",
+                ..,
+            ] => AnswerKind::Time,
             ["who" | "whom" | "whose", ..] => AnswerKind::Name,
             _ => AnswerKind::Any,
+        }
+    }
+
+    /// Question words that only name the kind of answer.
+    fn words(self) -> &'static [&'static str] {
+        match self {
+            AnswerKind::Number => &[
+                "many",
+                "much",
+                "old",
+                "long",
+                "far",
+                "big",
+                "large",
+                "high",
+                "times",
+                "percentage",
+                "number",
+                "amount",
+            ],
+            AnswerKind::Time => &["year", "date", "day", "month", "time"],
+            AnswerKind::Name | AnswerKind::Any => &[],
         }
     }
 
@@ -624,12 +677,15 @@ impl AnswerKind {
         let words = text::words(sentence);
         match self {
             AnswerKind::Any => true,
-            AnswerKind::Number => words
-                .iter()
-                .any(|w| text::is_number(w) || NUMBER_WORDS.contains(&w.as_str())),
-            AnswerKind::Time => words
-                .iter()
-                .any(|w| text::is_number(w) || TIME_WORDS.contains(&w.as_str())),
+            // A figure the question already states ("in 2016") is not the answer.
+            AnswerKind::Number => words.iter().any(|w| {
+                (text::is_number(w) || NUMBER_WORDS.contains(&w.as_str()))
+                    && !question_words.contains(w)
+            }),
+            AnswerKind::Time => words.iter().any(|w| {
+                (text::is_number(w) || TIME_WORDS.contains(&w.as_str()))
+                    && !question_words.contains(w)
+            }),
             AnswerKind::Name => sentence.split_whitespace().skip(1).any(|w| {
                 let t: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
                 t.chars().next().is_some_and(char::is_uppercase)
@@ -870,13 +926,7 @@ impl Doc {
         let max = cent.iter().copied().fold(1e-9, f64::max);
         cent.iter()
             .enumerate()
-            .map(|(i, c)| {
-                let mut v = (1.0 - position_weight) * c / max + position_weight * position_score(i);
-                if self.sents.get(i).is_some_and(|s| s.s.text.ends_with('?')) {
-                    v *= 0.8; // rhetorical questions summarise badly
-                }
-                v
-            })
+            .map(|(i, c)| (1.0 - position_weight) * c / max + position_weight * position_score(i))
             .collect()
     }
 
@@ -964,6 +1014,12 @@ fn is_eligible(s: &str, words: usize) -> bool {
         "newsletter",
     ];
     if FURNITURE.iter().any(|f| lower.contains(f)) {
+        return false;
+    }
+    // Questions ("How many films are shown?") are headings or rhetoric in news copy.
+    if s.trim_end_matches(['"', '\'', '\u{201d}', ')'])
+        .ends_with('?')
+    {
         return false;
     }
     let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();

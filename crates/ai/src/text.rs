@@ -64,10 +64,13 @@ pub fn paragraphs(text: &str) -> Vec<String> {
 /// always followed by something ("Mr. Smith", "Jan. 5", "No. 10", "St. Louis").
 const NEVER_END: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "capt", "sgt", "cpl",
-    "adm", "maj", "st", "mt", "ft", "rev", "hon", "pres", "supt", "det", "insp", "no", "nos", "vs",
-    "v", "approx", "dept", "fig", "est", "vol", "pp", "p", "ave", "blvd", "rd", "messrs", "mme",
-    "mlle", "sra", "sr", "jr",
+    "adm", "maj", "st", "mt", "ft", "rev", "hon", "pres", "supt", "det", "insp", "vs", "v",
+    "approx", "dept", "est", "ave", "blvd", "rd", "messrs", "mme", "mlle", "sra", "sr", "jr",
+    "sens", "reps", "govs", "gens",
 ];
+
+/// Abbreviations only before a number ("No. 10", "Vol. 3"); "vote no. DeVos…" ends.
+const BEFORE_NUMBER: &[&str] = &["no", "nos", "vol", "fig", "pp", "p", "art", "ch", "sec"];
 
 /// Months: an abbreviation only when a number follows ("Jan. 5"); "in Jan. The…" ends.
 const MONTHS: &[&str] = &[
@@ -231,7 +234,7 @@ fn dot_ends_sentence(before: &str, rest: &str) -> bool {
     if NEVER_END.contains(&w.as_str()) {
         return false;
     }
-    if MONTHS.contains(&w.as_str()) {
+    if MONTHS.contains(&w.as_str()) || BEFORE_NUMBER.contains(&w.as_str()) {
         return !next_is_number;
     }
     if MAY_END.contains(&w.as_str()) {
@@ -290,7 +293,79 @@ pub fn canonical_number(w: &str) -> String {
 pub struct Analyzer {
     stemmer: Option<Stemmer>,
     stop: HashSet<&'static str>,
+    english: bool,
 }
+
+const IRREGULAR: &[(&str, &str)] = &[
+    ("met", "meet"),
+    ("fell", "fall"),
+    ("fallen", "fall"),
+    ("won", "win"),
+    ("lost", "lose"),
+    ("took", "take"),
+    ("taken", "take"),
+    ("gave", "give"),
+    ("given", "give"),
+    ("left", "leave"),
+    ("led", "lead"),
+    ("held", "hold"),
+    ("made", "make"),
+    ("paid", "pay"),
+    ("sold", "sell"),
+    ("bought", "buy"),
+    ("built", "build"),
+    ("began", "begin"),
+    ("begun", "begin"),
+    ("ran", "run"),
+    ("went", "go"),
+    ("gone", "go"),
+    ("came", "come"),
+    ("saw", "see"),
+    ("seen", "see"),
+    ("found", "find"),
+    ("thought", "think"),
+    ("kept", "keep"),
+    ("spent", "spend"),
+    ("sent", "send"),
+    ("struck", "strike"),
+    ("shot", "shoot"),
+    ("fought", "fight"),
+    ("chose", "choose"),
+    ("chosen", "choose"),
+    ("rose", "rise"),
+    ("risen", "rise"),
+    ("fled", "flee"),
+    ("flew", "fly"),
+    ("flown", "fly"),
+    ("drove", "drive"),
+    ("wrote", "write"),
+    ("written", "write"),
+    ("spoke", "speak"),
+    ("spoken", "speak"),
+    ("broke", "break"),
+    ("broken", "break"),
+    ("stole", "steal"),
+    ("grew", "grow"),
+    ("grown", "grow"),
+    ("knew", "know"),
+    ("known", "know"),
+    ("threw", "throw"),
+    ("became", "become"),
+    ("sank", "sink"),
+    ("sought", "seek"),
+    ("caught", "catch"),
+    ("brought", "bring"),
+    ("felt", "feel"),
+    ("heard", "hear"),
+    ("meant", "mean"),
+    ("stood", "stand"),
+    ("lay", "lie"),
+    ("hid", "hide"),
+    ("bore", "bear"),
+    ("born", "bear"),
+    ("ate", "eat"),
+    ("woke", "wake"),
+];
 
 impl Analyzer {
     /// The analyzer for an ISO 639-1 code (or a tag such as "en-GB"). Languages without a
@@ -308,6 +383,7 @@ impl Analyzer {
                         Analyzer {
                             stemmer: algo.map(Stemmer::create),
                             stop: EN_STOP.split_whitespace().collect(),
+                            english: *code == "en",
                         },
                     )
                 })
@@ -345,6 +421,16 @@ impl Analyzer {
         if is_number(w) {
             return canonical_number(w);
         }
+        // Irregular English past forms the stemmer leaves alone ("met" -> "meet"), so a
+        // question in the present finds a report in the past.
+        let w = if self.english {
+            IRREGULAR
+                .iter()
+                .find(|(past, _)| *past == w)
+                .map_or(w, |(_, base)| *base)
+        } else {
+            w
+        };
         match &self.stemmer {
             Some(s) => s.stem(w).into_owned(),
             None => w.to_string(),
@@ -357,6 +443,7 @@ fn fallback() -> &'static Analyzer {
     F.get_or_init(|| Analyzer {
         stemmer: None,
         stop: EN_STOP.split_whitespace().collect(),
+        english: false,
     })
 }
 
@@ -679,7 +766,7 @@ mod tests {
     fn abbreviations_numbers_and_quotes() {
         let t = "Mr. Smith arrived in the U.S. on Jan. 5 with $3.5 million. He left at 5 p.m. \
                  The next day he said: \"We are done.\" Then he went home! Was it over? \
-                 George W. Bush agreed.";
+                 George W. Bush agreed. Sens. Susan Collins said no. Then No. 10 spoke.";
         assert_eq!(
             texts(t),
             vec![
@@ -689,6 +776,8 @@ mod tests {
                 "Then he went home!",
                 "Was it over?",
                 "George W. Bush agreed.",
+                "Sens. Susan Collins said no.",
+                "Then No. 10 spoke.",
             ]
         );
     }
