@@ -275,6 +275,7 @@ fn summary_eval(s: &[&Art], show: bool) {
 
 #[derive(serde::Deserialize)]
 struct Question {
+    split: String,
     article: String,
     question: String,
     answerable: bool,
@@ -344,12 +345,21 @@ fn ask_run(all: &[Art], qs: &[Question], b: &Builtin, show: bool) -> AskCounts {
 }
 
 fn ask_eval(all: &[Art], show: bool, sweep: bool) {
-    let qs = questions();
+    for split in ["dev", "heldout"] {
+        let qs: Vec<Question> = questions()
+            .into_iter()
+            .filter(|q| q.split == split)
+            .collect();
+        ask_split(all, &qs, split, show, sweep && split == "dev");
+    }
+}
+
+fn ask_split(all: &[Art], qs: &[Question], split: &str, show: bool, sweep: bool) {
     let n_ans = qs.iter().filter(|q| q.answerable).count();
     let n_un = qs.len() - n_ans;
     let arts: HashSet<&str> = qs.iter().map(|q| q.article.as_str()).collect();
     println!(
-        "\n## Ask: {} questions ({n_ans} answerable, {n_un} not) on {} articles",
+        "\n## Ask, {split} set: {} questions ({n_ans} answerable, {n_un} not) on {} articles",
         qs.len(),
         arts.len()
     );
@@ -369,7 +379,7 @@ fn ask_eval(all: &[Art], show: bool, sweep: bool) {
         };
         let c = ask_run(
             all,
-            &qs,
+            qs,
             &b,
             show && (t - Builtin::default().answer_threshold).abs() < 1e-9,
         );
