@@ -350,7 +350,7 @@ fn ask_eval(all: &[Art], show: bool, sweep: bool) {
             .into_iter()
             .filter(|q| q.split == split)
             .collect();
-        ask_split(all, &qs, split, show, sweep && split == "dev");
+        ask_split(all, &qs, split, show, sweep);
     }
 }
 
