@@ -642,3 +642,18 @@ async fn the_builtin_provider_behind_the_same_interface() {
     );
     assert!(e.reader_message().contains("Translation"));
 }
+
+#[test]
+fn provider_futures_and_streams_are_send_for_axum_handlers() {
+    fn send<T: Send>(_: &T) {}
+    let p = AnyProvider::default();
+    let a = article();
+    send(&p.summary(&a));
+    send(&p.key_points(&a));
+    send(&p.ask(&a, "q"));
+    send(&p.ask_stream(&a, "q"));
+    send(&p.translate(&a, "de"));
+    send(&p.story_summary(&[a]));
+    fn static_stream(_: &tidings_ai::DeltaStream) {}
+    let _ = static_stream;
+}
