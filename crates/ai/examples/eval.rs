@@ -92,6 +92,28 @@ fn main() {
         "ask" => ask_eval(&all, show, args.iter().any(|a| a == "--sweep")),
         "story" => story_eval(&all, show, args.iter().any(|a| a == "--sweep")),
         "latency" => latency(&all, &s),
+        // The exact chat prompts of the summary and ask evaluations, as JSON
+        // [[system, user], …]: input for measuring other back ends (see BENCHMARKS.md).
+        "prompts" => {
+            let mut out: Vec<(String, String)> = Vec::new();
+            if args.get(1).map(String::as_str) == Some("ask") {
+                let by_id: HashMap<&str, &Art> = all.iter().map(|a| (a.id.as_str(), a)).collect();
+                for q in questions() {
+                    let a = by_id[q.article.as_str()];
+                    let p =
+                        tidings_ai::chat_prompt(tidings_ai::Feature::Ask, &[a.view()], &q.question)
+                            .unwrap();
+                    out.push((p.system, p.user));
+                }
+            } else {
+                for a in &s {
+                    let p = tidings_ai::chat_prompt(tidings_ai::Feature::Summary, &[a.view()], "")
+                        .unwrap();
+                    out.push((p.system, p.user));
+                }
+            }
+            println!("{}", serde_json::to_string(&out).unwrap());
+        }
         "dump" => {
             let n: usize = args.get(1).and_then(|x| x.parse().ok()).unwrap_or(0);
             let a = s[n];

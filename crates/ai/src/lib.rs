@@ -43,7 +43,7 @@ pub use builtin::Builtin;
 pub use error::AiError;
 pub use openai::{OpenAiCompatible, OpenAiConfig};
 pub use plain::PlainText;
-pub use prompt::{PROMPT_VERSION, answer_from_model_text};
+pub use prompt::{PROMPT_VERSION, Prompt, answer_from_model_text};
 pub use provider::{AnyProvider, DeltaStream, Partial, Provider, collect_stream};
 
 /// Input caps: an article longer than this is cut (and results say so). They bound the
@@ -227,6 +227,29 @@ pub struct StorySummary {
     pub differences: Vec<Difference>,
 }
 
+/// The chat messages a model provider sends for `feature`: for logging, debugging and other
+/// model back ends. `articles` is one article (several for [`Feature::StorySummary`]);
+/// `extra` is the question ([`Feature::Ask`]) or the language tag ([`Feature::Translate`]).
+pub fn chat_prompt(
+    feature: Feature,
+    articles: &[ArticleText<'_>],
+    extra: &str,
+) -> Result<Prompt, AiError> {
+    let first = articles
+        .first()
+        .ok_or_else(|| AiError::InvalidInput("no article".into()))?;
+    Ok(match feature {
+        Feature::Summary => prompt::summary(first).0,
+        Feature::KeyPoints => prompt::key_points(first).0,
+        Feature::Ask => prompt::ask(first, &builtin::clean_question(extra)?),
+        Feature::Translate => prompt::translate(first, &prompt::language_name(extra)?.1).0,
+        Feature::StorySummary => {
+            let n = articles.len().min(limits::MAX_STORY_SOURCES);
+            prompt::story(articles.get(..n).unwrap_or(articles))
+        }
+    })
+}
+
 /// The key of a cached result in the `ai_results` table.
 ///
 /// `subject` names what the result is about: `"article:123"`, `"story:45"`. `extra` is the
@@ -365,6 +388,19 @@ mod tests {
             assert_ne!(base, other);
         }
         assert!(base.len() < 100);
+    }
+
+    #[test]
+    fn chat_prompts_per_feature() {
+        let a = ArticleText::new(ArticleId(1), "T", "One sentence here. Another one there.");
+        let b = ArticleText { id: ArticleId(2), ..a };
+        let p = chat_prompt(Feature::StorySummary, &[a, b], "");
+        assert!(p.is_ok_and(|p| p.user.contains("[S2]")));
+        let p = chat_prompt(Feature::Ask, &[a], "Why?");
+        assert!(p.is_ok_and(|p| p.user.contains("[2] Another one there.")));
+        assert!(chat_prompt(Feature::Ask, &[a], " ").is_err());
+        assert!(chat_prompt(Feature::Translate, &[a], "not a tag!").is_err());
+        assert!(chat_prompt(Feature::Summary, &[], "").is_err());
     }
 
     #[test]
