@@ -393,7 +393,10 @@ mod tests {
     #[test]
     fn chat_prompts_per_feature() {
         let a = ArticleText::new(ArticleId(1), "T", "One sentence here. Another one there.");
-        let b = ArticleText { id: ArticleId(2), ..a };
+        let b = ArticleText {
+            id: ArticleId(2),
+            ..a
+        };
         let p = chat_prompt(Feature::StorySummary, &[a, b], "");
         assert!(p.is_ok_and(|p| p.user.contains("[S2]")));
         let p = chat_prompt(Feature::Ask, &[a], "Why?");

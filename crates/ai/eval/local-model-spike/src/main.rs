@@ -19,7 +19,10 @@ struct Bpe {
 }
 
 fn bytes_to_unicode() -> [char; 256] {
-    let mut bs: Vec<u32> = (b'!' as u32..=b'~' as u32).chain(0xA1..=0xAC).chain(0xAE..=0xFF).collect();
+    let mut bs: Vec<u32> = (b'!' as u32..=b'~' as u32)
+        .chain(0xA1..=0xAC)
+        .chain(0xAE..=0xFF)
+        .collect();
     let mut cs = bs.clone();
     let mut n = 0;
     for b in 0..256u32 {
@@ -52,14 +55,25 @@ impl Bpe {
         };
         let tokens = arr("tokenizer.ggml.tokens");
         let merges = arr("tokenizer.ggml.merges");
-        let ids: HashMap<String, u32> = tokens.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
+        let ids: HashMap<String, u32> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
         let ranks = merges
             .iter()
             .enumerate()
-            .filter_map(|(i, m)| m.split_once(' ').map(|(a, b)| ((a.to_string(), b.to_string()), i)))
+            .filter_map(|(i, m)| {
+                m.split_once(' ')
+                    .map(|(a, b)| ((a.to_string(), b.to_string()), i))
+            })
             .collect();
         let byte_enc = bytes_to_unicode();
-        let byte_dec = byte_enc.iter().enumerate().map(|(b, c)| (*c, b as u8)).collect();
+        let byte_dec = byte_enc
+            .iter()
+            .enumerate()
+            .map(|(b, c)| (*c, b as u8))
+            .collect();
         let specials = tokens
             .iter()
             .enumerate()
@@ -67,7 +81,14 @@ impl Bpe {
             .map(|(i, t)| (t.clone(), i as u32))
             .collect();
         eprintln!("vocab {} merges {}", tokens.len(), merges.len());
-        Bpe { tokens, ids, ranks, byte_enc, byte_dec, specials }
+        Bpe {
+            tokens,
+            ids,
+            ranks,
+            byte_enc,
+            byte_dec,
+            specials,
+        }
     }
 
     /// GPT-2 style pre-tokenisation: optional leading space + letters | single digits |
@@ -91,7 +112,13 @@ impl Bpe {
             } else if d.is_numeric() {
                 i += 1;
             } else if d.is_whitespace() {
-                while i < chars.len() && chars[i].is_whitespace() && !(chars[i] == ' ' && i + 1 < chars.len() && !chars[i + 1].is_whitespace() && i > start) {
+                while i < chars.len()
+                    && chars[i].is_whitespace()
+                    && !(chars[i] == ' '
+                        && i + 1 < chars.len()
+                        && !chars[i + 1].is_whitespace()
+                        && i > start)
+                {
                     i += 1;
                 }
                 if i == start {
@@ -111,7 +138,10 @@ impl Bpe {
     }
 
     fn bpe(&self, piece: &str) -> Vec<u32> {
-        let mut parts: Vec<String> = piece.bytes().map(|b| self.byte_enc[b as usize].to_string()).collect();
+        let mut parts: Vec<String> = piece
+            .bytes()
+            .map(|b| self.byte_enc[b as usize].to_string())
+            .collect();
         loop {
             let mut best: Option<(usize, usize)> = None;
             for i in 0..parts.len().saturating_sub(1) {
@@ -125,14 +155,21 @@ impl Bpe {
             let merged = format!("{}{}", parts[i], parts[i + 1]);
             parts.splice(i..i + 2, [merged]);
         }
-        parts.iter().filter_map(|p| self.ids.get(p).copied()).collect()
+        parts
+            .iter()
+            .filter_map(|p| self.ids.get(p).copied())
+            .collect()
     }
 
     fn encode(&self, text: &str) -> Vec<u32> {
         let mut out = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
-            let next = self.specials.iter().filter_map(|(s, id)| rest.find(s.as_str()).map(|p| (p, s, *id))).min_by_key(|x| x.0);
+            let next = self
+                .specials
+                .iter()
+                .filter_map(|(s, id)| rest.find(s.as_str()).map(|p| (p, s, *id)))
+                .min_by_key(|x| x.0);
             let (plain, special) = match next {
                 Some((p, s, id)) => (&rest[..p], Some((s.len(), id))),
                 None => (rest, None),
@@ -181,9 +218,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ids = tok.encode(s);
     assert_eq!(tok.decode(&ids), s, "{ids:?}");
 
-    let input: Vec<(String, String)> = serde_json::from_str(&std::fs::read_to_string(std::env::args().nth(2).unwrap())?)?;
+    let input: Vec<(String, String)> =
+        serde_json::from_str(&std::fs::read_to_string(std::env::args().nth(2).unwrap())?)?;
     for (system, user) in input {
-        let prompt = format!("<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n");
+        let prompt = format!(
+            "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+        );
         let ids = tok.encode(&prompt);
         let t = Instant::now();
         let mut cache_model = model.clone();
