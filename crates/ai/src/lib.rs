@@ -175,6 +175,15 @@ pub struct Answer {
     pub quotes: Vec<Quote>,
 }
 
+impl Answer {
+    /// Answered with at least one quote from the article. A model may answer without
+    /// citing (or cite only sentences that do not exist, which are dropped): show such an
+    /// answer marked as unsupported by quotes.
+    pub fn is_grounded(&self) -> bool {
+        self.answered && !self.quotes.is_empty()
+    }
+}
+
 /// An article translated by a model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Translation {

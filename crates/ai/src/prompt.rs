@@ -380,14 +380,30 @@ pub fn answer_from_model_text(article: &ArticleText<'_>, reply: &str) -> Answer 
     let clean: String = demarkdown(reply.trim());
     let clean = text::truncate_words(&clean, limits::MAX_OUTPUT_CHARS);
     let lower = clean.to_lowercase();
-    let refusal = [
-        "the article does not",
-        "the article doesn't",
-        "the article does not",
-    ]
-    .iter()
-    .any(|p| lower.starts_with(p))
-        || clean.is_empty();
+    let cites = !citations(&clean, "").is_empty();
+    // The prompt asks for one exact refusal sentence; models vary it, so accept the usual
+    // forms at the start, and uncited replies that say the article lacks the answer.
+    let refusal = clean.is_empty()
+        || [
+            "the article does not",
+            "the article doesn't",
+            "this article does not",
+            "the article is silent",
+            "the article provides no",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        || (!cites
+            && [
+                "does not answer",
+                "does not say",
+                "doesn't say",
+                "does not mention",
+                "not mentioned in the article",
+                "no information",
+            ]
+            .iter()
+            .any(|p| lower.contains(p)));
     if refusal {
         return Answer {
             answered: false,
@@ -649,6 +665,11 @@ mod tests {
         let no = answer_from_model_text(&a, "The article does not answer this question.");
         assert!(!no.answered);
         assert!(no.quotes.is_empty());
+        let no = answer_from_model_text(&a, "Sorry, but that is not mentioned in the article.");
+        assert!(!no.answered);
+        let uncited = answer_from_model_text(&a, "About twelve.");
+        assert!(uncited.answered && !uncited.is_grounded());
+        assert!(ans.is_grounded());
     }
 
     #[test]

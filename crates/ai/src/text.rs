@@ -146,7 +146,7 @@ fn split_paragraph(para: &str) -> Vec<String> {
     let mut start = 0usize; // byte offset of the current sentence
     let mut i = 0usize;
     while i < chars.len() {
-        let Some(&(_, c)) = chars.get(i) else { break };
+        let Some(&(ib, c)) = chars.get(i) else { break };
         if !is_terminal(c) {
             i += 1;
             continue;
@@ -171,7 +171,7 @@ fn split_paragraph(para: &str) -> Vec<String> {
                 let rest = para.get(end_byte..).unwrap_or("").trim_start();
                 c != '.' && c != '\u{2026}' && starts_sentence(rest)
                     || (c == '.' || c == '\u{2026}')
-                        && dot_ends_sentence(para.get(start..i).unwrap_or(""), rest)
+                        && dot_ends_sentence(para.get(start..ib).unwrap_or(""), rest)
             }
             // `…quote."?The next sentence` (the corpus quirk) or `."The`.
             Some(n) => saw_quote && n.is_uppercase(),
@@ -778,6 +778,19 @@ mod tests {
                 "George W. Bush agreed.",
                 "Sens. Susan Collins said no.",
                 "Then No. 10 spoke.",
+            ]
+        );
+    }
+
+    #[test]
+    fn non_ascii_text_before_an_abbreviation() {
+        // Byte and character offsets differ after "é" and the curly quotes.
+        let t = "Le café \u{201c}Chez Léon\u{201d} a vu Mr. Dupont. Il est parti.";
+        assert_eq!(
+            texts(t),
+            vec![
+                "Le café \u{201c}Chez Léon\u{201d} a vu Mr. Dupont.",
+                "Il est parti."
             ]
         );
     }
