@@ -79,22 +79,6 @@ impl SourceKind {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn display_policy_parses_and_rejects() {
-        assert_eq!("full".parse::<DisplayPolicy>(), Ok(DisplayPolicy::Full));
-        assert_eq!(
-            " Excerpt ".parse::<DisplayPolicy>(),
-            Ok(DisplayPolicy::Excerpt)
-        );
-        assert!("everything".parse::<DisplayPolicy>().is_err());
-        assert_eq!(DisplayPolicy::default(), DisplayPolicy::Excerpt);
-    }
-}
-
 /// The id under which Tidings caches a remote image: a stable hash of its URL
 /// (16 hex digits). Shared by the pipeline that stores media and the web
 /// layer that serves it.
@@ -122,5 +106,21 @@ pub fn media_variant_widths(original_width: u32) -> Vec<u32> {
         vec![original_width.max(1)]
     } else {
         fit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_policy_parses_and_rejects() {
+        assert_eq!("full".parse::<DisplayPolicy>(), Ok(DisplayPolicy::Full));
+        assert_eq!(
+            " Excerpt ".parse::<DisplayPolicy>(),
+            Ok(DisplayPolicy::Excerpt)
+        );
+        assert!("everything".parse::<DisplayPolicy>().is_err());
+        assert_eq!(DisplayPolicy::default(), DisplayPolicy::Excerpt);
     }
 }

@@ -153,7 +153,7 @@ impl Pipeline {
         match parse_sitemap(body, base).map_err(|e| e.to_string())? {
             Sitemap::Urls(urls) => Ok((urls.iter().filter_map(entry_from_sitemap).collect(), None)),
             Sitemap::Index(mut children) => {
-                children.sort_by(|a, b| b.1.cmp(&a.1));
+                children.sort_by_key(|c| std::cmp::Reverse(c.1));
                 let mut entries = Vec::new();
                 for (loc, _) in children.into_iter().take(MAX_CHILD_SITEMAPS) {
                     let Ok(u) = url::Url::parse(&loc) else {

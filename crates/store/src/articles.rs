@@ -646,14 +646,17 @@ impl Store {
         rows.iter().map(card_from_row).collect()
     }
 
-    /// Which of these (canonical) URLs are articles we have.
+    /// Which of these (canonical) URLs are articles we have: stored under that
+    /// URL, or a feed entry there that is a copy of one (syndicated text).
     pub async fn article_ids_by_urls(&self, urls: &[String]) -> Result<Vec<(String, ArticleId)>> {
         let mut out = Vec::new();
         for chunk in urls.chunks(200) {
             let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let ph = ph.join(", ");
             let sql = format!(
-                "SELECT url, id FROM articles WHERE url IN ({})",
-                ph.join(", ")
+                "SELECT url, id FROM articles WHERE url IN ({ph})
+                 UNION SELECT url, article_id AS id FROM feed_entries
+                   WHERE url IN ({ph}) AND article_id IS NOT NULL"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for u in chunk {

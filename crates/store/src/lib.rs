@@ -7,6 +7,7 @@
 //! every multi-row change is one transaction; a database error is never
 //! reported as "not found".
 
+mod ai;
 mod articles;
 mod copy;
 mod entries;

@@ -487,6 +487,64 @@ async fn concurrent_claimers_never_share_a_job() {
 }
 
 #[tokio::test]
+async fn ai_results_are_cached_by_key_and_replaced() {
+    each_backend(async |db| {
+        let s = &db.store;
+        assert_eq!(s.ai_result("k1").await.unwrap(), None);
+        s.put_ai_result(
+            "k1",
+            "article",
+            7,
+            "summary",
+            "builtin",
+            "m",
+            1,
+            None,
+            "{\"a\":1}",
+        )
+        .await
+        .unwrap();
+        s.put_ai_result(
+            "k2",
+            "article",
+            7,
+            "ask",
+            "builtin",
+            "m",
+            1,
+            Some("en"),
+            "{\"b\":2}",
+        )
+        .await
+        .unwrap();
+        // The same key again replaces (a recomputation), never duplicates.
+        s.put_ai_result(
+            "k1",
+            "article",
+            7,
+            "summary",
+            "builtin",
+            "m",
+            1,
+            None,
+            "{\"a\":3}",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.ai_result("k1").await.unwrap().as_deref(),
+            Some("{\"a\":3}")
+        );
+        assert_eq!(
+            s.ai_result("k2").await.unwrap().as_deref(),
+            Some("{\"b\":2}")
+        );
+        assert_eq!(s.ai_result("nope").await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn settings_and_nodes() {
     each_backend(async |db| {
         let s = &db.store;

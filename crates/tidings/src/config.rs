@@ -26,6 +26,7 @@ pub struct Config {
     pub fetch: FetchConfig,
     pub crawl: CrawlConfig,
     pub storage: StorageConfig,
+    pub ai: AiSection,
 }
 
 impl Default for Config {
@@ -40,6 +41,7 @@ impl Default for Config {
             fetch: FetchConfig::default(),
             crawl: CrawlConfig::default(),
             storage: StorageConfig::default(),
+            ai: AiSection::default(),
         }
     }
 }
@@ -158,6 +160,37 @@ pub struct StorageConfig {
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig { max_connections: 8 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AiSection {
+    /// `builtin` (offline, the default) or `openai` (any OpenAI-compatible endpoint).
+    pub provider: String,
+    /// For `openai`: up to and including the version path, e.g. `http://127.0.0.1:11434/v1`.
+    pub base_url: String,
+    pub model: String,
+    /// Sent as a bearer token; empty sends none. Never printed by `tidings config`.
+    pub api_key: String,
+    pub timeout_secs: u64,
+    /// Model calls in flight in this process.
+    pub max_concurrent: u32,
+    /// Questions per minute per reader (by IP address).
+    pub ask_per_minute: u32,
+}
+
+impl Default for AiSection {
+    fn default() -> Self {
+        AiSection {
+            provider: "builtin".into(),
+            base_url: String::new(),
+            model: String::new(),
+            api_key: String::new(),
+            timeout_secs: 90,
+            max_concurrent: 4,
+            ask_per_minute: 10,
+        }
     }
 }
 
@@ -339,6 +372,39 @@ impl Config {
         if self.storage.max_connections == 0 {
             bail!(bad("storage.max_connections", 0, "at least 1"));
         }
+        let ai = &self.ai;
+        match ai.provider.as_str() {
+            "builtin" => {}
+            "openai" => {
+                if url::Url::parse(&ai.base_url)
+                    .map(|u| !matches!(u.scheme(), "http" | "https"))
+                    .unwrap_or(true)
+                {
+                    bail!(bad(
+                        "ai.base_url",
+                        &ai.base_url,
+                        "an http(s) URL is needed for provider openai"
+                    ));
+                }
+                if ai.model.trim().is_empty() {
+                    bail!(bad(
+                        "ai.model",
+                        &ai.model,
+                        "name the model for provider openai"
+                    ));
+                }
+            }
+            other => bail!(bad("ai.provider", other, "one of builtin, openai")),
+        }
+        if ai.timeout_secs == 0 {
+            bail!(bad("ai.timeout_secs", 0, "at least 1"));
+        }
+        if ai.max_concurrent == 0 {
+            bail!(bad("ai.max_concurrent", 0, "at least 1"));
+        }
+        if ai.ask_per_minute == 0 {
+            bail!(bad("ai.ask_per_minute", 0, "at least 1"));
+        }
         if let Err(e) = self.log.level.parse::<tracing_subscriber::EnvFilter>() {
             bail!(bad("log.level", &self.log.level, &e.to_string()));
         }
@@ -361,6 +427,9 @@ impl Config {
     pub fn to_toml_redacted(&self) -> Result<String> {
         let mut c = self.clone();
         c.database_url = tidings_store::redact_url(&c.database_url);
+        if !c.ai.api_key.is_empty() {
+            c.ai.api_key = "<redacted>".into();
+        }
         Ok(toml::to_string_pretty(&c)?)
     }
 }

@@ -3,6 +3,7 @@
 //! `web` never runs the pipeline: it reads from the store and, when work is
 //! needed, enqueues a job. Errors become responses in one place ([`error`]).
 
+pub mod ai;
 pub mod api;
 mod error;
 mod feeds;
@@ -40,6 +41,7 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Where the crawler caches images (served at `/media/...`).
     pub media_dir: Option<std::path::PathBuf>,
+    pub ai: ai::AiConfig,
 }
 
 impl Default for WebConfig {
@@ -50,6 +52,7 @@ impl Default for WebConfig {
             node_id: "local".into(),
             request_timeout: Duration::from_secs(30),
             media_dir: None,
+            ai: ai::AiConfig::default(),
         }
     }
 }
@@ -66,12 +69,14 @@ struct Inner {
     metrics: Option<PrometheusHandle>,
     search: Option<tidings_search::SearchIndex>,
     search_catching_up: Arc<std::sync::atomic::AtomicBool>,
+    ai: ai::AiRuntime,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
         AppState {
             inner: Arc::new(Inner {
+                ai: ai::AiRuntime::new(&config.ai),
                 store,
                 config,
                 metrics,
@@ -92,6 +97,7 @@ impl AppState {
     ) -> Self {
         AppState {
             inner: Arc::new(Inner {
+                ai: ai::AiRuntime::new(&config.ai),
                 store,
                 config,
                 metrics,
@@ -99,6 +105,10 @@ impl AppState {
                 search_catching_up: catching_up,
             }),
         }
+    }
+
+    pub fn ai(&self) -> &ai::AiRuntime {
+        &self.inner.ai
     }
 
     pub fn search(&self) -> Option<&tidings_search::SearchIndex> {
@@ -124,6 +134,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/a/{slug}", get(pages::article_page))
+        .route("/a/{slug}/ask", get(pages::ask_page))
+        .route("/a/{slug}/translate", get(pages::translate_page))
         .route("/story/{id}", get(pages::story_page))
         .route("/story/{id}/{file}", get(feeds::story_feed))
         .route("/source/{id}", get(pages::source_page))

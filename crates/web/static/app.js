@@ -87,8 +87,58 @@
     }
   }
 
+  // AI panel: the model's summary once it is ready; answers streamed in
+  // place. Everything is set as text, never as HTML.
+  function setupAi() {
+    var panel = document.querySelector(".ai-panel[data-article]");
+    if (!panel) return;
+    var id = panel.getAttribute("data-article");
+    if (panel.hasAttribute("data-model-summary") && window.fetch) {
+      fetch("/api/v1/articles/" + id + "/summary").then(function (r) { return r.ok ? r.json() : null; }).then(function (s) {
+        var box = panel.querySelector(".ai-summary");
+        if (!s || !box || !s.sentences.length || s.producer.fallback) return;
+        box.textContent = "";
+        s.sentences.forEach(function (t) { var p = document.createElement("p"); p.textContent = t; box.appendChild(p); });
+      }).catch(function () {});
+    }
+    var form = panel.querySelector("form[data-ask]");
+    var out = panel.querySelector(".ai-answer");
+    if (!form || !out || !window.EventSource) return;
+    form.addEventListener("submit", function (e) {
+      var q = form.querySelector("input[name=q]").value.trim();
+      if (!q) return;
+      e.preventDefault();
+      out.hidden = false;
+      out.textContent = "";
+      var text = document.createElement("p");
+      out.appendChild(text);
+      out.setAttribute("aria-busy", "true");
+      var es = new EventSource("/api/v1/articles/" + id + "/ask/stream?q=" + encodeURIComponent(q));
+      function done() { es.close(); out.removeAttribute("aria-busy"); }
+      es.addEventListener("delta", function (ev) { text.textContent += JSON.parse(ev.data).text; });
+      es.addEventListener("answer", function (ev) {
+        var a = JSON.parse(ev.data);
+        text.textContent = a.text;
+        if (a.quotes.length) {
+          var ul = document.createElement("ul");
+          ul.className = "ai-quotes";
+          a.quotes.forEach(function (qt) { var li = document.createElement("li"); var b = document.createElement("blockquote"); b.textContent = qt.text; li.appendChild(b); ul.appendChild(li); });
+          out.appendChild(ul);
+        }
+        done();
+      });
+      es.addEventListener("error", function (ev) {
+        var msg = "The answer could not be loaded. Please try again.";
+        try { if (ev.data) msg = JSON.parse(ev.data).message; } catch (x) {}
+        if (!text.textContent) text.textContent = msg;
+        done();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupVideos();
+    setupAi();
     var btn = document.querySelector("[data-theme-toggle]");
     if (btn) btn.addEventListener("click", toggleTheme);
     collect();

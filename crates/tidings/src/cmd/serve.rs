@@ -91,6 +91,7 @@ async fn serve(
         base_url: (!config.site.base_url.is_empty()).then(|| config.site.base_url.clone()),
         node_id: node_id.clone(),
         media_dir: Some(config.data_dir.join("media")),
+        ai: ai_config(&config)?,
         ..Default::default()
     };
     let state = tidings_web::AppState::with_search(
@@ -215,4 +216,31 @@ pub fn node_id() -> String {
         std::process::id(),
         nanos & 0xffff
     )
+}
+
+/// The AI features as configured; a model that cannot be set up stops start-up.
+fn ai_config(config: &Config) -> Result<tidings_web::ai::AiConfig> {
+    let ai = &config.ai;
+    let model = match ai.provider.as_str() {
+        "openai" => {
+            let mut c = tidings_ai::OpenAiConfig::new(ai.base_url.clone(), ai.model.clone());
+            c.api_key = (!ai.api_key.is_empty()).then(|| ai.api_key.clone());
+            c.timeout = std::time::Duration::from_secs(ai.timeout_secs);
+            c.stream_total_timeout = c.stream_total_timeout.max(c.timeout);
+            let p = tidings_ai::OpenAiCompatible::new(c).map_err(|e| {
+                anyhow::anyhow!(
+                    "config key `ai.base_url` = `{}` is unusable: {e}",
+                    ai.base_url
+                )
+            })?;
+            tracing::info!(model = %ai.model, "AI features use an OpenAI-compatible model");
+            Some(tidings_ai::AnyProvider::OpenAi(p))
+        }
+        _ => None,
+    };
+    Ok(tidings_web::ai::AiConfig {
+        model,
+        max_concurrent: ai.max_concurrent as usize,
+        ask_per_minute: ai.ask_per_minute,
+    })
 }

@@ -107,10 +107,16 @@ impl Install {
 
     /// Start `tidings serve` on a free port and wait until it answers.
     pub fn serve(&self, extra: &[&str]) -> Server {
+        self.serve_env(extra, &[])
+    }
+
+    /// `serve` with extra environment (configuration keys as `TIDINGS_*`).
+    pub fn serve_env(&self, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = self
             .cmd()
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
+            .envs(env.iter().copied())
             .env("TIDINGS_LOG__FORMAT", "json")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

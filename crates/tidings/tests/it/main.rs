@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+mod ai;
 mod cli;
 mod common;
 mod crash;

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 /// Crawl a small origin: site 0 shows full text, site 1 excerpts; every third
 /// article is syndicated to the other site, so stories have two sources.
-async fn crawled(i: &Install) -> tidings_origin::Origin {
+pub(crate) async fn crawled(i: &Install) -> tidings_origin::Origin {
     let o = origin(24, 2, 3).await;
     let out = i.run(&[
         "--allow-private-networks",
@@ -39,7 +39,7 @@ async fn crawled(i: &Install) -> tidings_origin::Origin {
     o
 }
 
-async fn get(url: String) -> (u16, String, String) {
+pub(crate) async fn get(url: String) -> (u16, String, String) {
     let r = http().get(&url).send().await.unwrap();
     let status = r.status().as_u16();
     let ct = r
@@ -85,10 +85,19 @@ async fn every_page_type_renders_from_real_articles() {
     assert_no_foreign_resources(&home, "home");
 
     let cards = store.latest_articles(100, None).await.unwrap();
-    let full = cards
+    // A full-text article with an image and at least three paragraphs.
+    let mut full = None;
+    for c in cards
         .iter()
-        .find(|c| c.source_name == "Full Times" && c.image.is_some())
-        .expect("a full-text article with an image");
+        .filter(|c| c.source_name == "Full Times" && c.image.is_some())
+    {
+        let a = store.article(c.id).await.unwrap().unwrap();
+        if a.text.split("\n\n").count() >= 3 {
+            full = Some(c);
+            break;
+        }
+    }
+    let full = full.expect("a full-text article with an image");
     let excerpt = cards
         .iter()
         .find(|c| c.source_name == "Excerpt Herald")

@@ -7,6 +7,7 @@
 //! `If-None-Match` with 304; times are RFC 3339; ids are stable integers;
 //! lists page with an opaque `cursor`.
 
+mod ai;
 mod articles;
 mod meta;
 mod problem;
@@ -36,6 +37,7 @@ use utoipa_axum::routes;
         (name = "articles", description = "Articles and their related articles"),
         (name = "stories", description = "Stories: all coverage of one event"),
         (name = "sources", description = "The publishers this site follows"),
+        (name = "ai", description = "Summaries, key points, questions and translations"),
         (name = "meta", description = "Topics and service health")
     )
 )]
@@ -54,6 +56,12 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meta::get_source))
         .routes(routes!(meta::list_topics))
         .routes(routes!(meta::health))
+        .routes(routes!(ai::article_summary))
+        .routes(routes!(ai::article_key_points))
+        .routes(routes!(ai::article_ask))
+        .routes(routes!(ai::article_ask_stream))
+        .routes(routes!(ai::article_translation))
+        .routes(routes!(ai::story_summary))
         .split_for_parts();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     let router = router.layer(middleware::from_fn(etag));
@@ -82,7 +90,11 @@ async fn etag(req: Request, next: Next) -> Response {
     let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
     let inm = req.headers().get(header::IF_NONE_MATCH).cloned();
     let res = next.run(req).await;
-    if !is_get || !res.status().is_success() {
+    let streaming = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if !is_get || !res.status().is_success() || streaming {
         return res;
     }
     let (mut parts, body) = res.into_parts();

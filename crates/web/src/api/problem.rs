@@ -25,21 +25,22 @@ pub struct Problem {
 
 #[derive(Debug)]
 pub struct ApiError {
-    pub problem: Problem,
+    // Boxed: handlers return Result<_, ApiError>, and a small Err keeps them cheap.
+    pub problem: Box<Problem>,
     pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
         ApiError {
-            problem: Problem {
+            problem: Box::new(Problem {
                 kind: "about:blank".into(),
                 title: status.canonical_reason().unwrap_or("Error").to_string(),
                 status: status.as_u16(),
                 detail: detail.into(),
                 code: code.into(),
                 parameter: None,
-            },
+            }),
             retry_after: None,
         }
     }

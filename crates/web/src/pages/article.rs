@@ -29,6 +29,12 @@ pub struct VideoView {
 #[template(path = "article.html")]
 pub struct ArticlePage<'a> {
     pub l: Layout<'a>,
+    pub ai: crate::ai::Panel,
+    pub ai_article_id: i64,
+    pub ai_ask_href: String,
+    pub ai_translate: bool,
+    pub ai_translate_href: String,
+    pub ai_langs: Vec<(&'static str, &'static str)>,
     pub lead: Option<crate::media::ImgView>,
     pub video: Option<VideoView>,
     pub title: String,
@@ -52,6 +58,20 @@ pub struct ArticlePage<'a> {
     pub topics: Vec<(String, String)>,
     pub share: Vec<(&'static str, String)>,
 }
+
+/// Languages offered for machine translation.
+const LANGS: [(&str, &str); 10] = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("pt", "Português"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+    ("uk", "Українська"),
+    ("ar", "العربية"),
+];
 
 /// How much of a source set to `excerpt` readers see: about two short paragraphs.
 const EXCERPT_WORDS: usize = 70;
@@ -231,8 +251,15 @@ pub async fn article_page(
             format!("https://mastodonshare.com/?url={share_url}&text={share_title}"),
         ),
     ];
+    let ai = crate::ai::article_panel(&state, &a).await;
     let page = ArticlePage {
         l,
+        ai,
+        ai_article_id: a.id.0,
+        ai_ask_href: format!("{canonical_path}/ask"),
+        ai_translate: state.ai().has_model(),
+        ai_translate_href: format!("{canonical_path}/translate"),
+        ai_langs: LANGS.to_vec(),
         lead,
         video,
         title: a.title.clone(),

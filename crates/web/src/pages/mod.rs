@@ -2,6 +2,7 @@
 //! plain view structs (everything already formatted), and render a template.
 
 mod about;
+pub(crate) mod ai;
 pub(crate) mod article;
 pub(crate) mod home;
 mod lists;
@@ -9,6 +10,7 @@ pub(crate) mod search;
 mod story;
 
 pub use about::about;
+pub use ai::{ask_page, translate_page};
 pub use article::article_page;
 pub use home::home;
 pub use lists::{source_page, sources_page, topic_page};

@@ -129,8 +129,8 @@ pub async fn search_page(
         format!("{q} – Search")
     };
     let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
-    let mut l = Layout::new(&state, &headers, "/search", title)
-        .with_feeds(&format!("/search/feed"), "These results");
+    let mut l =
+        Layout::new(&state, &headers, "/search", title).with_feeds("/search/feed", "These results");
     for f in &mut l.feeds {
         f.href = format!("{}?q={encoded}", f.href);
     }

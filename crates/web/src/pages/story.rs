@@ -38,6 +38,8 @@ pub struct StoryPage<'a> {
     pub last_rel: String,
     pub newest: Vec<CoverageView>,
     pub by_source: Vec<SourceGroup>,
+    /// What the sources agree on and where they differ; None for a story too thin to summarise.
+    pub ai: Option<crate::ai::StoryPanel>,
 }
 
 pub async fn story_page(
@@ -98,7 +100,24 @@ pub async fn story_page(
         "Full coverage: {} articles from {} sources.",
         s.article_count, s.source_count
     );
+    let ai = if s.source_count >= 2 {
+        match crate::ai::story_summary(&state, s.id, false).await {
+            // Copies of one text are not several sources to compare.
+            Ok((sum, by_model)) if sum.sources.len() >= 2 => {
+                Some(crate::ai::story_panel(&sum, by_model))
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::debug!("no story summary for {}: {e}", s.id.0);
+                None
+            }
+        }
+        .filter(|p| !p.agreed.is_empty() || !p.differences.is_empty())
+    } else {
+        None
+    };
     render(&StoryPage {
+        ai,
         l,
         title: s.title.clone(),
         sources: s.source_count,

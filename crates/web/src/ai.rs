@@ -1,0 +1,499 @@
+//! The AI features on pages and in the API: summaries and key points (built
+//! in, offline, computed once and cached), "ask about this article" (answers
+//! quote the article), translation and story summaries when a model is
+//! configured. Results are cached in the database per (subject, feature,
+//! provider, model, prompt version); a failing provider never breaks a page:
+//! the reader gets the built-in result or a plain message.
+
+use crate::AppState;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use tidings_ai::{
+    AiError, AnyProvider, ArticleText, Builtin, Feature, PROMPT_VERSION, Provider, cache_key,
+};
+use tidings_core::ArticleId;
+use tidings_store::ArticleRow;
+use tokio::sync::Semaphore;
+
+/// How a deployment set the AI features up.
+#[derive(Debug, Clone)]
+pub struct AiConfig {
+    /// A model (OpenAI-compatible); `None`: only the built-in, offline features.
+    pub model: Option<AnyProvider>,
+    /// Model calls at once in this process.
+    pub max_concurrent: usize,
+    /// Questions per minute per client address.
+    pub ask_per_minute: u32,
+}
+
+impl Default for AiConfig {
+    fn default() -> Self {
+        AiConfig {
+            model: None,
+            max_concurrent: 4,
+            ask_per_minute: 10,
+        }
+    }
+}
+
+pub struct AiRuntime {
+    pub builtin: Builtin,
+    pub model: Option<AnyProvider>,
+    permits: Semaphore,
+    per_minute: u32,
+    /// Fixed one-minute windows per client address.
+    windows: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+impl AiRuntime {
+    pub fn new(cfg: &AiConfig) -> Self {
+        AiRuntime {
+            builtin: Builtin::default(),
+            model: cfg.model.clone(),
+            permits: Semaphore::new(cfg.max_concurrent.max(1)),
+            per_minute: cfg.ask_per_minute.max(1),
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Count a question from `client`; false when over the per-minute limit.
+    pub fn allow_question(&self, client: &str) -> bool {
+        let minute = tidings_core::now_ms() / 60_000;
+        let Ok(mut w) = self.windows.lock() else {
+            return true;
+        };
+        if w.len() > 10_000 {
+            w.retain(|_, (m, _)| *m == minute);
+        }
+        let e = w.entry(client.to_string()).or_insert((minute, 0));
+        if e.0 != minute {
+            *e = (minute, 0);
+        }
+        e.1 += 1;
+        e.1 <= self.per_minute
+    }
+
+    /// A turn to call the model; None when the queue did not move in 20 s.
+    pub async fn permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(Duration::from_secs(20), self.permits.acquire())
+            .await
+            .ok()?
+            .ok()
+    }
+
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+}
+
+/// The article's text without "READ MORE"-style teaser lines: they name
+/// other articles and would otherwise surface in summaries and answers.
+pub fn clean_text(text: &str) -> std::borrow::Cow<'_, str> {
+    fn teaser(p: &str) -> bool {
+        let head: String = p
+            .trim_start()
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .to_lowercase();
+        [
+            "read more",
+            "read also",
+            "also read",
+            "related:",
+            "see also",
+            "more:",
+            "watch:",
+            "listen:",
+        ]
+        .iter()
+        .any(|t| head.starts_with(t))
+    }
+    if !text.split("\n\n").any(teaser) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.split("\n\n")
+            .filter(|p| !teaser(p))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+    )
+}
+
+/// The row with its text made ready for the AI features ([`clean_text`]).
+pub fn for_ai(mut a: ArticleRow) -> ArticleRow {
+    if let std::borrow::Cow::Owned(t) = clean_text(&a.text) {
+        a.text = t;
+    }
+    a
+}
+
+/// `a` (passed through [`for_ai`]) as the AI features see it.
+pub fn article_text(a: &ArticleRow) -> ArticleText<'_> {
+    ArticleText {
+        id: a.id,
+        title: &a.title,
+        text: &a.text,
+        lang: a.language.as_deref().unwrap_or("en"),
+        source: &a.source_name,
+        published_ms: a.published_at.map(|t| t.0),
+    }
+}
+
+/// Which provider answers: the configured model, or the built-in one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Builtin,
+    Model,
+}
+
+/// Look a result up in the cache, else compute, cache and return it. Errors
+/// are never cached.
+pub async fn cached<T, F, Fut>(
+    state: &AppState,
+    subject: (&str, i64),
+    feature: Feature,
+    which: Which,
+    extra: &str,
+    compute: F,
+) -> Result<T, AiError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AiError>>,
+{
+    let rt = state.ai();
+    let (provider, model) = match (which, &rt.model) {
+        (Which::Model, Some(m)) => (m.name().to_string(), m.model().to_string()),
+        _ => ("builtin".to_string(), Builtin::MODEL.to_string()),
+    };
+    let key = cache_key(
+        &format!("{}:{}", subject.0, subject.1),
+        feature,
+        &provider,
+        &model,
+        PROMPT_VERSION,
+        extra,
+    );
+    if let Ok(Some(json)) = state.store().ai_result(&key).await
+        && let Ok(v) = serde_json::from_str(&json)
+    {
+        return Ok(v);
+    }
+    let value = if which == Which::Model && rt.model.is_some() {
+        // Bounded concurrency: a slow model queues readers instead of piling up.
+        let _permit = tokio::time::timeout(Duration::from_secs(20), rt.permits.acquire())
+            .await
+            .map_err(|_| AiError::Timeout)?
+            .map_err(|_| AiError::Timeout)?;
+        compute().await?
+    } else {
+        compute().await?
+    };
+    if let Ok(json) = serde_json::to_string(&value)
+        && let Err(e) = state
+            .store()
+            .put_ai_result(
+                &key,
+                subject.0,
+                subject.1,
+                feature.as_str(),
+                &provider,
+                &model,
+                i64::from(PROMPT_VERSION),
+                None,
+                &json,
+            )
+            .await
+    {
+        tracing::warn!("cannot cache an AI result: {e}");
+    }
+    Ok(value)
+}
+
+/// A cached result, without computing one.
+pub async fn peek<T: DeserializeOwned>(
+    state: &AppState,
+    subject: (&str, i64),
+    feature: Feature,
+    which: Which,
+    extra: &str,
+) -> Option<T> {
+    let rt = state.ai();
+    let (provider, model) = match (which, &rt.model) {
+        (Which::Model, Some(m)) => (m.name().to_string(), m.model().to_string()),
+        _ => ("builtin".to_string(), Builtin::MODEL.to_string()),
+    };
+    let key = cache_key(
+        &format!("{}:{}", subject.0, subject.1),
+        feature,
+        &provider,
+        &model,
+        PROMPT_VERSION,
+        extra,
+    );
+    let json = state.store().ai_result(&key).await.ok().flatten()?;
+    serde_json::from_str(&json).ok()
+}
+
+/// Log a provider failure once, loudly when the operator must act.
+pub fn log_failure(e: &AiError) {
+    if e.needs_operator() {
+        tracing::error!("AI provider misconfigured: {e}");
+    } else {
+        tracing::warn!("AI provider failed: {e}");
+    }
+}
+
+/// Summary and key points for a page: the model's when cached or quick, else
+/// the built-in ones (always available).
+pub struct Panel {
+    pub summary: Vec<String>,
+    pub points: Vec<String>,
+    /// Filled in by the browser from the API when a model is configured.
+    pub model_pending: bool,
+    pub by_model: bool,
+    pub notice: Option<&'static str>,
+}
+
+pub async fn article_panel(state: &AppState, a: &ArticleRow) -> Panel {
+    let a = &for_ai(a.clone());
+    let subject = ("article", a.id.0);
+    let text = article_text(a);
+    let b = &state.ai().builtin;
+    let builtin_summary = cached(
+        state,
+        subject,
+        Feature::Summary,
+        Which::Builtin,
+        "",
+        || async { b.summarize(&text) },
+    )
+    .await;
+    let builtin_points = cached(
+        state,
+        subject,
+        Feature::KeyPoints,
+        Which::Builtin,
+        "",
+        || async { b.key_points(&text) },
+    )
+    .await;
+    let mut panel = Panel {
+        summary: builtin_summary
+            .map(|s| s.sentences.iter().map(|x| x.to_string()).collect())
+            .unwrap_or_default(),
+        points: builtin_points
+            .map(|k| k.points.iter().map(|x| x.to_string()).collect())
+            .unwrap_or_default(),
+        model_pending: false,
+        by_model: false,
+        notice: None,
+    };
+    if state.ai().has_model() {
+        // Only the cache here: a model call would make the page wait on it.
+        let rt = state.ai();
+        if let Some(m) = &rt.model {
+            let key = cache_key(
+                &format!("article:{}", a.id.0),
+                Feature::Summary,
+                m.name(),
+                m.model(),
+                PROMPT_VERSION,
+                "",
+            );
+            match state
+                .store()
+                .ai_result(&key)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|j| serde_json::from_str::<tidings_ai::Summary>(&j).ok())
+            {
+                Some(s) => {
+                    panel.summary = s.sentences.iter().map(|x| x.to_string()).collect();
+                    panel.by_model = true;
+                }
+                None => panel.model_pending = true,
+            }
+        }
+    }
+    if panel.summary.is_empty() && panel.points.is_empty() {
+        panel.notice = Some("This article is too short to summarise.");
+    }
+    panel
+}
+
+/// Answer a question about an article with the configured provider (the
+/// model if there is one, falling back to the built-in answerer when the
+/// model fails, saying so).
+pub async fn ask(
+    state: &AppState,
+    a: &ArticleRow,
+    question: &str,
+) -> (Result<tidings_ai::Answer, AiError>, bool) {
+    let text = article_text(a);
+    let rt = state.ai();
+    if let Some(m) = &rt.model {
+        let r = cached(
+            state,
+            ("article", a.id.0),
+            Feature::Ask,
+            Which::Model,
+            question,
+            || async { m.ask(&text, question).await },
+        )
+        .await;
+        match r {
+            Ok(ans) => return (Ok(ans), true),
+            Err(e) => {
+                log_failure(&e);
+                let b = rt.builtin.answer(&text, question);
+                return (b.map_err(|_| e), false);
+            }
+        }
+    }
+    let b = &rt.builtin;
+    (
+        cached(
+            state,
+            ("article", a.id.0),
+            Feature::Ask,
+            Which::Builtin,
+            question,
+            || async { b.answer(&text, question) },
+        )
+        .await,
+        false,
+    )
+}
+
+pub fn id_of(s: &str) -> Option<ArticleId> {
+    s.split('-').next()?.parse().ok().map(ArticleId)
+}
+
+/// A neutral summary of a story across its sources: the model's when one is
+/// configured (falling back to the built-in one when it fails), cached per
+/// set of member articles so new coverage gives a new summary.
+pub async fn story_summary(
+    state: &AppState,
+    story: tidings_core::StoryId,
+    call_model: bool,
+) -> Result<(tidings_ai::StorySummary, bool), AiError> {
+    let store = state.store();
+    let coverage = store
+        .story_coverage(story)
+        .await
+        .map_err(|e| AiError::InvalidInput(format!("story coverage: {e}")))?;
+    // One article per source, copies aside: the summary compares publishers.
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::new();
+    for c in coverage.iter().filter(|c| !c.is_copy) {
+        if rows.len() >= tidings_ai::limits::MAX_STORY_SOURCES {
+            break;
+        }
+        if !seen.insert(c.source_id) {
+            continue;
+        }
+        if let Ok(Some(a)) = store.article(c.article_id).await
+            && !a.text.trim().is_empty()
+        {
+            rows.push(for_ai(a));
+        }
+    }
+    if rows.is_empty() {
+        return Err(AiError::InvalidInput(
+            "no article text in this story".into(),
+        ));
+    }
+    let texts: Vec<ArticleText<'_>> = rows.iter().map(article_text).collect();
+    let mut ids: Vec<i64> = rows.iter().map(|a| a.id.0).collect();
+    ids.sort_unstable();
+    let extra = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rt = state.ai();
+    let subject = ("story", story.0);
+    if let Some(m) = &rt.model
+        && !call_model
+    {
+        // Pages do not wait on a model: they show its summary once the API made it.
+        let key = cache_key(
+            &format!("story:{}", story.0),
+            Feature::StorySummary,
+            m.name(),
+            m.model(),
+            PROMPT_VERSION,
+            &extra,
+        );
+        if let Some(s) = state
+            .store()
+            .ai_result(&key)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|j| serde_json::from_str(&j).ok())
+        {
+            return Ok((s, true));
+        }
+    } else if let Some(m) = &rt.model {
+        match cached(
+            state,
+            subject,
+            Feature::StorySummary,
+            Which::Model,
+            &extra,
+            || async { m.story_summary(&texts).await },
+        )
+        .await
+        {
+            Ok(s) => return Ok((s, true)),
+            Err(e) => log_failure(&e),
+        }
+    }
+    let b = &rt.builtin;
+    cached(
+        state,
+        subject,
+        Feature::StorySummary,
+        Which::Builtin,
+        &extra,
+        || async { Provider::story_summary(b, &texts).await },
+    )
+    .await
+    .map(|s| (s, false))
+}
+
+/// A story summary as the page shows it: claims with the sources they cite.
+pub struct ClaimView {
+    pub text: String,
+    pub sources: String,
+}
+
+pub struct StoryPanel {
+    pub agreed: Vec<ClaimView>,
+    pub differences: Vec<ClaimView>,
+    pub by_model: bool,
+}
+
+pub fn story_panel(s: &tidings_ai::StorySummary, by_model: bool) -> StoryPanel {
+    let cite = |c: &tidings_ai::Claim| ClaimView {
+        text: c.text.to_string(),
+        sources: c
+            .sources
+            .iter()
+            .filter_map(|i| s.sources.get(*i).map(|r| r.source.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    StoryPanel {
+        agreed: s.agreed.iter().map(cite).collect(),
+        differences: s
+            .differences
+            .iter()
+            .flat_map(|d| d.claims.iter().map(cite))
+            .collect(),
+        by_model,
+    }
+}
