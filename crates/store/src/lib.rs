@@ -8,6 +8,7 @@
 //! reported as "not found".
 
 mod articles;
+mod comments;
 mod entries;
 mod error;
 mod jobs;
@@ -17,9 +18,14 @@ mod sources;
 mod stories;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod users;
 
 pub use articles::{
     ArticleCard, ArticleFilter, ArticleRow, Coverage, DupReason, IngestExtras, Ingested, NewArticle,
+};
+pub use comments::{
+    CommentRow, CommentStatus, ModAction, ModLogEntry, NewComment, PostOutcome, ReportRow, Thread,
+    ThreadLock,
 };
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
 pub use error::StoreError;
@@ -28,6 +34,9 @@ pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
 pub use stories::{StoryAssignment, StoryCandidateRow, StoryRow, UnclusteredArticle};
+pub use users::{
+    ApiToken, Invitation, LockoutPolicy, NewUser, RegisterError, Role, SessionRow, User, UserAuth,
+};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

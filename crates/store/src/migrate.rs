@@ -26,6 +26,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "story_keys",
         sql: include_str!("../migrations/sqlite/0003_story_keys.sql"),
     },
+    Migration {
+        version: 4,
+        name: "accounts",
+        sql: include_str!("../migrations/sqlite/0004_accounts.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -43,6 +48,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 3,
         name: "story_keys",
         sql: include_str!("../migrations/postgres/0003_story_keys.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "accounts",
+        sql: include_str!("../migrations/postgres/0004_accounts.sql"),
     },
 ];
 

@@ -540,3 +540,7 @@ async fn bad_urls_are_clear_errors() {
     assert!(e.to_string().contains("cannot connect"), "{e}");
     let _ = Backend::Sqlite;
 }
+
+// Accounts, comments and moderation: tests/store/accounts.rs.
+#[path = "store/accounts.rs"]
+mod accounts;
