@@ -41,6 +41,8 @@ pub struct ArticlePage<'a> {
     pub more: Vec<CardView>,
     pub topics: Vec<(String, String)>,
     pub share: Vec<(&'static str, String)>,
+    /// Comments (see `crate::comments`).
+    pub comments: crate::comments::CommentsSection,
 }
 
 /// How much of a source set to `excerpt` readers see: about two short paragraphs.
@@ -50,6 +52,7 @@ pub async fn article_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(slug): Path<String>,
+    comments: crate::comments::CommentsParams,
 ) -> Result<Response, WebError> {
     let id: i64 = slug
         .split('-')
@@ -168,6 +171,13 @@ pub async fn article_page(
             format!("https://mastodonshare.com/?url={share_url}&text={share_title}"),
         ),
     ];
+    let comments = crate::comments::section(
+        &state,
+        &comments,
+        tidings_store::Thread::Article(a.id),
+        &canonical_path,
+    )
+    .await?;
     let page = ArticlePage {
         l,
         title: a.title.clone(),
@@ -194,6 +204,7 @@ pub async fn article_page(
         more,
         topics,
         share,
+        comments,
     };
     let mut resp = render(&page)?;
     resp.headers_mut().insert(

@@ -38,12 +38,15 @@ pub struct StoryPage<'a> {
     pub last_rel: String,
     pub newest: Vec<CoverageView>,
     pub by_source: Vec<SourceGroup>,
+    /// Comments (see `crate::comments`).
+    pub comments: crate::comments::CommentsSection,
 }
 
 pub async fn story_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    comments: crate::comments::CommentsParams,
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let store = state.store();
@@ -98,6 +101,9 @@ pub async fn story_page(
         "Full coverage: {} articles from {} sources.",
         s.article_count, s.source_count
     );
+    let comments =
+        crate::comments::section(&state, &comments, tidings_store::Thread::Story(s.id), &path)
+            .await?;
     render(&StoryPage {
         l,
         title: s.title.clone(),
@@ -109,5 +115,6 @@ pub async fn story_page(
         last_rel: crate::time::relative(s.last_seen_at, now, &crate::i18n::EN),
         newest: views,
         by_source,
+        comments,
     })
 }
