@@ -26,7 +26,9 @@ fn layout<'a>(state: &'a AppState, headers: &HeaderMap, path: &str, title: &str)
 fn gate(viewer: &Viewer, path: &str) -> Result<Option<Response>, WebError> {
     if viewer.user().is_none() {
         let enc: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
-        return Ok(Some(Redirect::to(&format!("/login?next={enc}")).into_response()));
+        return Ok(Some(
+            Redirect::to(&format!("/login?next={enc}")).into_response(),
+        ));
     }
     viewer.require_admin()?;
     Ok(None)
@@ -123,7 +125,8 @@ pub async fn set_role(
     CsrfForm(f): CsrfForm<RoleForm>,
 ) -> Result<Response, WebError> {
     let me = viewer.require_admin()?;
-    let role = Role::parse(&f.role).ok_or_else(|| WebError::Invalid(ACCOUNTS_EN.role_invalid.into()))?;
+    let role =
+        Role::parse(&f.role).ok_or_else(|| WebError::Invalid(ACCOUNTS_EN.role_invalid.into()))?;
     if me.id.0 == id {
         // An admin cannot demote themselves (and so leave the site without one by accident).
         return Err(WebError::Forbidden(ACCOUNTS_EN.own_role));
@@ -192,7 +195,9 @@ async fn sources_view(
             url: s.url,
         })
         .collect();
-    let (msg, url, name) = error.map_or((None, String::new(), String::new()), |(m, u, n)| (Some(m), u, n));
+    let (msg, url, name) = error.map_or((None, String::new(), String::new()), |(m, u, n)| {
+        (Some(m), u, n)
+    });
     let failed = msg.is_some();
     let res = render(&SourcesPage {
         l: layout(state, headers, "/admin/sources", ACCOUNTS_EN.admin_sources),
@@ -246,14 +251,28 @@ pub async fn add_source(
     let url = match CanonicalUrl::parse(f.url.trim()) {
         Ok(u) if matches!(u.as_url().scheme(), "http" | "https") => u,
         _ => {
-            return sources_view(&state, &headers, &viewer, None, Some(fail(ACCOUNTS_EN.source_url_invalid))).await;
+            return sources_view(
+                &state,
+                &headers,
+                &viewer,
+                None,
+                Some(fail(ACCOUNTS_EN.source_url_invalid)),
+            )
+            .await;
         }
     };
     let kind = SourceKind::parse(&f.kind).unwrap_or_default();
     let display: DisplayPolicy = f.display.parse().unwrap_or_default();
     let name = f.name.trim();
     if name.chars().count() > 200 {
-        return sources_view(&state, &headers, &viewer, None, Some(fail(ACCOUNTS_EN.source_name_long))).await;
+        return sources_view(
+            &state,
+            &headers,
+            &viewer,
+            None,
+            Some(fail(ACCOUNTS_EN.source_name_long)),
+        )
+        .await;
     }
     let src = NewSource {
         url,
@@ -265,7 +284,14 @@ pub async fn add_source(
     match state.store().add_source(&src).await {
         Ok(_) => Ok(Redirect::to("/admin/sources?done=added").into_response()),
         Err(StoreError::Duplicate(_)) => {
-            sources_view(&state, &headers, &viewer, None, Some(fail(ACCOUNTS_EN.source_exists))).await
+            sources_view(
+                &state,
+                &headers,
+                &viewer,
+                None,
+                Some(fail(ACCOUNTS_EN.source_exists)),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -296,7 +322,10 @@ pub async fn edit_source(
         return Err(WebError::Invalid(ACCOUNTS_EN.source_name_long.into()));
     }
     let store = state.store();
-    let src = store.source(SourceId(id)).await?.ok_or(WebError::NotFound)?;
+    let src = store
+        .source(SourceId(id))
+        .await?
+        .ok_or(WebError::NotFound)?;
     let enabled = f.enabled.is_some();
     store
         .update_source_settings(
@@ -332,7 +361,12 @@ pub async fn settings(
     }
     let store = state.store();
     render(&SettingsPage {
-        l: layout(&state, &headers, "/admin/settings", ACCOUNTS_EN.admin_settings),
+        l: layout(
+            &state,
+            &headers,
+            "/admin/settings",
+            ACCOUNTS_EN.admin_settings,
+        ),
         s: &ACCOUNTS_EN,
         csrf: viewer.csrf().unwrap_or_default().to_string(),
         comments_enabled: store.get_setting(SETTING_ENABLED).await?.as_deref() != Some("0"),
@@ -365,7 +399,14 @@ pub async fn save_settings(
     }
     let store = state.store();
     store
-        .set_setting(SETTING_ENABLED, if f.comments_enabled.is_some() { "1" } else { "0" })
+        .set_setting(
+            SETTING_ENABLED,
+            if f.comments_enabled.is_some() {
+                "1"
+            } else {
+                "0"
+            },
+        )
         .await?;
     store.set_setting(SETTING_RULES, &rules).await?;
     Ok(Redirect::to("/admin/settings?done=saved").into_response())
@@ -410,7 +451,12 @@ async fn invitations_view(
         })
         .collect();
     render(&InvitationsPage {
-        l: layout(state, headers, "/admin/invitations", ACCOUNTS_EN.admin_invitations),
+        l: layout(
+            state,
+            headers,
+            "/admin/invitations",
+            ACCOUNTS_EN.admin_invitations,
+        ),
         s: &ACCOUNTS_EN,
         csrf: viewer.csrf().unwrap_or_default().to_string(),
         invitations,

@@ -123,7 +123,10 @@ fn find_links(line: &str) -> Vec<Found> {
             .into_iter()
             .find(|p| rest.starts_with(p));
         let (Some(prefix), true) = (prefix, at_boundary) else {
-            i += line.get(i..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+            i += line
+                .get(i..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8);
             continue;
         };
         let tail = line.get(i..).unwrap_or_default();
@@ -134,7 +137,9 @@ fn find_links(line: &str) -> Vec<Found> {
         // a closing bracket stays when the address opened it.
         while let Some(c) = tail.get(..end).and_then(|t| t.chars().next_back()) {
             let t = tail.get(..end).unwrap_or_default();
-            let unbalanced = |open: char, close: char| c == close && t.matches(open).count() < t.matches(close).count();
+            let unbalanced = |open: char, close: char| {
+                c == close && t.matches(open).count() < t.matches(close).count()
+            };
             if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*')
                 || unbalanced('(', ')')
                 || unbalanced('[', ']')
@@ -151,9 +156,11 @@ fn find_links(line: &str) -> Vec<Found> {
         } else {
             text.to_string()
         };
-        let parsed = url::Url::parse(&candidate)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| h.contains('.') || h == "localhost"));
+        let parsed = url::Url::parse(&candidate).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host_str()
+                    .is_some_and(|h| h.contains('.') || h == "localhost")
+        });
         match parsed {
             Some(u) if end > prefix.len() => {
                 out.push(Found {
@@ -689,7 +696,12 @@ pub async fn edit_page(
     if !edit_open(&state, &c) {
         return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
     }
-    let mut l = Layout::new(&state, &headers, &format!("/comments/{id}/edit"), ACCOUNTS_EN.edit_comment.into());
+    let mut l = Layout::new(
+        &state,
+        &headers,
+        &format!("/comments/{id}/edit"),
+        ACCOUNTS_EN.edit_comment.into(),
+    );
     l.noindex = true;
     render(&EditPage {
         l,
@@ -751,7 +763,10 @@ pub async fn delete_comment(
         return Err(WebError::Forbidden(ACCOUNTS_EN.not_yours));
     }
     let path = thread_path(&state, c.thread).await?;
-    state.store().delete_own_comment(CommentId(id), user.id).await?;
+    state
+        .store()
+        .delete_own_comment(CommentId(id), user.id)
+        .await?;
     Ok(Redirect::to(&back(&path, None, Some("deleted"), &format!("c{id}"))).into_response())
 }
 
@@ -797,7 +812,9 @@ pub async fn vote(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
     if wants_json {
-        return Ok(Json(serde_json::json!({ "id": id, "score": score, "voted": up })).into_response());
+        return Ok(
+            Json(serde_json::json!({ "id": id, "score": score, "voted": up })).into_response(),
+        );
     }
     let path = thread_path(&state, c.thread).await?;
     Ok(Redirect::to(&back(&path, f.sort.as_deref(), None, &format!("c{id}"))).into_response())
@@ -837,7 +854,11 @@ pub async fn report(
         return Err(WebError::Invalid(ACCOUNTS_EN.report_reason_missing.into()));
     }
     let n = store
-        .rate_limit_hit(&format!("report:user:{}", user.id), 3_600_000, Timestamp::now())
+        .rate_limit_hit(
+            &format!("report:user:{}", user.id),
+            3_600_000,
+            Timestamp::now(),
+        )
         .await?;
     if n > i64::from(state.config().comments.per_user_per_hour) {
         return Err(too_many());
@@ -847,7 +868,9 @@ pub async fn report(
     } else {
         format!("{}: {details}", f.reason)
     };
-    store.report_comment(CommentId(id), user.id, &reason).await?;
+    store
+        .report_comment(CommentId(id), user.id, &reason)
+        .await?;
     let path = thread_path(&state, c.thread).await?;
     Ok(Redirect::to(&back(&path, None, Some("reported"), &format!("c{id}"))).into_response())
 }
@@ -916,7 +939,11 @@ pub async fn api_post(
     Json(p): Json<ApiPost>,
 ) -> Result<Response, ApiError> {
     // Cookie sessions post through forms (with CSRF tokens); apps use tokens.
-    if viewer.signed_in.as_ref().is_none_or(|s| s.session.is_some()) {
+    if viewer
+        .signed_in
+        .as_ref()
+        .is_none_or(|s| s.session.is_some())
+    {
         return Err(WebError::BadToken.into());
     }
     let thread = api_thread(p.article, p.story)?;
@@ -939,7 +966,9 @@ mod tests {
 
     #[test]
     fn text_becomes_paragraphs_and_links() {
-        let html = render_body("Hello <b>world</b> & \"friends\"\nsecond line\n\n\nnew para: see https://example.com/a?b=1&c=2. Or www.example.org/x_(y), fine");
+        let html = render_body(
+            "Hello <b>world</b> & \"friends\"\nsecond line\n\n\nnew para: see https://example.com/a?b=1&c=2. Or www.example.org/x_(y), fine",
+        );
         assert_eq!(
             html,
             "<p>Hello &lt;b&gt;world&lt;/b&gt; &amp; &quot;friends&quot;<br>second line</p>\
@@ -963,7 +992,9 @@ mod tests {
             assert!(!html.contains("<a "), "{s} -> {html}");
         }
         // Quotes and angle brackets end an address: no way out of the attribute.
-        let html = render_body("http://example.com/\"onmouseover=\"alert(1) https://x.example/'><img src=x onerror=alert(1)>");
+        let html = render_body(
+            "http://example.com/\"onmouseover=\"alert(1) https://x.example/'><img src=x onerror=alert(1)>",
+        );
         assert!(!html.contains("\"onmouseover"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert_eq!(html.matches("<a ").count(), 2, "{html}");
@@ -972,7 +1003,10 @@ mod tests {
 
     #[test]
     fn links_are_counted_and_bodies_normalised() {
-        assert_eq!(count_links("a http://a.example b www.b.example c https://c.example."), 3);
+        assert_eq!(
+            count_links("a http://a.example b www.b.example c https://c.example."),
+            3
+        );
         assert_eq!(count_links("no links here"), 0);
         assert_eq!(normalise_body("  a\r\nb\u{0}\u{7}c\t \n"), "a\nbc");
     }
@@ -1006,7 +1040,12 @@ mod tests {
                 row(5, Some(3), 5, 0),
             ]
         };
-        let ids = |s| order_tree(rows(), s).iter().map(|c| c.id.0).collect::<Vec<_>>();
+        let ids = |s| {
+            order_tree(rows(), s)
+                .iter()
+                .map(|c| c.id.0)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids(Sort::Oldest), [1, 3, 5, 4, 2]);
         assert_eq!(ids(Sort::Newest), [2, 1, 4, 3, 5]);
         assert_eq!(ids(Sort::Top), [2, 1, 4, 3, 5]);

@@ -81,8 +81,10 @@ impl WebError {
             WebError::Invalid(m) => (a.invalid_title, m.clone()),
             WebError::TooManyRequests { retry_after_secs } => (
                 a.too_many_title,
-                a.too_many_body
-                    .replace("{minutes}", &retry_after_secs.div_ceil(60).max(1).to_string()),
+                a.too_many_body.replace(
+                    "{minutes}",
+                    &retry_after_secs.div_ceil(60).max(1).to_string(),
+                ),
             ),
             _ => {
                 let (t, m) = generic_text(status);
@@ -139,7 +141,8 @@ impl IntoResponse for ApiError {
         )
             .into_response();
         if let Some(s) = self.0.retry_after() {
-            res.headers_mut().insert(axum::http::header::RETRY_AFTER, s.into());
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, s.into());
         }
         res
     }
@@ -170,7 +173,8 @@ impl IntoResponse for WebError {
             Err(_) => (status, title).into_response(),
         };
         if let Some(s) = self.retry_after() {
-            res.headers_mut().insert(axum::http::header::RETRY_AFTER, s.into());
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, s.into());
         }
         res
     }

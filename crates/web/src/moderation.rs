@@ -68,7 +68,9 @@ pub async fn queue(
     let mut items: Vec<ReportedComment> = Vec::new();
     for r in state.store().open_reports(500).await? {
         let view = ReportView {
-            reporter: r.reporter.unwrap_or_else(|| ACCOUNTS_EN.deleted_author.into()),
+            reporter: r
+                .reporter
+                .unwrap_or_else(|| ACCOUNTS_EN.deleted_author.into()),
             reason: r.reason,
             time: human_time(r.created_at),
         };
@@ -270,7 +272,8 @@ pub async fn ban(
     if !may_ban(me, &target) {
         return Err(WebError::Forbidden(ACCOUNTS_EN.cannot_ban));
     }
-    let why = reason(&f.reason)?.ok_or_else(|| WebError::Invalid(ACCOUNTS_EN.ban_reason_missing.into()))?;
+    let why = reason(&f.reason)?
+        .ok_or_else(|| WebError::Invalid(ACCOUNTS_EN.ban_reason_missing.into()))?;
     let days: i64 = f
         .days
         .trim()
@@ -339,14 +342,19 @@ pub async fn log(
     const PAGE: i64 = 100;
     let rows = state.store().moderation_log(q.before, PAGE + 1).await?;
     let older = (rows.len() > usize::try_from(PAGE).unwrap_or(100))
-        .then(|| rows.get(usize::try_from(PAGE - 1).unwrap_or(0)).map(|e| format!("/mod/log?before={}", e.id)))
+        .then(|| {
+            rows.get(usize::try_from(PAGE - 1).unwrap_or(0))
+                .map(|e| format!("/mod/log?before={}", e.id))
+        })
         .flatten();
     let entries = rows
         .into_iter()
         .take(usize::try_from(PAGE).unwrap_or(100))
         .map(|e| LogView {
             time: human_time(e.created_at),
-            moderator: e.moderator.unwrap_or_else(|| ACCOUNTS_EN.deleted_author.into()),
+            moderator: e
+                .moderator
+                .unwrap_or_else(|| ACCOUNTS_EN.deleted_author.into()),
             target: format!("{} {}", e.target_kind, e.target_id),
             target_href: match e.target_kind.as_str() {
                 "comment" => format!("/comments/{}", e.target_id),

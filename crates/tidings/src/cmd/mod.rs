@@ -5,6 +5,7 @@ mod extract;
 mod opml;
 mod serve;
 mod source;
+mod user;
 
 use crate::cli::Command;
 use crate::config::Config;
@@ -18,6 +19,7 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Opml(c) => opml::run(c, &config).await,
         Command::Crawl(a) => crawl::run(a, config).await,
         Command::Extract(a) => extract::run(a, &config).await,
+        Command::User(c) => user::run(c, &config).await,
         Command::Config => {
             print!("{}", config.to_toml_redacted()?);
             Ok(())

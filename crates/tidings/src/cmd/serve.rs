@@ -50,6 +50,8 @@ pub async fn run(config: Config) -> Result<()> {
         site_name: config.site.name.clone(),
         base_url: (!config.site.base_url.is_empty()).then(|| config.site.base_url.clone()),
         node_id: node_id.clone(),
+        accounts: config.web_accounts(),
+        comments: config.web_comments(),
         ..Default::default()
     };
     let app = tidings_web::router(tidings_web::AppState::new(

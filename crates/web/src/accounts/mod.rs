@@ -13,8 +13,8 @@ mod pages;
 pub mod password;
 
 pub use pages::{
-    account_page, create_token, delete_account, login, login_page, logout, logout_everywhere,
-    register, register_page, revoke_token, change_password,
+    account_page, change_password, create_token, delete_account, login, login_page, logout,
+    logout_everywhere, register, register_page, revoke_token,
 };
 
 use crate::{AppState, WebError};
@@ -170,10 +170,7 @@ impl AppState {
                 Ok::<_, WebError>(self.store().site_secret("ip_salt", &candidate).await?)
             })
             .await?;
-        Ok(digest(&format!("{salt}\n{ip}"))
-            .chars()
-            .take(32)
-            .collect())
+        Ok(digest(&format!("{salt}\n{ip}")).chars().take(32).collect())
     }
 
     pub(crate) fn lockout_policy(&self) -> tidings_store::LockoutPolicy {
@@ -196,10 +193,11 @@ pub fn random_token() -> Result<String, WebError> {
 
 fn hex(b: &[u8]) -> String {
     use std::fmt::Write;
-    b.iter().fold(String::with_capacity(b.len() * 2), |mut s, x| {
-        let _ = write!(s, "{x:02x}");
-        s
-    })
+    b.iter()
+        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
 }
 
 /// BLAKE2b-256 of a secret, as hex: how sessions, tokens and invitation
@@ -419,7 +417,10 @@ pub async fn resolve_viewer(
 ) -> Response {
     match resolve(&state, &mut req).await {
         Ok((viewer, renew)) => {
-            let signed_in = viewer.signed_in.as_ref().is_some_and(|s| s.session.is_some());
+            let signed_in = viewer
+                .signed_in
+                .as_ref()
+                .is_some_and(|s| s.session.is_some());
             let nav = NavInfo {
                 s: &crate::i18n::ACCOUNTS_EN,
                 username: viewer.user().map(|u| u.username.clone()),
@@ -432,7 +433,10 @@ pub async fn resolve_viewer(
             let mut res = NAV.scope(nav, next.run(req)).await;
             let h = res.headers_mut();
             if signed_in {
-                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+                h.insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-store"),
+                );
             }
             if h.get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
@@ -449,7 +453,10 @@ pub async fn resolve_viewer(
     }
 }
 
-async fn resolve(state: &AppState, req: &mut Request) -> Result<(Viewer, Option<HeaderValue>), WebError> {
+async fn resolve(
+    state: &AppState,
+    req: &mut Request,
+) -> Result<(Viewer, Option<HeaderValue>), WebError> {
     let ip = client_ip(state, req);
     let secure = is_secure(state, req.headers());
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -487,16 +494,26 @@ async fn resolve(state: &AppState, req: &mut Request) -> Result<(Viewer, Option<
     let hash = digest(token);
     let Some(s) = store.session(&hash, now).await? else {
         // Expired or ended elsewhere: drop the stale cookie.
-        return Ok((viewer, Some(set_cookie(SESSION_COOKIE, "", Some(0), secure))));
+        return Ok((
+            viewer,
+            Some(set_cookie(SESSION_COOKIE, "", Some(0), secure)),
+        ));
     };
     let data: SessionData = serde_json::from_str(&s.data)
         .map_err(|e| WebError::Internal(format!("session data: {e}")))?;
     // Sliding lifetime: renew once half of it has passed.
     let mut renew = None;
     if s.expires_at.0.saturating_sub(now.0) < data.ttl_ms / 2 {
-        store.extend_session(&hash, now.plus_ms(data.ttl_ms)).await?;
+        store
+            .extend_session(&hash, now.plus_ms(data.ttl_ms))
+            .await?;
         if data.remember {
-            renew = Some(set_cookie(SESSION_COOKIE, token, Some(data.ttl_ms / 1000), secure));
+            renew = Some(set_cookie(
+                SESSION_COOKIE,
+                token,
+                Some(data.ttl_ms / 1000),
+                secure,
+            ));
         }
     }
     viewer.signed_in = Some(SessionUser {
@@ -517,9 +534,13 @@ pub async fn start_session(
 ) -> Result<HeaderValue, WebError> {
     let c = &state.config().accounts;
     let ttl_ms = if remember {
-        i64::try_from(c.remember_days).unwrap_or(30).saturating_mul(86_400_000)
+        i64::try_from(c.remember_days)
+            .unwrap_or(30)
+            .saturating_mul(86_400_000)
     } else {
-        i64::try_from(c.session_hours).unwrap_or(12).saturating_mul(3_600_000)
+        i64::try_from(c.session_hours)
+            .unwrap_or(12)
+            .saturating_mul(3_600_000)
     };
     let token = random_token()?;
     let data = SessionData {
@@ -530,7 +551,12 @@ pub async fn start_session(
     let data = serde_json::to_string(&data).map_err(|e| WebError::Internal(e.to_string()))?;
     state
         .store()
-        .create_session(&digest(&token), user.id, &data, Timestamp::now().plus_ms(ttl_ms))
+        .create_session(
+            &digest(&token),
+            user.id,
+            &data,
+            Timestamp::now().plus_ms(ttl_ms),
+        )
         .await?;
     Ok(set_cookie(
         SESSION_COOKIE,
@@ -568,7 +594,11 @@ fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), WebError> {
     };
     if let Some(o) = headers.get(header::ORIGIN) {
         let o = o.to_str().unwrap_or("null");
-        return if matches(o) { Ok(()) } else { Err(WebError::CrossOrigin) };
+        return if matches(o) {
+            Ok(())
+        } else {
+            Err(WebError::CrossOrigin)
+        };
     }
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
@@ -607,7 +637,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .await
             .map_err(|_| WebError::Invalid(crate::i18n::ACCOUNTS_EN.form_unreadable.into()))?;
         if bytes.len() > MAX_FORM_BYTES {
-            return Err(WebError::Invalid(crate::i18n::ACCOUNTS_EN.form_too_big.into()));
+            return Err(WebError::Invalid(
+                crate::i18n::ACCOUNTS_EN.form_too_big.into(),
+            ));
         }
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| WebError::Invalid(crate::i18n::ACCOUNTS_EN.form_unreadable.into()))?;
@@ -638,8 +670,17 @@ mod tests {
 
     #[test]
     fn next_paths_stay_local() {
-        assert_eq!(safe_next(Some("/a/1-x?sort=top#c3")).as_deref(), Some("/a/1-x?sort=top#c3"));
-        for bad in ["//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)", "/a\n"] {
+        assert_eq!(
+            safe_next(Some("/a/1-x?sort=top#c3")).as_deref(),
+            Some("/a/1-x?sort=top#c3")
+        );
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/a\n",
+        ] {
             assert_eq!(safe_next(Some(bad)), None, "{bad}");
         }
     }
@@ -655,9 +696,15 @@ mod tests {
     #[test]
     fn cookies_are_read_strictly() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; tidings_session=abc123; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; tidings_session=abc123; b=2"),
+        );
         assert_eq!(cookie_value(&h, SESSION_COOKIE), Some("abc123"));
-        h.insert(header::COOKIE, HeaderValue::from_static("tidings_session=not hex!"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("tidings_session=not hex!"),
+        );
         assert_eq!(cookie_value(&h, SESSION_COOKIE), None);
         let c = set_cookie("n", "v", Some(60), true);
         assert_eq!(c, "n=v; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=60");

@@ -1,7 +1,9 @@
 //! Log in, register, log out, and the account page (password, sessions,
 //! API tokens, deletion).
 
-use super::password::{PasswordProblem, UsernameProblem, check_email, check_new_password, check_username};
+use super::password::{
+    PasswordProblem, UsernameProblem, check_email, check_new_password, check_username,
+};
 use super::{
     CSRF_COOKIE, CsrfForm, Registration, SESSION_COOKIE, Viewer, digest, random_token, safe_next,
     set_cookie, start_session,
@@ -128,7 +130,12 @@ pub async fn login_page(
     }
     let (csrf, cookie) = anon_csrf(&viewer)?;
     let page = LoginPage {
-        l: noindex(Layout::new(&state, &headers, "/login", ACCOUNTS_EN.login.into())),
+        l: noindex(Layout::new(
+            &state,
+            &headers,
+            "/login",
+            ACCOUNTS_EN.login.into(),
+        )),
         s: &ACCOUNTS_EN,
         csrf,
         next,
@@ -169,7 +176,12 @@ pub async fn login(
     let next = safe_next(f.next.as_deref()).unwrap_or_else(|| "/".into());
     let fail = |status: StatusCode, msg: &str| -> Result<Response, WebError> {
         let page = LoginPage {
-            l: noindex(Layout::new(&state, &headers, "/login", ACCOUNTS_EN.login.into())),
+            l: noindex(Layout::new(
+                &state,
+                &headers,
+                "/login",
+                ACCOUNTS_EN.login.into(),
+            )),
             s: &ACCOUNTS_EN,
             csrf: viewer.csrf().unwrap_or_default().to_string(),
             next: next.clone(),
@@ -186,7 +198,11 @@ pub async fn login(
         return fail(StatusCode::TOO_MANY_REQUESTS, ACCOUNTS_EN.login_throttled);
     }
     let name = f.username.trim();
-    let password = f.password.chars().take(super::password::MAX_PASSWORD_CHARS + 1).collect::<String>();
+    let password = f
+        .password
+        .chars()
+        .take(super::password::MAX_PASSWORD_CHARS + 1)
+        .collect::<String>();
     let auth = if name.is_empty() || name.len() > 64 {
         None
     } else {
@@ -251,7 +267,12 @@ pub async fn register_page(
     let (csrf, cookie) = anon_csrf(&viewer)?;
     let cfg = &state.config().accounts;
     let page = RegisterPage {
-        l: noindex(Layout::new(&state, &headers, "/register", ACCOUNTS_EN.register.into())),
+        l: noindex(Layout::new(
+            &state,
+            &headers,
+            "/register",
+            ACCOUNTS_EN.register.into(),
+        )),
         s: &ACCOUNTS_EN,
         csrf,
         next,
@@ -320,7 +341,12 @@ pub async fn register(
     let email = f.email.trim().to_string();
     let fail = |status: StatusCode, msg: String| -> Result<Response, WebError> {
         let page = RegisterPage {
-            l: noindex(Layout::new(&state, &headers, "/register", ACCOUNTS_EN.register.into())),
+            l: noindex(Layout::new(
+                &state,
+                &headers,
+                "/register",
+                ACCOUNTS_EN.register.into(),
+            )),
             s: &ACCOUNTS_EN,
             csrf: viewer.csrf().unwrap_or_default().to_string(),
             next: next.clone(),
@@ -337,15 +363,31 @@ pub async fn register(
         return fail(StatusCode::UNPROCESSABLE_ENTITY, username_message(p).into());
     }
     if !email.is_empty() && !check_email(&email) {
-        return fail(StatusCode::UNPROCESSABLE_ENTITY, ACCOUNTS_EN.email_invalid.into());
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ACCOUNTS_EN.email_invalid.into(),
+        );
     }
-    if let Err(p) = check_new_password(&f.password, &f.password2, &username, cfg.password_min_length) {
-        return fail(StatusCode::UNPROCESSABLE_ENTITY, password_message(p, cfg.password_min_length));
+    if let Err(p) = check_new_password(
+        &f.password,
+        &f.password2,
+        &username,
+        cfg.password_min_length,
+    ) {
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            password_message(p, cfg.password_min_length),
+        );
     }
     let now = Timestamp::now();
     let key = format!("register:{}", state.ip_hash(&viewer.ip).await?);
-    if store.rate_limit_hit(&key, 3_600_000, now).await? > i64::from(cfg.registrations_per_ip_per_hour) {
-        return fail(StatusCode::TOO_MANY_REQUESTS, ACCOUNTS_EN.register_throttled.into());
+    if store.rate_limit_hit(&key, 3_600_000, now).await?
+        > i64::from(cfg.registrations_per_ip_per_hour)
+    {
+        return fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            ACCOUNTS_EN.register_throttled.into(),
+        );
     }
     let hash = state.hash_password(&f.password).await?;
     let nu = NewUser {
@@ -356,7 +398,10 @@ pub async fn register(
     };
     let created = if cfg.registration == Registration::Invite {
         let code = f.invite.trim();
-        match store.create_user_with_invitation(&nu, &digest(code), now).await {
+        match store
+            .create_user_with_invitation(&nu, &digest(code), now)
+            .await
+        {
             Ok(u) => u,
             Err(RegisterError::BadInvitation) => {
                 return fail(StatusCode::FORBIDDEN, ACCOUNTS_EN.invite_invalid.into());
@@ -398,12 +443,20 @@ async fn account_view(
             id: t.id,
             name: t.name,
             created: human_time(t.created_at),
-            last_used: t.last_used_at.map(human_time).unwrap_or_else(|| ACCOUNTS_EN.never.into()),
+            last_used: t
+                .last_used_at
+                .map(human_time)
+                .unwrap_or_else(|| ACCOUNTS_EN.never.into()),
             revoked: t.revoked_at.is_some(),
         })
         .collect();
     let page = AccountPage {
-        l: noindex(Layout::new(state, headers, "/account", ACCOUNTS_EN.account.into())),
+        l: noindex(Layout::new(
+            state,
+            headers,
+            "/account",
+            ACCOUNTS_EN.account.into(),
+        )),
         s: &ACCOUNTS_EN,
         csrf: viewer.csrf().unwrap_or_default().to_string(),
         username: u.username.clone(),
@@ -473,7 +526,15 @@ pub async fn change_password(
     }
     let min = state.config().accounts.password_min_length;
     if let Err(p) = check_new_password(&f.password, &f.password2, &u.username, min) {
-        return account_view(&state, &headers, &viewer, None, Some(password_message(p, min)), None).await;
+        return account_view(
+            &state,
+            &headers,
+            &viewer,
+            None,
+            Some(password_message(p, min)),
+            None,
+        )
+        .await;
     }
     let hash = state.hash_password(&f.password).await?;
     let keep = viewer.signed_in.as_ref().and_then(|s| s.session.as_deref());
@@ -511,14 +572,21 @@ pub async fn delete_account(
     let u = viewer.require_user()?.clone();
     let store = state.store();
     let stored = store.password_hash(u.id).await?;
-    let ok = state.verify_password(&f.password, stored.as_deref()).await?;
+    let ok = state
+        .verify_password(&f.password, stored.as_deref())
+        .await?;
     if !ok || f.confirm.trim() != u.username {
         let msg = ACCOUNTS_EN.delete_confirm_wrong.to_string();
         return account_view(&state, &headers, &viewer, None, Some(msg), None).await;
     }
     store.delete_user(u.id).await?;
     let page = MessagePage {
-        l: noindex(Layout::new(&state, &headers, "/account", ACCOUNTS_EN.account_deleted_title.into())),
+        l: noindex(Layout::new(
+            &state,
+            &headers,
+            "/account",
+            ACCOUNTS_EN.account_deleted_title.into(),
+        )),
         heading: ACCOUNTS_EN.account_deleted_title,
         message: ACCOUNTS_EN.account_deleted,
     };
@@ -547,8 +615,19 @@ pub async fn create_token(
         return account_view(&state, &headers, &viewer, None, Some(msg), None).await;
     }
     let token = format!("tdg_{}", random_token()?);
-    state.store().create_api_token(u.id, name, &digest(&token)).await?;
-    account_view(&state, &headers, &viewer, Some(ACCOUNTS_EN.token_created.into()), None, Some(token)).await
+    state
+        .store()
+        .create_api_token(u.id, name, &digest(&token))
+        .await?;
+    account_view(
+        &state,
+        &headers,
+        &viewer,
+        Some(ACCOUNTS_EN.token_created.into()),
+        None,
+        Some(token),
+    )
+    .await
 }
 
 pub async fn revoke_token(

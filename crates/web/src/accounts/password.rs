@@ -108,7 +108,12 @@ pub fn check_username(name: &str, allow_reserved: bool) -> Result<(), UsernamePr
     let ok_chars = name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !ok_chars || !name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+    if !ok_chars
+        || !name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
         return Err(UsernameProblem::Characters);
     }
     const RESERVED: &[&str] = &[
@@ -142,7 +147,9 @@ pub fn check_email(email: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         && !domain.contains('@')
 }
 
