@@ -10,6 +10,7 @@
 )]
 
 mod cli;
+mod community;
 mod common;
 mod crash;
 mod crawl;
