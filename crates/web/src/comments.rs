@@ -566,15 +566,24 @@ async fn submit(
     }
     let path = thread_path(state, thread).await?;
     let body = check_body(state, user, raw)?;
+    // Refusals that cost nothing come before the rate limits (the posting
+    // transaction checks the lock again).
+    if store.thread_lock(thread).await?.is_some() {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.thread_locked));
+    }
     let now = Timestamp::now();
     let ip = state.ip_hash(&viewer.ip).await?;
+    // The account's limit first: a refusal there does not use up the address's.
     let by_user = store
         .rate_limit_hit(&format!("comment:user:{}", user.id), 3_600_000, now)
         .await?;
+    if by_user > i64::from(cfg.per_user_per_hour) {
+        return Err(too_many());
+    }
     let by_ip = store
         .rate_limit_hit(&format!("comment:ip:{ip}"), 3_600_000, now)
         .await?;
-    if by_user > i64::from(cfg.per_user_per_hour) || by_ip > i64::from(cfg.per_ip_per_hour) {
+    if by_ip > i64::from(cfg.per_ip_per_hour) {
         return Err(too_many());
     }
     let outcome = store

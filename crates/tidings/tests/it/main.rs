@@ -10,8 +10,8 @@
 )]
 
 mod cli;
-mod community;
 mod common;
+mod community;
 mod crash;
 mod crawl;
 mod opml;

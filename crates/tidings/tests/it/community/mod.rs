@@ -126,7 +126,12 @@ impl Web {
         self.post_with(path, form, &[("origin", &origin)]).await
     }
 
-    pub async fn post_with(&mut self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
+    pub async fn post_with(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self
             .http
             .post(format!("{}{path}", self.base))
@@ -143,21 +148,31 @@ impl Web {
     /// GET a page and return the CSRF token of its first form.
     pub async fn csrf(&mut self, path: &str) -> String {
         let r = self.get(path).await;
-        csrf_in(&r.body).unwrap_or_else(|| panic!("no csrf token on {path} ({}):\n{}", r.status, r.body))
+        csrf_in(&r.body)
+            .unwrap_or_else(|| panic!("no csrf token on {path} ({}):\n{}", r.status, r.body))
     }
 
     pub async fn register(&mut self, name: &str, password: &str) -> Resp {
         let t = self.csrf("/register").await;
         self.post(
             "/register",
-            &[("csrf", &t), ("username", name), ("password", password), ("password2", password)],
+            &[
+                ("csrf", &t),
+                ("username", name),
+                ("password", password),
+                ("password2", password),
+            ],
         )
         .await
     }
 
     pub async fn login(&mut self, name: &str, password: &str, remember: bool) -> Resp {
         let t = self.csrf("/login").await;
-        let mut form = vec![("csrf", t.as_str()), ("username", name), ("password", password)];
+        let mut form = vec![
+            ("csrf", t.as_str()),
+            ("username", name),
+            ("password", password),
+        ];
         if remember {
             form.push(("remember", "1"));
         }
@@ -189,7 +204,10 @@ pub fn form_error(html: &str) -> String {
 
 /// A source and one article; returns the article's page path and id.
 pub async fn seed_article(store: &Store, title: &str) -> (String, i64) {
-    let url = format!("https://news.example.com/{}", title.len() + title.as_bytes()[0] as usize);
+    let url = format!(
+        "https://news.example.com/{}",
+        title.len() + title.as_bytes()[0] as usize
+    );
     let src = match store
         .add_source(&NewSource {
             url: CanonicalUrl::parse("https://news.example.com/feed.xml").unwrap(),
