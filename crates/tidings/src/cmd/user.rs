@@ -71,7 +71,7 @@ pub async fn run(cmd: UserCommand, config: &Config) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&users)?);
             } else {
-                println!("{:>6}  {:<10}  {:<24}  {}", "ID", "ROLE", "CREATED", "NAME");
+                println!("    ID  ROLE        CREATED                   NAME");
                 for u in users {
                     println!(
                         "{:>6}  {:<10}  {:<24}  {}",
