@@ -679,7 +679,7 @@ mod tests {
             "/\\evil.example",
             "https://evil.example",
             "javascript:alert(1)",
-            "/a\n",
+            "/a\nb",
         ] {
             assert_eq!(safe_next(Some(bad)), None, "{bad}");
         }
