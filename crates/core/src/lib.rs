@@ -5,6 +5,7 @@ mod ids;
 mod time;
 mod topic;
 pub mod urlcanon;
+pub mod video;
 
 pub use ids::{ArticleId, CommentId, JobId, SourceId, StoryId, UserId};
 pub use time::{Timestamp, now_ms};
@@ -91,5 +92,35 @@ mod tests {
         );
         assert!("everything".parse::<DisplayPolicy>().is_err());
         assert_eq!(DisplayPolicy::default(), DisplayPolicy::Excerpt);
+    }
+}
+
+/// The id under which Tidings caches a remote image: a stable hash of its URL
+/// (16 hex digits). Shared by the pipeline that stores media and the web
+/// layer that serves it.
+pub fn media_id(url: &str) -> String {
+    // FNV-1a: stable across processes and releases (std's hasher is not).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in url.trim().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Widths of the resized copies of a cached image whose original is
+/// `original_width` pixels wide: the page sizes that fit, never enlarged (a
+/// small image keeps its own width).
+pub fn media_variant_widths(original_width: u32) -> Vec<u32> {
+    const WIDTHS: [u32; 3] = [320, 640, 1200];
+    let fit: Vec<u32> = WIDTHS
+        .iter()
+        .copied()
+        .filter(|w| *w <= original_width)
+        .collect();
+    if fit.is_empty() {
+        vec![original_width.max(1)]
+    } else {
+        fit
     }
 }

@@ -270,6 +270,7 @@ fn router(state: Arc<OriginState>) -> Router {
         .route("/hostile/huge-feed.xml", get(huge_feed))
         .route("/hostile/binary", get(binary))
         .route("/hostile/mixed-feed.xml", get(mixed_feed))
+        .route("/img/{name}", get(image))
         .route("/hostile/empty", get(empty))
         .route("/private/secret", get(|| async { "secret" }))
         .layer(axum::middleware::from_fn_with_state(
@@ -457,8 +458,26 @@ pub fn render_article(a: &Article, site: usize, s: &OriginState) -> String {
     let path = article_path(site, a.id);
     let copy = site != a.site;
     let mut body = String::new();
+    // Some stories link to an earlier story of the same site inside their text,
+    // the way "READ MORE: ..." links appear in real articles.
+    let earlier = (a.id % 5 == 2)
+        .then(|| {
+            s.articles
+                .iter()
+                .rev()
+                .find(|o| o.site == site && o.id < a.id)
+        })
+        .flatten();
     for (i, p) in a.paragraphs.iter().enumerate() {
-        body.push_str(&format!("<p>{}</p>\n", escape(p)));
+        match (i, earlier) {
+            (1, Some(o)) => body.push_str(&format!(
+                "<p>{} READ MORE: <a href=\"{}\">{}</a></p>\n",
+                escape(p),
+                article_path(site, o.id),
+                escape(&o.title)
+            )),
+            _ => body.push_str(&format!("<p>{}</p>\n", escape(p))),
+        }
         if i == 1 {
             body.push_str("<div class=\"ad-slot\" id=\"ad-1\">Advertisement</div>\n<style>.mediaplayer { min-height: 150px; } .jwplayer .jw-controls { display: none; }</style>\n");
         }
@@ -501,6 +520,7 @@ pub fn render_article(a: &Article, site: usize, s: &OriginState) -> String {
 <meta property="og:type" content="article">
 <meta property="og:site_name" content="Site {site} News">
 <meta name="author" content="{author}">
+<meta property="og:image" content="{image}">
 <meta property="article:published_time" content="{published}">
 <script type="application/ld+json">{json_ld}</script>
 <style>body {{ font-family: sans-serif; }} .nav a {{ margin: 0 4px; }}</style>
@@ -525,6 +545,12 @@ pub fn render_article(a: &Article, site: usize, s: &OriginState) -> String {
         title = escape(&a.title),
         author = escape(&a.author),
         published = escape(&a.published),
+        image = match a.id % 10 {
+            // Every tenth lead image is broken, one in ten more is absurdly large.
+            3 => "/img/broken.png".to_string(),
+            7 => "/img/huge.png".to_string(),
+            _ => format!("/img/{}.png", a.id),
+        },
     )
 }
 
@@ -790,4 +816,67 @@ async fn mixed_feed(State(s): State<Arc<OriginState>>) -> Response {
         x,
     )
         .into_response()
+}
+
+/// Lead images, drawn on the fly: `/img/<n>.png` is a 800x450 picture; `broken.png`
+/// is not an image; `huge.png` claims 100,000 x 100,000 pixels.
+async fn image(Path(name): Path<String>) -> Response {
+    let png = match name.as_str() {
+        "broken.png" => b"\x89PNG\r\n\x1a\nthis is not really an image".to_vec(),
+        "huge.png" => {
+            let mut p = make_png(4, 4, 0);
+            p[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+            p[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+            p
+        }
+        n => match n.strip_suffix(".png").and_then(|i| i.parse::<u32>().ok()) {
+            Some(i) => make_png(800, 450, i),
+            None => return StatusCode::NOT_FOUND.into_response(),
+        },
+    };
+    ([(header::CONTENT_TYPE, "image/png")], png).into_response()
+}
+
+/// A minimal truecolour PNG (IHDR, one zlib IDAT, IEND).
+pub fn make_png(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    let mut raw = Vec::with_capacity(((w * 3 + 1) * h) as usize);
+    for y in 0..h {
+        raw.push(0);
+        for x in 0..w {
+            raw.push(((x * 255 / w.max(1)) ^ seed) as u8);
+            raw.push(((y * 255 / h.max(1)) + seed * 37) as u8);
+            raw.push((seed * 91 % 256) as u8);
+        }
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = z.write_all(&raw);
+    let idat = z.finish().unwrap_or_default();
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    for (kind, data) in [(b"IHDR", ihdr), (b"IDAT", idat), (b"IEND", Vec::new())] {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut chunk = kind.to_vec();
+        chunk.extend_from_slice(&data);
+        out.extend_from_slice(&chunk);
+        out.extend_from_slice(&crc32(&chunk).to_be_bytes());
+    }
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for b in data {
+        c ^= u32::from(*b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
 }

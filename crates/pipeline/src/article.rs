@@ -150,7 +150,17 @@ impl Pipeline {
                 if let Ok(mut df) = self.df.write() {
                     df.observe(&features.distinct_terms);
                 }
-                self.enqueue_cluster(id).await?;
+                if let Some(img) = &new.image_url {
+                    self.enqueue_media(id, img).await?;
+                }
+                for v in tidings_core::video::StoredVideo::parse_list(&new.videos_json)
+                    .iter()
+                    .take(1)
+                {
+                    if let Some(poster) = v.poster_url() {
+                        self.enqueue_poster(id, &poster).await?;
+                    }
+                }
                 if problem.is_some() || new.extract_status != "extracted" {
                     bump(&self.stats.articles_feed_only, 1);
                     ArticleOutcome::FeedOnly(id)

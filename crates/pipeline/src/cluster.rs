@@ -17,10 +17,13 @@ const CANDIDATES: i64 = 50;
 const BATCH: i64 = 500;
 
 impl Pipeline {
-    /// Queue clustering of a new article (the job clusters everything pending).
-    pub(crate) async fn enqueue_cluster(&self, article: ArticleId) -> Result<()> {
+    /// A periodic clustering run (idempotent per `slot`), only when work waits.
+    pub(crate) async fn enqueue_cluster_sweep(&self, slot: i64) -> Result<()> {
+        if self.store.unclustered_articles(1).await?.is_empty() {
+            return Ok(());
+        }
         let job = NewJob::new(JOB_CLUSTER, serde_json::json!({}))
-            .key(format!("cluster:{}", article.0))
+            .key(format!("cluster:sweep:{slot}"))
             .priority(5)
             .max_attempts(5);
         self.store.enqueue(&job).await?;
@@ -28,7 +31,12 @@ impl Pipeline {
     }
 
     /// Cluster every article that has no story yet. Returns how many were placed.
+    /// When another run is active in this process, return at once: it will
+    /// reach these articles (and the periodic sweep catches stragglers).
     pub async fn cluster_pending(&self) -> Result<usize> {
+        let Ok(_guard) = self.clustering.try_lock() else {
+            return Ok(0);
+        };
         let mut placed = 0;
         loop {
             let batch = self.store.unclustered_articles(BATCH).await?;

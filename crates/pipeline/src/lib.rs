@@ -9,6 +9,7 @@
 
 mod article;
 mod cluster;
+pub mod media;
 mod refresh;
 mod schedule;
 
@@ -31,6 +32,7 @@ use tokio::task::JoinSet;
 pub const JOB_POLL: &str = "poll";
 pub const JOB_ARTICLE: &str = "article";
 pub const JOB_CLUSTER: &str = "cluster";
+pub const JOB_MEDIA: &str = "media";
 
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
@@ -46,6 +48,8 @@ pub struct PipelineConfig {
     pub article_attempts: i64,
     /// Pause between claims when the queue is empty.
     pub idle_wait: Duration,
+    /// Where cached images go (None: images are not fetched).
+    pub media_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for PipelineConfig {
@@ -58,6 +62,7 @@ impl Default for PipelineConfig {
             lease: Duration::from_secs(60),
             article_attempts: 3,
             idle_wait: Duration::from_millis(500),
+            media_dir: None,
         }
     }
 }
@@ -129,6 +134,8 @@ pub struct Pipeline {
     pub(crate) cfg: Arc<PipelineConfig>,
     pub(crate) df: Arc<RwLock<DfStats>>,
     pub(crate) stats: Arc<Stats>,
+    /// Clustering is online and order-dependent: one run at a time per process.
+    pub(crate) clustering: Arc<tokio::sync::Mutex<()>>,
 }
 
 const DF_SETTING: &str = "understand.df_stats";
@@ -148,6 +155,7 @@ impl Pipeline {
             cfg: Arc::new(cfg),
             df: Arc::new(RwLock::new(df)),
             stats: Arc::new(Stats::default()),
+            clustering: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -226,10 +234,14 @@ impl Pipeline {
                 break;
             }
             let now = now_ms();
-            if schedule && now - last_schedule > 2_000 {
+            if now - last_schedule > 2_000 {
                 last_schedule = now;
-                if let Err(e) = self.schedule_due().await {
+                if schedule && let Err(e) = self.schedule_due().await {
                     tracing::warn!("scheduling failed: {e:#}");
+                }
+                // New articles join stories in sweeps a few seconds apart.
+                if let Err(e) = self.enqueue_cluster_sweep(now / 5_000).await {
+                    tracing::warn!("scheduling clustering failed: {e:#}");
                 }
             }
             if now - last_upkeep > lease_ms / 4 {
@@ -249,7 +261,7 @@ impl Pipeline {
                     .store
                     .claim_jobs(
                         &self.cfg.node_id,
-                        &[JOB_POLL, JOB_ARTICLE, JOB_CLUSTER],
+                        &[JOB_POLL, JOB_ARTICLE, JOB_CLUSTER, JOB_MEDIA],
                         i64::try_from(free).unwrap_or(1),
                         lease_ms,
                     )
@@ -306,41 +318,18 @@ impl Pipeline {
         };
         loop {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let counts = self.store.job_counts().await?;
-            let pending: i64 = counts
-                .iter()
-                .filter(|(s, _)| s == "queued" || s == "running")
-                .map(|(_, n)| *n)
-                .sum();
+            // Work that can run now; retries scheduled for later do not hold this run.
+            let pending = self.store.pending_jobs(now_ms() + 5_000).await?;
             progress(self.stats(), pending);
             if pending == 0 {
-                // Jobs scheduled for a later retry count as pending too; when only
-                // future retries remain, this run is done.
-                break;
-            }
-            if self.only_future_jobs().await? {
                 break;
             }
         }
         let _ = stop_tx.send(true);
         runner.await.context("crawler task")??;
+        // Articles stored after the last sweep was queued.
+        self.cluster_pending().await?;
         Ok(self.stats())
-    }
-
-    async fn only_future_jobs(&self) -> Result<bool> {
-        let running = self
-            .store
-            .jobs_in_state(tidings_store::JobState::Running, 1)
-            .await?;
-        if !running.is_empty() {
-            return Ok(false);
-        }
-        let queued = self
-            .store
-            .jobs_in_state(tidings_store::JobState::Queued, 1000)
-            .await?;
-        let now = now_ms();
-        Ok(queued.iter().all(|j| j.run_at.0 > now + 5_000))
     }
 
     async fn run_job(&self, job: ClaimedJob) {
@@ -365,6 +354,10 @@ impl Pipeline {
                 Err(e) => Err(anyhow::anyhow!("bad article payload: {e}")),
             },
             JOB_CLUSTER => self.cluster_pending().await.map(|_| ()),
+            JOB_MEDIA => match serde_json::from_value::<media::MediaPayload>(job.payload.clone()) {
+                Ok(p) => self.fetch_media(&p).await,
+                Err(e) => Err(anyhow::anyhow!("bad media payload: {e}")),
+            },
             other => Err(anyhow::anyhow!("unknown job kind `{other}`")),
         };
         metrics::histogram!("tidings_job_seconds", "kind" => kind.clone())

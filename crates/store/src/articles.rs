@@ -55,6 +55,8 @@ pub struct ArticleCard {
     pub image_url: Option<String>,
     pub language: Option<String>,
     pub story_id: Option<StoryId>,
+    /// The cached lead image, when it was fetched: (media id, width, height).
+    pub image: Option<(String, i64, i64)>,
 }
 
 impl ArticleCard {
@@ -85,6 +87,8 @@ pub struct ArticleRow {
     pub image_alt: Option<String>,
     pub image_width: Option<i64>,
     pub image_height: Option<i64>,
+    /// The cached copy of the lead image (see `media`), once requested.
+    pub image_media: Option<String>,
     pub section: Option<String>,
     pub tags: Vec<String>,
     pub videos_json: String,
@@ -106,7 +110,10 @@ pub struct ArticleRow {
 
 const CARD_COLUMNS: &str = "a.id, a.title, a.url, a.description, a.source_id,
     COALESCE(s.name, s.title, s.url) AS source_name, a.published_at, a.created_at,
-    a.image_url, a.language, a.story_id";
+    a.image_url, a.language, a.story_id,
+    (SELECT m.id FROM media m WHERE m.id = a.image_media AND m.status = 'ok') AS image_media,
+    (SELECT m.width FROM media m WHERE m.id = a.image_media AND m.status = 'ok') AS image_media_width,
+    (SELECT m.height FROM media m WHERE m.id = a.image_media AND m.status = 'ok') AS image_media_height";
 
 fn card_from_row(r: &AnyRow) -> Result<ArticleCard> {
     Ok(ArticleCard {
@@ -121,6 +128,14 @@ fn card_from_row(r: &AnyRow) -> Result<ArticleCard> {
         image_url: r.try_get("image_url")?,
         language: r.try_get("language")?,
         story_id: r.try_get::<Option<i64>, _>("story_id")?.map(StoryId),
+        image: match (
+            r.try_get::<Option<String>, _>("image_media")?,
+            r.try_get::<Option<i64>, _>("image_media_width")?,
+            r.try_get::<Option<i64>, _>("image_media_height")?,
+        ) {
+            (Some(id), Some(w), Some(h)) => Some((id, w, h)),
+            _ => None,
+        },
     })
 }
 
@@ -154,6 +169,7 @@ fn article_from_row(r: &AnyRow) -> Result<ArticleRow> {
         image_alt: r.try_get("image_alt")?,
         image_width: r.try_get("image_width")?,
         image_height: r.try_get("image_height")?,
+        image_media: r.try_get("image_media")?,
         section: r.try_get("section")?,
         tags: json_list(r, "tags")?,
         videos_json: r.try_get("videos")?,
@@ -382,8 +398,11 @@ impl Store {
         }
         let placeholders: Vec<String> = (1..=x.bands.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT DISTINCT a.id, a.features FROM article_bands b JOIN articles a ON a.id = b.article_id
-             WHERE b.band IN ({}) AND a.duplicate_of IS NULL ORDER BY a.id LIMIT 64",
+            // Bands first (an index seek per band), then the few articles they name:
+            // a join lets SQLite walk all articles in id order instead.
+            "SELECT a.id, a.features FROM articles a
+             WHERE a.id IN (SELECT article_id FROM article_bands WHERE band IN ({}))
+               AND a.duplicate_of IS NULL ORDER BY a.id LIMIT 64",
             placeholders.join(", ")
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

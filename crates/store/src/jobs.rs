@@ -390,6 +390,17 @@ impl Store {
         )
     }
 
+    /// Jobs queued to run before `until`, plus jobs running: the work left now.
+    pub async fn pending_jobs(&self, until: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'running')
+                  + (SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND run_at <= $1)",
+        )
+        .bind(until)
+        .fetch_one(&self.read)
+        .await?)
+    }
+
     /// Forget finished jobs older than `before` (frees their idempotency keys).
     pub async fn prune_jobs(&self, before: i64) -> Result<u64> {
         Ok(

@@ -12,6 +12,7 @@ mod comments;
 mod entries;
 mod error;
 mod jobs;
+mod media;
 mod migrate;
 mod nodes;
 mod sources;
@@ -30,6 +31,7 @@ pub use comments::{
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};
+pub use media::MediaRow;
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};

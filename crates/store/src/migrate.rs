@@ -28,8 +28,18 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
     },
     Migration {
         version: 4,
+        name: "job_claim_index",
+        sql: include_str!("../migrations/sqlite/0004_job_claim_index.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "article_image_media",
+        sql: include_str!("../migrations/sqlite/0005_article_image_media.sql"),
+    },
+    Migration {
+        version: 6,
         name: "accounts",
-        sql: include_str!("../migrations/sqlite/0004_accounts.sql"),
+        sql: include_str!("../migrations/sqlite/0006_accounts.sql"),
     },
 ];
 
@@ -51,8 +61,18 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 4,
+        name: "job_claim_index",
+        sql: include_str!("../migrations/postgres/0004_job_claim_index.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "article_image_media",
+        sql: include_str!("../migrations/postgres/0005_article_image_media.sql"),
+    },
+    Migration {
+        version: 6,
         name: "accounts",
-        sql: include_str!("../migrations/postgres/0004_accounts.sql"),
+        sql: include_str!("../migrations/postgres/0006_accounts.sql"),
     },
 ];
 

@@ -47,6 +47,8 @@ pub struct Strings {
     pub first_seen: &'static str,
     pub last_update: &'static str,
     pub back_home: &'static str,
+    pub watch_video: &'static str,
+    pub play_video: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -95,6 +97,8 @@ pub const EN: Strings = Strings {
     first_seen: "First seen",
     last_update: "last update",
     back_home: "Back to the front page",
+    watch_video: "Watch the video",
+    play_video: "Play video",
 };
 
 // ---- accounts, comments, moderation, admin ----

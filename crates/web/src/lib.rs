@@ -5,11 +5,13 @@
 
 pub mod accounts;
 mod admin;
+pub mod api;
 mod comments;
 mod error;
 mod feeds;
 mod health;
 mod i18n;
+mod media;
 mod moderation;
 mod pages;
 mod seo;
@@ -44,6 +46,8 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     pub accounts: AccountsConfig,
     pub comments: CommentsConfig,
+    /// Where the crawler caches images (served at `/media/...`).
+    pub media_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -55,6 +59,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             accounts: AccountsConfig::default(),
             comments: CommentsConfig::default(),
+            media_dir: None,
         }
     }
 }
@@ -108,12 +113,14 @@ pub fn router(state: AppState) -> Router {
         .route("/topic/{slug}", get(pages::topic_page))
         .route("/topic/{slug}/{file}", get(feeds::topic_feed))
         .route("/about", get(pages::about))
+        .route("/media/{id}/{file}", get(media::serve))
         .route("/{file}", get(root_file))
         .route("/healthz", get(health::healthz))
         .route("/livez", get(health::livez))
         .route("/metrics", get(health::metrics))
         .route("/static/{*path}", get(pages::static_file))
         .merge(community_routes())
+        .merge(api::router())
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -62,7 +62,33 @@
     else if (e.key === "?") { var h = document.getElementById("kbd-help"); if (h) { h.hidden = !h.hidden; if (!h.hidden) h.scrollIntoView({ block: "nearest" }); } }
   });
 
+  // Videos: a poster served by this site; the player (another host) loads only on click.
+  function setupVideos() {
+    var boxes = document.querySelectorAll(".video[data-player]");
+    for (var i = 0; i < boxes.length; i++) {
+      (function (box) {
+        var button = box.querySelector("[data-play]");
+        if (!button) return;
+        button.hidden = false;
+        function play(e) {
+          if (e) e.preventDefault();
+          var frame = document.createElement("iframe");
+          frame.src = box.getAttribute("data-player");
+          frame.title = button.textContent.replace("▶", "").trim();
+          frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+          frame.setAttribute("allowfullscreen", "");
+          box.innerHTML = "";
+          box.appendChild(frame);
+        }
+        button.addEventListener("click", play);
+        var link = box.querySelector("a");
+        if (link) link.addEventListener("click", play);
+      })(boxes[i]);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupVideos();
     var btn = document.querySelector("[data-theme-toggle]");
     if (btn) btn.addEventListener("click", toggleTheme);
     collect();

@@ -79,12 +79,12 @@ fn sidecar_url(html: &Path) -> Option<url::Url> {
 }
 
 fn print_one(a: &tidings_extract::Article, format: ExtractFormat) -> Result<()> {
-    match format {
-        ExtractFormat::Json => println!("{}", serde_json::to_string_pretty(a)?),
-        ExtractFormat::Text => println!("{}", a.text),
-        ExtractFormat::Html => println!("{}", a.html),
-    }
-    Ok(())
+    let text = match format {
+        ExtractFormat::Json => serde_json::to_string_pretty(a)?,
+        ExtractFormat::Text => a.text.clone(),
+        ExtractFormat::Html => a.html.clone(),
+    };
+    super::print_out(&(text + "\n"))
 }
 
 fn extract_dir(dir: &Path, out: &Path, format: ExtractFormat) -> Result<()> {

@@ -20,10 +20,7 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Crawl(a) => crawl::run(a, config).await,
         Command::Extract(a) => extract::run(a, &config).await,
         Command::User(c) => user::run(c, &config).await,
-        Command::Config => {
-            print!("{}", config.to_toml_redacted()?);
-            Ok(())
-        }
+        Command::Config => print_out(&config.to_toml_redacted()?),
     }
 }
 
@@ -43,6 +40,7 @@ pub async fn pipeline(
         min_poll: std::time::Duration::from_secs(c.min_poll_interval_secs),
         max_poll: std::time::Duration::from_secs(c.max_poll_interval_secs),
         lease: std::time::Duration::from_secs(c.lease_secs),
+        media_dir: Some(config.data_dir.join("media")),
         ..Default::default()
     };
     tidings_pipeline::Pipeline::new(store, fetcher, cfg).await
@@ -69,4 +67,15 @@ pub async fn open_store(config: &Config) -> Result<Store> {
             tidings_store::redact_url(&url)
         )
     })
+}
+
+/// Print to standard output; a reader that went away (`tidings … | head`) is
+/// not an error.
+pub fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }

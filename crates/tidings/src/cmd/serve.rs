@@ -52,6 +52,7 @@ pub async fn run(config: Config) -> Result<()> {
         node_id: node_id.clone(),
         accounts: config.web_accounts(),
         comments: config.web_comments(),
+        media_dir: Some(config.data_dir.join("media")),
         ..Default::default()
     };
     let app = tidings_web::router(tidings_web::AppState::new(

@@ -47,7 +47,7 @@ pub async fn run(cmd: SourceCommand, config: &Config) -> Result<()> {
             store.close().await;
             let sources = sources?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&sources)?);
+                super::print_out(&(serde_json::to_string_pretty(&sources)? + "\n"))?;
             } else {
                 print_table(&sources);
             }

@@ -192,6 +192,13 @@ impl Drop for Server {
     }
 }
 
+/// An HTTP client for talking to the server under test (the product's TLS
+/// stack needs its crypto provider installed first).
+pub fn http() -> reqwest::Client {
+    tidings_fetch::ensure_crypto_provider();
+    reqwest::Client::new()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

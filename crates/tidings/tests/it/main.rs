@@ -17,3 +17,4 @@ mod crawl;
 mod opml;
 mod serve;
 mod tidy;
+mod web;

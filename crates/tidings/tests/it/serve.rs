@@ -40,7 +40,7 @@ async fn serve_health_metrics_home_and_graceful_shutdown() {
     for i in Install::all().await {
         eprintln!("-- {}", i.name());
         let mut server = i.serve(&["--no-crawl"]);
-        let http = reqwest::Client::new();
+        let http = http();
 
         let h = http.get(server.url("/healthz")).send().await.unwrap();
         assert_eq!(h.status(), 200);
@@ -181,7 +181,7 @@ async fn kill_9_leaves_a_database_that_opens_and_work_that_is_picked_up() {
 
         // Next start: the database opens cleanly and serves.
         let server2 = i.serve(&["--no-crawl"]);
-        let http = reqwest::Client::new();
+        let http = http();
         let h = http.get(server2.url("/healthz")).send().await.unwrap();
         assert_eq!(h.status(), 200);
         let home = http
@@ -217,7 +217,7 @@ async fn healthz_reports_503_when_the_database_is_gone() {
         return;
     };
     let server = i.serve(&["--no-crawl"]);
-    let http = reqwest::Client::new();
+    let http = http();
     assert_eq!(
         http.get(server.url("/healthz"))
             .send()

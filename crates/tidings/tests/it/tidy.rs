@@ -57,6 +57,8 @@ fn crates_depend_only_along_the_data_flow() {
                 "tidings-ai",
             ],
         ),
+        // Test and benchmark infrastructure: stands alone, never shipped.
+        ("tidings-origin", &[]),
     ];
     for (name, ok) in allowed {
         let Some(actual) = deps.get(*name) else {

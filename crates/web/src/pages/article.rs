@@ -17,10 +17,20 @@ pub struct OtherSource {
     pub time_rel: String,
 }
 
+pub struct VideoView {
+    /// Loaded into an iframe when the reader clicks (by app.js).
+    pub player: Option<String>,
+    /// Where the video lives (the no-JavaScript fallback).
+    pub link: String,
+    pub poster: Option<crate::media::ImgView>,
+}
+
 #[derive(Template)]
 #[template(path = "article.html")]
 pub struct ArticlePage<'a> {
     pub l: Layout<'a>,
+    pub lead: Option<crate::media::ImgView>,
+    pub video: Option<VideoView>,
     pub title: String,
     pub source: String,
     pub source_href: String,
@@ -129,7 +139,52 @@ pub async fn article_page(
             .collect();
     }
 
+    let lead = match &a.image_media {
+        Some(id) => store
+            .media(id)
+            .await?
+            .filter(|m| m.status == "ok")
+            .and_then(|m| Some((m.width?, m.height?)))
+            .map(|(w, h)| {
+                crate::media::ImgView::new(
+                    id,
+                    w,
+                    h,
+                    a.image_alt.as_deref().unwrap_or(&a.title),
+                    1200,
+                )
+            }),
+        None => None,
+    };
+    let video = match tidings_core::video::StoredVideo::parse_list(&a.videos_json)
+        .into_iter()
+        .next()
+    {
+        Some(v) => {
+            let poster = match v.poster_url() {
+                Some(u) => {
+                    let id = tidings_core::media_id(&u);
+                    store
+                        .media(&id)
+                        .await?
+                        .filter(|m| m.status == "ok")
+                        .and_then(|m| Some((m.width?, m.height?)))
+                        .map(|(w, h)| crate::media::ImgView::new(&id, w, h, &a.title, 1200))
+                }
+                None => None,
+            };
+            Some(VideoView {
+                player: v.player_url(),
+                link: v.url.clone(),
+                poster,
+            })
+        }
+        None => None,
+    };
     let mut l = Layout::new(&state, &headers, &canonical_path, a.title.clone());
+    if let Some(img) = &lead {
+        l.og_image = Some(format!("{}{}", super::base_url(&state, &headers), img.src));
+    }
     l.description = short(a.description.as_deref().unwrap_or(&a.text), 200);
     l.canonical = a.original_url.clone();
     l.og_type = "article";
@@ -180,6 +235,8 @@ pub async fn article_page(
     .await?;
     let page = ArticlePage {
         l,
+        lead,
+        video,
         title: a.title.clone(),
         source: a.source_name.clone(),
         source_href: format!("/source/{}", a.source_id.0),

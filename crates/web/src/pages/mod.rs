@@ -2,8 +2,8 @@
 //! plain view structs (everything already formatted), and render a template.
 
 mod about;
-mod article;
-mod home;
+pub(crate) mod article;
+pub(crate) mod home;
 mod lists;
 mod story;
 
@@ -165,6 +165,7 @@ pub struct CardView {
     pub time_iso: String,
     pub time_title: String,
     pub time_rel: String,
+    pub img: Option<crate::media::ImgView>,
 }
 
 impl CardView {
@@ -182,6 +183,10 @@ impl CardView {
             time_iso: a.time().to_rfc3339(),
             time_title: human_time(a.time()),
             time_rel: crate::time::relative(a.time(), now, &EN),
+            img: a
+                .image
+                .as_ref()
+                .map(|(id, w, h)| crate::media::ImgView::new(id, *w, *h, "", 320)),
         }
     }
 }

@@ -1,0 +1,268 @@
+//! Lead images: fetched once through the safe fetcher, decoded with limits,
+//! resized to the widths pages use, encoded as WebP (for browsers that take
+//! it) and JPEG, and written to the data dir, where the web layer serves them.
+
+use crate::{JOB_MEDIA, Pipeline};
+use anyhow::{Context, Result, bail};
+use image::{DynamicImage, GenericImageView, ImageReader};
+use serde::{Deserialize, Serialize};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use tidings_core::ArticleId;
+use tidings_fetch::FetchRequest;
+use tidings_store::NewJob;
+
+/// Images larger than this are refused: a lead image is never 8 MB.
+const MAX_IMAGE_BYTES: usize = 8 * 1024 * 1024;
+/// Decoding limits: huge dimensions are a decompression bomb, not a photo.
+const MAX_PIXELS: u64 = 40_000_000;
+const JPEG_QUALITY: u8 = 80;
+const WEBP_QUALITY: f32 = 75.0;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct MediaPayload {
+    pub url: String,
+    pub article_id: i64,
+}
+
+/// One resized copy.
+#[derive(Debug)]
+pub struct Variant {
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Vec<u8>,
+    pub webp: Vec<u8>,
+}
+
+/// Decode `bytes` and produce every variant no wider than the original
+/// (at least one). Pure: no IO.
+pub fn render_variants(bytes: &[u8]) -> Result<(u32, u32, Vec<Variant>)> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .context("unreadable image")?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let (w, h) = reader
+        .into_dimensions()
+        .context("unreadable image header")?;
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || w == 0 || h == 0 {
+        bail!("image of {w}x{h} pixels refused");
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let img = reader.decode().context("cannot decode image")?;
+    let img = DynamicImage::ImageRgb8(img.to_rgb8());
+    let mut out = Vec::new();
+    for tw in tidings_core::media_variant_widths(w) {
+        let th = ((u64::from(h) * u64::from(tw)) / u64::from(w)).max(1) as u32;
+        let small = if tw == w {
+            img.clone()
+        } else {
+            img.resize_exact(tw, th, image::imageops::FilterType::Triangle)
+        };
+        let (vw, vh) = small.dimensions();
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
+            .encode_image(&small)
+            .context("cannot encode JPEG")?;
+        let rgb = small.to_rgb8();
+        let webp = webp::Encoder::from_rgb(rgb.as_raw(), vw, vh)
+            .encode(WEBP_QUALITY)
+            .to_vec();
+        out.push(Variant {
+            width: vw,
+            height: vh,
+            jpeg,
+            webp,
+        });
+    }
+    Ok((w, h, out))
+}
+
+/// Where a variant lives: `<media dir>/<id>/<width>.<ext>`.
+pub fn variant_path(media_dir: &Path, id: &str, width: u32, ext: &str) -> PathBuf {
+    media_dir.join(id).join(format!("{width}.{ext}"))
+}
+
+impl Pipeline {
+    /// Queue the lead image of a new article.
+    pub(crate) async fn enqueue_media(&self, article: ArticleId, url: &str) -> Result<()> {
+        if self.cfg.media_dir.is_none() {
+            return Ok(());
+        }
+        let id = tidings_core::media_id(url);
+        self.store.set_article_image_media(article, &id).await?;
+        if self.store.add_media(&id, url).await? {
+            let job = NewJob::new(
+                JOB_MEDIA,
+                serde_json::json!(MediaPayload {
+                    url: url.to_string(),
+                    article_id: article.0
+                }),
+            )
+            .key(format!("media:{id}"))
+            .priority(-5)
+            .max_attempts(3);
+            self.store.enqueue(&job).await?;
+        }
+        Ok(())
+    }
+
+    /// Queue a video poster (pages find it by the hash of its URL).
+    pub(crate) async fn enqueue_poster(&self, article: ArticleId, url: &str) -> Result<()> {
+        if self.cfg.media_dir.is_none() {
+            return Ok(());
+        }
+        let id = tidings_core::media_id(url);
+        if self.store.add_media(&id, url).await? {
+            let job = NewJob::new(
+                JOB_MEDIA,
+                serde_json::json!(MediaPayload {
+                    url: url.to_string(),
+                    article_id: article.0
+                }),
+            )
+            .key(format!("media:{id}"))
+            .priority(-5)
+            .max_attempts(3);
+            self.store.enqueue(&job).await?;
+        }
+        Ok(())
+    }
+
+    /// Fetch, resize and store one image. Broken, huge or non-image answers mark
+    /// the media as failed: pages then show no image, and nothing retries it.
+    pub(crate) async fn fetch_media(&self, p: &MediaPayload) -> Result<()> {
+        let Some(dir) = self.cfg.media_dir.clone() else {
+            return Ok(());
+        };
+        let id = tidings_core::media_id(&p.url);
+        let url = match url::Url::parse(&p.url) {
+            Ok(u) => u,
+            Err(e) => {
+                return Ok(self
+                    .store
+                    .media_failed(&id, &format!("bad URL: {e}"))
+                    .await?);
+            }
+        };
+        let req = FetchRequest {
+            accept: "image/avif,image/webp,image/*;q=0.8",
+            ..FetchRequest::new(url)
+        };
+        let r = match self.fetcher.get(&req).await {
+            Ok(r) => r,
+            Err(e) if e.is_transient() => bail!("{e}"),
+            Err(e) => return Ok(self.store.media_failed(&id, &e.to_string()).await?),
+        };
+        if r.status == 429 || r.status >= 500 {
+            bail!("HTTP {}", r.status);
+        }
+        if !r.is_success() {
+            return Ok(self
+                .store
+                .media_failed(&id, &format!("HTTP {}", r.status))
+                .await?);
+        }
+        if r.body.len() > MAX_IMAGE_BYTES {
+            return Ok(self
+                .store
+                .media_failed(&id, "image larger than 8 MB")
+                .await?);
+        }
+        let body = r.body;
+        let rendered = tokio::task::spawn_blocking(move || render_variants(&body)).await?;
+        let (w, h, variants) = match rendered {
+            Ok(v) => v,
+            Err(e) => return Ok(self.store.media_failed(&id, &format!("{e:#}")).await?),
+        };
+        let mut bytes = 0;
+        for v in &variants {
+            for (ext, data) in [("jpg", &v.jpeg), ("webp", &v.webp)] {
+                let path = variant_path(&dir, &id, v.width, ext);
+                write_atomic(&path, data)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                bytes += data.len();
+            }
+        }
+        self.store
+            .media_done(
+                &id,
+                "image/jpeg",
+                i64::from(w),
+                i64::from(h),
+                i64::try_from(bytes).unwrap_or(0),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// Write via a temporary file and rename: a reader never sees half an image,
+/// and a crash leaves no truncated file behind.
+fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
+        let mut out = Vec::new();
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn variants_keep_aspect_and_never_upscale() {
+        let (w, h, v) = render_variants(&png(1600, 900)).unwrap();
+        assert_eq!((w, h), (1600, 900));
+        assert_eq!(
+            v.iter().map(|v| (v.width, v.height)).collect::<Vec<_>>(),
+            vec![(320, 180), (640, 360), (1200, 675)]
+        );
+        for x in &v {
+            assert!(x.jpeg.starts_with(&[0xFF, 0xD8]), "JPEG");
+            assert!(
+                x.webp.starts_with(b"RIFF") && &x.webp[8..12] == b"WEBP",
+                "WebP"
+            );
+            assert!(x.webp.len() < x.jpeg.len() * 2);
+        }
+        let (_, _, small) = render_variants(&png(200, 100)).unwrap();
+        assert_eq!(
+            small.iter().map(|v| v.width).collect::<Vec<_>>(),
+            vec![200],
+            "small images are not enlarged"
+        );
+    }
+
+    #[test]
+    fn broken_and_bomb_images_are_errors() {
+        assert!(render_variants(b"not an image").is_err());
+        assert!(render_variants(&png(100, 100)[..50]).is_err(), "truncated");
+        // A PNG header claiming 100,000 x 100,000 pixels.
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        let e = render_variants(&bomb).unwrap_err().to_string();
+        assert!(
+            e.contains("refused") || e.contains("unreadable") || e.contains("decode"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! Cached images (lead images, thumbnails, video posters), fetched once by the
+//! crawler and served by Tidings so readers never contact publishers' hosts.
+
+use crate::{Result, Store};
+use serde::Serialize;
+use sqlx::Row;
+use tidings_core::now_ms;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MediaRow {
+    pub id: String,
+    pub source_url: String,
+    /// `pending`, `ok` or `failed`.
+    pub status: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub error: Option<String>,
+}
+
+impl Store {
+    /// Remember that `id` should be fetched from `url` (no-op when known).
+    pub async fn add_media(&self, id: &str, url: &str) -> Result<bool> {
+        let n = sqlx::query(
+            "INSERT INTO media (id, source_url, status, created_at) VALUES ($1, $2, 'pending', $3)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(url)
+        .bind(now_ms())
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    pub async fn media_done(
+        &self,
+        id: &str,
+        content_type: &str,
+        width: i64,
+        height: i64,
+        bytes: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE media SET status = 'ok', content_type = $1, width = $2, height = $3, bytes = $4,
+                error = NULL, fetched_at = $5 WHERE id = $6",
+        )
+        .bind(content_type)
+        .bind(width)
+        .bind(height)
+        .bind(bytes)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn media_failed(&self, id: &str, error: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE media SET status = 'failed', error = $1, fetched_at = $2 WHERE id = $3",
+        )
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn media(&self, id: &str) -> Result<Option<MediaRow>> {
+        let r = sqlx::query(
+            "SELECT id, source_url, status, width, height, error FROM media WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        r.map(|r| {
+            Ok(MediaRow {
+                id: r.try_get("id")?,
+                source_url: r.try_get("source_url")?,
+                status: r.try_get("status")?,
+                width: r.try_get("width")?,
+                height: r.try_get("height")?,
+                error: r.try_get("error")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Link an article to its cached lead image.
+    pub async fn set_article_image_media(
+        &self,
+        article: tidings_core::ArticleId,
+        media: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE articles SET image_media = $1 WHERE id = $2")
+            .bind(media)
+            .bind(article.0)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}

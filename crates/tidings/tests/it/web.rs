@@ -1,0 +1,472 @@
+//! The reader's website and the JSON API, end to end: crawl a local origin,
+//! then read every page type, feed and endpoint from the real server.
+
+use crate::common::*;
+use crate::crawl::{crawl_env, origin};
+use std::collections::HashSet;
+
+/// Crawl a small origin: site 0 shows full text, site 1 excerpts; every third
+/// article is syndicated to the other site, so stories have two sources.
+async fn crawled(i: &Install) -> tidings_origin::Origin {
+    let o = origin(24, 2, 3).await;
+    let out = i.run(&[
+        "--allow-private-networks",
+        "source",
+        "add",
+        &o.feed_url(0),
+        "--display",
+        "full",
+        "--name",
+        "Full Times",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = i.run(&[
+        "--allow-private-networks",
+        "source",
+        "add",
+        &o.feed_url(1),
+        "--name",
+        "Excerpt Herald",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut c = i.cmd();
+    crawl_env(&mut c);
+    let out = c
+        .args(["--allow-private-networks", "crawl", "--once"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    o
+}
+
+async fn get(url: String) -> (u16, String, String) {
+    let r = http().get(&url).send().await.unwrap();
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, ct, r.text().await.unwrap())
+}
+
+/// Every `src=`/`srcset=` in a page points at this server (no request leaves it).
+fn assert_no_foreign_resources(html: &str, what: &str) {
+    for attr in ["src=\"", "srcset=\"", "href=\"/static", "poster=\""] {
+        for part in html.split(attr).skip(1) {
+            let v = part.split('"').next().unwrap();
+            for u in v.split(',') {
+                let u = u.trim();
+                assert!(
+                    u.starts_with('/') || u.is_empty(),
+                    "{what} loads a foreign resource: {u}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_type_renders_from_real_articles() {
+    let i = Install::sqlite();
+    let _o = crawled(&i).await;
+    let server = i.serve(&["--no-crawl"]);
+    let store = i.store().await;
+
+    // Home: top stories (covered by both sites), latest, sections.
+    let (s, _, home) = get(server.url("/")).await;
+    assert_eq!(s, 200);
+    assert!(
+        home.contains("Top stories") && home.contains("2 sources"),
+        "stories covered by two sources lead"
+    );
+    assert!(home.contains("Latest news") && home.contains("class=\"card"));
+    assert!(home.contains("Sections"));
+    assert_no_foreign_resources(&home, "home");
+
+    let cards = store.latest_articles(100, None).await.unwrap();
+    let full = cards
+        .iter()
+        .find(|c| c.source_name == "Full Times" && c.image.is_some())
+        .expect("a full-text article with an image");
+    let excerpt = cards
+        .iter()
+        .find(|c| c.source_name == "Excerpt Herald")
+        .expect("an excerpt article");
+
+    // Article, full text: headline once, time, source, original, body, image, JSON-LD.
+    let row = store.article(full.id).await.unwrap().unwrap();
+    let (s, _, page) = get(server.url(&format!("/a/{}", full.id.0))).await;
+    assert_eq!(s, 200);
+    assert_eq!(page.matches("<h1").count(), 1);
+    let body = page
+        .split("<div class=\"body\">")
+        .nth(1)
+        .unwrap()
+        .split("</div>")
+        .next()
+        .unwrap();
+    assert!(
+        !body.contains(&format!(">{}<", row.title)),
+        "headline not repeated in the body"
+    );
+    assert!(body.matches("<p>").count() >= 3, "full text: {body}");
+    assert!(!page.contains("Continue reading at"));
+    assert!(
+        page.contains("<time datetime=\"") && page.contains("title=\""),
+        "relative time with exact time on hover"
+    );
+    assert!(
+        page.contains(&format!("href=\"{}\"", row.original_url)),
+        "links to the original"
+    );
+    assert!(page.contains(&format!(
+        "<link rel=\"canonical\" href=\"{}\">",
+        row.original_url
+    )));
+    assert!(page.contains("<figure class=\"lead\"><picture><source type=\"image/webp\""));
+    assert!(page.contains("property=\"og:image\""));
+    let ld = page
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
+    let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["@type"], "NewsArticle");
+    assert_eq!(ld["headline"], row.title);
+    assert_no_foreign_resources(&page, "article");
+    let img = page
+        .split("<img src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let r = http().get(server.url(img)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+
+    // Article, excerpt: the opening only, and a way to the publisher.
+    let (_, _, page) = get(server.url(&format!("/a/{}", excerpt.id.0))).await;
+    let ex_row = store.article(excerpt.id).await.unwrap().unwrap();
+    let body = page
+        .split("<div class=\"body\">")
+        .nth(1)
+        .unwrap()
+        .split("</div>")
+        .next()
+        .unwrap();
+    assert!(page.contains("Continue reading at Excerpt Herald"));
+    let shown = body.split_whitespace().count();
+    assert!(
+        shown < ex_row.word_count as usize / 2 + 40,
+        "excerpt shows {shown} of {} words",
+        ex_row.word_count
+    );
+
+    // "READ MORE" links inside a body point at our copy when we have the article.
+    let mut rewritten = 0;
+    for c in cards.iter().filter(|c| c.source_name == "Full Times") {
+        let (_, _, p) = get(server.url(&format!("/a/{}", c.id.0))).await;
+        if p.contains("READ MORE") {
+            assert!(
+                p.contains("data-local=\"1\""),
+                "READ MORE link not rewritten in {}",
+                c.id.0
+            );
+            let href = p
+                .split("READ MORE")
+                .nth(1)
+                .unwrap()
+                .split("href=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            assert!(href.starts_with("/a/"), "{href}");
+            rewritten += 1;
+        }
+    }
+    assert!(
+        rewritten > 0,
+        "the origin's READ MORE links were kept and pointed home"
+    );
+
+    // Slugs: a bare id redirects to the canonical address.
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = r
+        .get(server.url(&format!("/a/{}", full.id.0)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 308);
+
+    // Story page: both sources.
+    let story = store
+        .top_stories(0, 2, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("a two-source story");
+    let (s, _, page) = get(server.url(&format!("/story/{}", story.id.0))).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("Full Times") && page.contains("Excerpt Herald"),
+        "full coverage lists both sources"
+    );
+    assert!(page.contains("Full coverage"));
+
+    for path in [
+        "/source/1",
+        "/topic/world",
+        "/sources",
+        "/about",
+        "/?before=1.1",
+    ] {
+        let (s, ct, p) = get(server.url(path)).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(ct.starts_with("text/html"));
+        assert_no_foreign_resources(&p, path);
+    }
+    for path in [
+        "/a/999999",
+        "/story/999999",
+        "/source/999",
+        "/source/abc",
+        "/topic/weather",
+        "/media/zz/1.jpg",
+    ] {
+        assert_eq!(get(server.url(path)).await.0, 404, "{path}");
+    }
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_and_sitemaps_parse() {
+    let i = Install::sqlite();
+    let _o = crawled(&i).await;
+    let server = i.serve(&["--no-crawl"]);
+    let base = url::Url::parse(&server.base).unwrap();
+    for path in [
+        "/feed.xml",
+        "/feed.atom",
+        "/feed.json",
+        "/topic/world/feed.xml",
+        "/source/1/feed.atom",
+        "/story/1/feed.json",
+    ] {
+        let (s, ct, body) = get(server.url(path)).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(
+            ct.contains("rss") || ct.contains("atom") || ct.contains("json"),
+            "{path}: {ct}"
+        );
+        let f = tidings_fetch::feed::parse_feed(body.as_bytes(), &base)
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(!f.items.is_empty(), "{path} has items");
+        for it in &f.items {
+            let u = it.url.as_deref().unwrap();
+            assert!(
+                u.starts_with(&server.base) && u.contains("/a/"),
+                "{path}: absolute links to our pages: {u}"
+            );
+        }
+    }
+    let (_, _, home_feed) = get(server.url("/feed.xml")).await;
+    let f = tidings_fetch::feed::parse_feed(home_feed.as_bytes(), &base).unwrap();
+    assert_eq!(f.items.len(), 24);
+    let ids: HashSet<_> = f.items.iter().map(|i| i.guid.clone()).collect();
+    assert_eq!(ids.len(), 24);
+
+    let (_, _, sm) = get(server.url("/sitemap.xml")).await;
+    match tidings_fetch::sitemap::parse_sitemap(sm.as_bytes(), &base).unwrap() {
+        tidings_fetch::sitemap::Sitemap::Urls(u) => assert!(u.len() >= 24 + 8, "{} urls", u.len()),
+        other => panic!("{other:?}"),
+    }
+    let (_, _, news) = get(server.url("/news-sitemap.xml")).await;
+    match tidings_fetch::sitemap::parse_sitemap(news.as_bytes(), &base).unwrap() {
+        tidings_fetch::sitemap::Sitemap::Urls(u) => {
+            assert_eq!(u.len(), 24, "all first seen just now");
+            assert!(
+                u.iter()
+                    .all(|x| x.news_title.is_some() && x.news_published.is_some())
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let (_, _, robots) = get(server.url("/robots.txt")).await;
+    assert!(robots.contains(&format!("Sitemap: {}/sitemap.xml", server.base)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_reads_filters_pages_and_errors() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let _o = crawled(&i).await;
+        let server = i.serve(&["--no-crawl"]);
+        let api = |p: &str| server.url(&format!("/api/v1{p}"));
+        let json = |s: String| serde_json::from_str::<serde_json::Value>(&s).unwrap();
+
+        // Cursor pagination walks every article exactly once.
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let q = match &cursor {
+                Some(c) => format!("/articles?limit=7&cursor={c}"),
+                None => "/articles?limit=7".into(),
+            };
+            let (s, ct, body) = get(api(&q)).await;
+            assert_eq!(s, 200);
+            assert_eq!(ct, "application/json");
+            let v = json(body);
+            for it in v["items"].as_array().unwrap() {
+                seen.push(it["id"].as_i64().unwrap());
+                assert!(
+                    it["published_at"].as_str().unwrap().ends_with('Z'),
+                    "RFC 3339"
+                );
+            }
+            match v["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 24);
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 24);
+
+        // Filters.
+        let v = json(get(api("/articles?source=1&limit=100")).await.2);
+        assert!(
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["source"]["id"] == 1)
+        );
+        let v = json(get(api("/articles?topic=world&limit=100")).await.2);
+        let world = v["items"].as_array().unwrap().len();
+        let topics = json(get(api("/topics")).await.2);
+        let count = topics["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["slug"] == "world")
+            .unwrap()["article_count"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(world as i64, count);
+        let v = json(get(api("/articles?lang=en&limit=100")).await.2);
+        assert_eq!(v["items"].as_array().unwrap().len(), 24);
+        let v = json(get(api("/articles?since=2099-01-01T00:00:00Z")).await.2);
+        assert!(v["items"].as_array().unwrap().is_empty());
+
+        // Detail follows the display policy.
+        let full = json(get(api("/articles?source=1&limit=1")).await.2)["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let ex = json(get(api("/articles?source=2&limit=1")).await.2)["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let f = json(get(api(&format!("/articles/{full}"))).await.2);
+        let e = json(get(api(&format!("/articles/{ex}"))).await.2);
+        assert_eq!(f["display"], "full");
+        assert_eq!(e["display"], "excerpt");
+        assert!(
+            f["text"].as_str().unwrap().split_whitespace().count()
+                >= e["text"].as_str().unwrap().split_whitespace().count()
+        );
+        assert!(
+            e["text"].as_str().unwrap().split_whitespace().count()
+                < e["word_count"].as_i64().unwrap() as usize
+        );
+
+        // Stories with coverage, sources.
+        let st = json(get(api("/stories?min_sources=2")).await.2);
+        let sid = st["items"][0]["id"].as_i64().unwrap();
+        let d = json(get(api(&format!("/stories/{sid}"))).await.2);
+        let srcs: HashSet<_> = d["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["source"]["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(srcs.len(), 2);
+        assert_eq!(
+            json(get(api("/sources")).await.2)["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+
+        // Errors: problem+json with stable codes.
+        for (path, status, code) in [
+            ("/articles?limit=0", 400, "invalid_parameter"),
+            ("/articles?limit=abc", 400, "invalid_parameter"),
+            ("/articles?cursor=zzz", 400, "invalid_parameter"),
+            ("/articles?topic=weather", 400, "invalid_parameter"),
+            ("/articles?since=yesterday", 400, "invalid_parameter"),
+            ("/articles?lang=english", 400, "invalid_parameter"),
+            ("/articles?source=1&topic=world", 400, "invalid_parameter"),
+            ("/articles/abc", 400, "invalid_parameter"),
+            ("/articles/999999", 404, "not_found"),
+            ("/stories/999999", 404, "not_found"),
+            ("/sources/999999", 404, "not_found"),
+            ("/no/such/thing", 404, "not_found"),
+        ] {
+            let (s, ct, body) = get(api(path)).await;
+            assert_eq!(s, status, "{path}");
+            assert_eq!(ct, "application/problem+json", "{path}");
+            let p = json(body);
+            assert_eq!(p["code"], code, "{path}");
+            assert_eq!(p["status"], status);
+            assert!(!p["detail"].as_str().unwrap().is_empty());
+        }
+
+        // ETag and If-None-Match.
+        let r = http().get(api("/topics")).send().await.unwrap();
+        let tag = r.headers()["etag"].to_str().unwrap().to_string();
+        let r2 = http()
+            .get(api("/topics"))
+            .header("If-None-Match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r2.status(), 304);
+
+        // The served document describes every endpoint the server answers.
+        let doc = json(get(server.url("/api/openapi.json")).await.2);
+        assert_eq!(doc["openapi"], "3.1.0");
+        for p in [
+            "/api/v1/articles",
+            "/api/v1/articles/{id}",
+            "/api/v1/stories",
+            "/api/v1/stories/{id}",
+            "/api/v1/sources",
+            "/api/v1/sources/{id}",
+            "/api/v1/topics",
+            "/api/v1/health",
+        ] {
+            assert!(
+                doc["paths"].get(p).is_some(),
+                "{p} missing from the OpenAPI document"
+            );
+        }
+        let (s, ct, _) = get(server.url("/api/docs/")).await;
+        assert_eq!(s, 200);
+        assert!(ct.starts_with("text/html"));
+    }
+}
