@@ -297,6 +297,19 @@ impl Store {
         Ok(())
     }
 
+    /// Finished jobs per node that ran them (operators' statistics, tests).
+    pub async fn job_workers(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT claimed_by, COUNT(*) AS n FROM jobs
+             WHERE state = 'done' AND claimed_by IS NOT NULL GROUP BY claimed_by ORDER BY claimed_by",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("claimed_by")?, r.try_get("n")?)))
+            .collect()
+    }
+
     /// Release every job `node` holds (graceful shutdown). Returns how many.
     pub async fn release_node_jobs(&self, node: &str) -> Result<u64> {
         let now = now_ms();

@@ -9,6 +9,7 @@
 
 mod ai;
 mod articles;
+mod comments;
 mod copy;
 mod entries;
 mod error;
@@ -21,9 +22,14 @@ mod sources;
 mod stories;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod users;
 
 pub use articles::{
     ArticleCard, ArticleFilter, ArticleRow, Coverage, DupReason, IngestExtras, Ingested, NewArticle,
+};
+pub use comments::{
+    CommentRow, CommentStatus, ModAction, ModLogEntry, NewComment, PostOutcome, ReportRow, Thread,
+    ThreadLock,
 };
 pub use copy::TableCopy;
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
@@ -35,6 +41,9 @@ pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
 pub use stories::{StoryAssignment, StoryCandidateRow, StoryRow, UnclusteredArticle};
+pub use users::{
+    ApiToken, Invitation, LockoutPolicy, NewUser, RegisterError, Role, SessionRow, User, UserAuth,
+};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

@@ -41,6 +41,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "search_related",
         sql: include_str!("../migrations/sqlite/0006_search_related.sql"),
     },
+    Migration {
+        version: 7,
+        name: "accounts",
+        sql: include_str!("../migrations/sqlite/0007_accounts.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -73,6 +78,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 6,
         name: "search_related",
         sql: include_str!("../migrations/postgres/0006_search_related.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "accounts",
+        sql: include_str!("../migrations/postgres/0007_accounts.sql"),
     },
 ];
 

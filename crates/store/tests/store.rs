@@ -639,3 +639,7 @@ async fn host_turns_are_spaced_across_processes() {
     })
     .await;
 }
+
+// Accounts, comments and moderation: tests/store/accounts.rs.
+#[path = "store/accounts.rs"]
+mod accounts;

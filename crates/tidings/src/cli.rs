@@ -56,6 +56,41 @@ pub enum Command {
     MigrateDb(MigrateArgs),
     /// Print the effective configuration (secrets hidden)
     Config,
+    /// Manage accounts: add (with a role), list, change roles
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password comes from a prompt, or from the first line of standard input
+    Add {
+        /// The username (3-32 of A-Z a-z 0-9 _ - .)
+        name: String,
+        /// Make the account an administrator
+        #[arg(long, conflicts_with = "moderator")]
+        admin: bool,
+        /// Make the account a moderator
+        #[arg(long)]
+        moderator: bool,
+        /// An email address to keep with the account
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List accounts with their roles
+    List {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set an account's role: member, moderator or admin
+    Role {
+        name: String,
+        #[arg(value_parser = ["member", "moderator", "admin"])]
+        role: String,
+    },
+    /// Lift a login lockout now
+    Unlock { name: String },
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,8 @@ pub struct Config {
     pub crawl: CrawlConfig,
     pub storage: StorageConfig,
     pub ai: AiSection,
+    pub accounts: AccountsConfig,
+    pub comments: CommentsConfig,
 }
 
 impl Default for Config {
@@ -42,6 +44,8 @@ impl Default for Config {
             crawl: CrawlConfig::default(),
             storage: StorageConfig::default(),
             ai: AiSection::default(),
+            accounts: AccountsConfig::default(),
+            comments: CommentsConfig::default(),
         }
     }
 }
@@ -194,6 +198,87 @@ impl Default for AiSection {
     }
 }
 
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationMode {
+    Open,
+    Closed,
+    Invite,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SecureCookiesMode {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountsConfig {
+    /// `open`, `closed` or `invite` (an admin hands out codes).
+    pub registration: RegistrationMode,
+    pub session_hours: u64,
+    pub remember_days: u64,
+    pub secure_cookies: SecureCookiesMode,
+    pub login_max_failures: u32,
+    pub lockout_minutes: u64,
+    pub login_attempts_per_ip_per_hour: u32,
+    pub registrations_per_ip_per_hour: u32,
+    pub password_min_length: u32,
+    pub invitation_days: u64,
+    pub trust_proxy_headers: bool,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        let d = tidings_web::AccountsConfig::default();
+        AccountsConfig {
+            registration: RegistrationMode::Open,
+            session_hours: d.session_hours,
+            remember_days: d.remember_days,
+            secure_cookies: SecureCookiesMode::Auto,
+            login_max_failures: d.login_max_failures,
+            lockout_minutes: d.lockout_minutes,
+            login_attempts_per_ip_per_hour: d.login_attempts_per_ip_per_hour,
+            registrations_per_ip_per_hour: d.registrations_per_ip_per_hour,
+            password_min_length: u32::try_from(d.password_min_length).unwrap_or(10),
+            invitation_days: d.invitation_days,
+            trust_proxy_headers: d.trust_proxy_headers,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommentsConfig {
+    pub enabled: bool,
+    pub max_length: u32,
+    pub max_depth: u32,
+    pub edit_window_secs: u64,
+    pub per_user_per_hour: u32,
+    pub per_ip_per_hour: u32,
+    pub new_account_hours: u64,
+    pub new_account_max_links: u32,
+}
+
+impl Default for CommentsConfig {
+    fn default() -> Self {
+        let d = tidings_web::CommentsConfig::default();
+        CommentsConfig {
+            enabled: d.enabled,
+            max_length: u32::try_from(d.max_length).unwrap_or(5000),
+            max_depth: u32::try_from(d.max_depth).unwrap_or(6),
+            edit_window_secs: d.edit_window_secs,
+            per_user_per_hour: d.per_user_per_hour,
+            per_ip_per_hour: d.per_ip_per_hour,
+            new_account_hours: d.new_account_hours,
+            new_account_max_links: u32::try_from(d.new_account_max_links).unwrap_or(1),
+        }
+    }
+}
+
 /// Values given on the command line; `None` leaves lower layers in charge.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -208,7 +293,13 @@ pub struct Overrides {
 
 const ENV_PREFIX: &str = "TIDINGS_";
 /// `TIDINGS_*` variables that are not configuration keys.
-const ENV_NOT_CONFIG: &[&str] = &["config", "test_pg_url", "test_require_pg"];
+const ENV_NOT_CONFIG: &[&str] = &[
+    "config",
+    "node_id",
+    "test_pg_url",
+    "test_require_pg",
+    "test_require_browser",
+];
 
 impl Config {
     /// Build the effective configuration from all layers.
@@ -369,6 +460,39 @@ impl Config {
                 )
             ));
         }
+        let a = &self.accounts;
+        if a.password_min_length < 8 || a.password_min_length > 64 {
+            bail!(bad(
+                "accounts.password_min_length",
+                a.password_min_length,
+                "between 8 and 64"
+            ));
+        }
+        if a.session_hours == 0 || a.remember_days == 0 {
+            bail!(bad(
+                "accounts.session_hours",
+                a.session_hours,
+                "sessions must last at least 1 hour (and remember_days at least 1)"
+            ));
+        }
+        if a.login_max_failures == 0 || a.lockout_minutes == 0 {
+            bail!(bad(
+                "accounts.login_max_failures",
+                a.login_max_failures,
+                "at least 1 failure and 1 minute of lockout"
+            ));
+        }
+        let cm = &self.comments;
+        if cm.max_length == 0 || cm.max_length > 100_000 {
+            bail!(bad(
+                "comments.max_length",
+                cm.max_length,
+                "between 1 and 100000"
+            ));
+        }
+        if cm.max_depth > 100 {
+            bail!(bad("comments.max_depth", cm.max_depth, "at most 100"));
+        }
         if self.storage.max_connections == 0 {
             bail!(bad("storage.max_connections", 0, "at least 1"));
         }
@@ -420,6 +544,46 @@ impl Config {
             )
         } else {
             self.database_url.clone()
+        }
+    }
+
+    /// What the web layer needs to know about accounts.
+    pub fn web_accounts(&self) -> tidings_web::AccountsConfig {
+        let a = &self.accounts;
+        tidings_web::AccountsConfig {
+            registration: match a.registration {
+                RegistrationMode::Open => tidings_web::Registration::Open,
+                RegistrationMode::Closed => tidings_web::Registration::Closed,
+                RegistrationMode::Invite => tidings_web::Registration::Invite,
+            },
+            session_hours: a.session_hours,
+            remember_days: a.remember_days,
+            secure_cookies: match a.secure_cookies {
+                SecureCookiesMode::Auto => tidings_web::SecureCookies::Auto,
+                SecureCookiesMode::Always => tidings_web::SecureCookies::Always,
+                SecureCookiesMode::Never => tidings_web::SecureCookies::Never,
+            },
+            login_max_failures: a.login_max_failures,
+            lockout_minutes: a.lockout_minutes,
+            login_attempts_per_ip_per_hour: a.login_attempts_per_ip_per_hour,
+            registrations_per_ip_per_hour: a.registrations_per_ip_per_hour,
+            password_min_length: usize::try_from(a.password_min_length).unwrap_or(10),
+            invitation_days: a.invitation_days,
+            trust_proxy_headers: a.trust_proxy_headers,
+        }
+    }
+
+    pub fn web_comments(&self) -> tidings_web::CommentsConfig {
+        let c = &self.comments;
+        tidings_web::CommentsConfig {
+            enabled: c.enabled,
+            max_length: usize::try_from(c.max_length).unwrap_or(5000),
+            max_depth: i64::from(c.max_depth),
+            edit_window_secs: c.edit_window_secs,
+            per_user_per_hour: c.per_user_per_hour,
+            per_ip_per_hour: c.per_ip_per_hour,
+            new_account_hours: c.new_account_hours,
+            new_account_max_links: usize::try_from(c.new_account_max_links).unwrap_or(1),
         }
     }
 

@@ -8,8 +8,6 @@
 use crate::AppState;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 use tidings_ai::{
     AiError, AnyProvider, ArticleText, Builtin, Feature, PROMPT_VERSION, Provider, cache_key,
@@ -44,8 +42,6 @@ pub struct AiRuntime {
     pub model: Option<AnyProvider>,
     permits: Semaphore,
     per_minute: u32,
-    /// Fixed one-minute windows per client address.
-    windows: Mutex<HashMap<String, (i64, u32)>>,
 }
 
 impl AiRuntime {
@@ -55,25 +51,24 @@ impl AiRuntime {
             model: cfg.model.clone(),
             permits: Semaphore::new(cfg.max_concurrent.max(1)),
             per_minute: cfg.ask_per_minute.max(1),
-            windows: Mutex::new(HashMap::new()),
         }
     }
 
     /// Count a question from `client`; false when over the per-minute limit.
-    pub fn allow_question(&self, client: &str) -> bool {
-        let minute = tidings_core::now_ms() / 60_000;
-        let Ok(mut w) = self.windows.lock() else {
-            return true;
-        };
-        if w.len() > 10_000 {
-            w.retain(|_, (m, _)| *m == minute);
+    /// Counted in the database, so the limit holds across web nodes; if the
+    /// database cannot count, the question is let through.
+    pub async fn allow_question(&self, store: &tidings_store::Store, client: &str) -> bool {
+        let now = tidings_core::Timestamp::now();
+        match store
+            .rate_limit_hit(&format!("ai-ask:{client}"), 60_000, now)
+            .await
+        {
+            Ok(n) => n <= i64::from(self.per_minute),
+            Err(e) => {
+                tracing::warn!("cannot count a question: {e}");
+                true
+            }
         }
-        let e = w.entry(client.to_string()).or_insert((minute, 0));
-        if e.0 != minute {
-            *e = (minute, 0);
-        }
-        e.1 += 1;
-        e.1 <= self.per_minute
     }
 
     /// A turn to call the model; None when the queue did not move in 20 s.

@@ -28,6 +28,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         "database": db_status,
         "backend": state.store().backend().name(),
         "node": state.config().node_id,
+        "role": state.config().role,
         "error": error,
     });
     (status, Json(body)).into_response()

@@ -3,17 +3,23 @@
 //! `web` never runs the pipeline: it reads from the store and, when work is
 //! needed, enqueues a job. Errors become responses in one place ([`error`]).
 
+pub mod accounts;
+mod admin;
 pub mod ai;
 pub mod api;
+mod comments;
 mod error;
 mod feeds;
 mod health;
 mod i18n;
 mod media;
+mod moderation;
 mod pages;
 mod seo;
 mod time;
 
+pub use accounts::{AccountsConfig, Registration, SecureCookies};
+pub use comments::CommentsConfig;
 pub use error::WebError;
 
 use axum::Router;
@@ -21,7 +27,7 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,7 +44,11 @@ pub struct WebConfig {
     pub base_url: Option<String>,
     /// Identity of this process, shown in logs and metrics.
     pub node_id: String,
+    /// `web`, `crawler` or `all`: shown by `/healthz`.
+    pub role: String,
     pub request_timeout: Duration,
+    pub accounts: AccountsConfig,
+    pub comments: CommentsConfig,
     /// Where the crawler caches images (served at `/media/...`).
     pub media_dir: Option<std::path::PathBuf>,
     pub ai: ai::AiConfig,
@@ -50,7 +60,10 @@ impl Default for WebConfig {
             site_name: "Tidings".into(),
             base_url: None,
             node_id: "local".into(),
+            role: "all".into(),
             request_timeout: Duration::from_secs(30),
+            accounts: AccountsConfig::default(),
+            comments: CommentsConfig::default(),
             media_dir: None,
             ai: ai::AiConfig::default(),
         }
@@ -70,6 +83,7 @@ struct Inner {
     search: Option<tidings_search::SearchIndex>,
     search_catching_up: Arc<std::sync::atomic::AtomicBool>,
     ai: ai::AiRuntime,
+    accounts: accounts::Runtime,
 }
 
 impl AppState {
@@ -82,6 +96,7 @@ impl AppState {
                 metrics,
                 search: None,
                 search_catching_up: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+                accounts: accounts::Runtime::default(),
             }),
         }
     }
@@ -103,6 +118,7 @@ impl AppState {
                 metrics,
                 search: Some(index),
                 search_catching_up: catching_up,
+                accounts: accounts::Runtime::default(),
             }),
         }
     }
@@ -125,6 +141,9 @@ impl AppState {
     }
     pub fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+    pub(crate) fn accounts(&self) -> &accounts::Runtime {
+        &self.inner.accounts
     }
 }
 
@@ -152,8 +171,13 @@ pub fn router(state: AppState) -> Router {
         .route("/livez", get(health::livez))
         .route("/metrics", get(health::metrics))
         .route("/static/{*path}", get(pages::static_file))
+        .merge(community_routes())
         .merge(api::router())
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            accounts::resolve_viewer,
+        ))
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -180,6 +204,67 @@ pub fn router(state: AppState) -> Router {
                  object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
             ),
         ))
+}
+
+/// Accounts, comments, moderation and admin (see `accounts`, `comments`,
+/// `moderation`, `admin`). Every POST takes a CSRF-checked form.
+fn community_routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(accounts::login_page).post(accounts::login))
+        .route("/logout", post(accounts::logout))
+        .route(
+            "/register",
+            get(accounts::register_page).post(accounts::register),
+        )
+        .route("/account", get(accounts::account_page))
+        .route("/account/password", post(accounts::change_password))
+        .route("/account/logout-all", post(accounts::logout_everywhere))
+        .route("/account/delete", post(accounts::delete_account))
+        .route("/account/tokens", post(accounts::create_token))
+        .route("/account/tokens/{id}/revoke", post(accounts::revoke_token))
+        .route("/comments", post(comments::post_comment))
+        .route("/comments/{id}", get(comments::comment_link))
+        .route(
+            "/comments/{id}/edit",
+            get(comments::edit_page).post(comments::edit_comment),
+        )
+        .route("/comments/{id}/delete", post(comments::delete_comment))
+        .route("/comments/{id}/vote", post(comments::vote))
+        .route("/comments/{id}/report", post(comments::report))
+        .route("/mod", get(moderation::queue))
+        .route("/mod/log", get(moderation::log))
+        .route(
+            "/mod/comments/{id}/{action}",
+            post(moderation::comment_action),
+        )
+        .route(
+            "/mod/threads/{kind}/{id}/{action}",
+            post(moderation::thread_action),
+        )
+        .route("/mod/users/{id}", get(moderation::user_page))
+        .route("/mod/users/{id}/ban", post(moderation::ban))
+        .route("/mod/users/{id}/unban", post(moderation::unban))
+        .route("/admin", get(admin::index))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/{id}/role", post(admin::set_role))
+        .route(
+            "/admin/sources",
+            get(admin::sources).post(admin::add_source),
+        )
+        .route("/admin/sources/{id}", post(admin::edit_source))
+        .route(
+            "/admin/settings",
+            get(admin::settings).post(admin::save_settings),
+        )
+        .route(
+            "/admin/invitations",
+            get(admin::invitations).post(admin::create_invitation),
+        )
+        .route("/api/v1/me", get(accounts::api::me))
+        .route(
+            "/api/v1/comments",
+            get(comments::api_list).post(comments::api_post),
+        )
 }
 
 /// Files at the root: feeds of the front page, robots.txt, sitemaps, OpenSearch.

@@ -6,6 +6,7 @@ mod migrate;
 mod opml;
 mod serve;
 mod source;
+mod user;
 
 use crate::cli::Command;
 use crate::config::Config;
@@ -21,6 +22,7 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Extract(a) => extract::run(a, &config).await,
         Command::MigrateDb(a) => migrate::run(a).await,
         Command::Reindex => reindex(&config).await,
+        Command::User(c) => user::run(c, &config).await,
         Command::Config => print_out(&config.to_toml_redacted()?),
     }
 }

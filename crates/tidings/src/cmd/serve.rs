@@ -90,6 +90,9 @@ async fn serve(
         site_name: config.site.name.clone(),
         base_url: (!config.site.base_url.is_empty()).then(|| config.site.base_url.clone()),
         node_id: node_id.clone(),
+        role: role.as_str().to_string(),
+        accounts: config.web_accounts(),
+        comments: config.web_comments(),
         media_dir: Some(config.data_dir.join("media")),
         ai: ai_config(&config)?,
         ..Default::default()
@@ -204,18 +207,20 @@ pub fn hostname() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-/// `host-pid-xxxx`: unique per process, readable in logs.
+/// `name-pid-xxxx`, unique per process (it owns job leases: a restarted
+/// process must not take over the leases of the one that died), readable in
+/// logs, `/healthz` and metrics. `name` is `TIDINGS_NODE_ID`, else the host name.
 pub fn node_id() -> String {
+    let name = std::env::var("TIDINGS_NODE_ID")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(hostname);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!(
-        "{}-{}-{:04x}",
-        hostname(),
-        std::process::id(),
-        nanos & 0xffff
-    )
+    format!("{name}-{}-{:04x}", std::process::id(), nanos & 0xffff)
 }
 
 /// The AI features as configured; a model that cannot be set up stops start-up.

@@ -44,6 +44,14 @@ impl Install {
         v
     }
 
+    /// Another node of the same installation: its own data directory, the same database.
+    pub fn node(&self) -> Install {
+        Install {
+            dir: tempfile::tempdir().unwrap(),
+            database_url: self.database_url.clone(),
+        }
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }

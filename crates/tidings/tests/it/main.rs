@@ -12,10 +12,12 @@
 mod ai;
 mod cli;
 mod common;
+mod community;
 mod crash;
 mod crawl;
 mod migrate;
 mod opml;
+mod scale;
 mod serve;
 mod tidy;
 mod web;

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::ai::{Which, cached, log_failure};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -324,6 +324,7 @@ fn answer_view(a: tidings_ai::Answer, producer: Producer) -> AnswerView {
     ))]
 pub async fn article_ask(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     q: Result<Query<AskQuery>, axum::extract::rejection::QueryRejection>,
@@ -331,7 +332,14 @@ pub async fn article_ask(
     let Query(q) = q.map_err(super::problem::rejection)?;
     let question = question(&q.q)?;
     let a = load(&state, &id).await?;
-    if !state.ai().allow_question(&peer.ip().to_string()) {
+    if !state
+        .ai()
+        .allow_question(
+            state.store(),
+            &crate::accounts::client_addr(&state, &headers, Some(peer)),
+        )
+        .await
+    {
         return Err(rate_limited());
     }
     let (res, by_model) = crate::ai::ask(&state, &a, &question).await;
@@ -358,6 +366,7 @@ pub async fn article_ask(
     ))]
 pub async fn article_ask_stream(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     q: Result<Query<AskQuery>, axum::extract::rejection::QueryRejection>,
@@ -365,7 +374,14 @@ pub async fn article_ask_stream(
     let Query(q) = q.map_err(super::problem::rejection)?;
     let question = question(&q.q)?;
     let a = load(&state, &id).await?;
-    if !state.ai().allow_question(&peer.ip().to_string()) {
+    if !state
+        .ai()
+        .allow_question(
+            state.store(),
+            &crate::accounts::client_addr(&state, &headers, Some(peer)),
+        )
+        .await
+    {
         return Err(rate_limited());
     }
     let Some(model) = state.ai().model.clone() else {

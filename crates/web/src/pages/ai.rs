@@ -79,7 +79,14 @@ pub async fn ask_page(
     page.l.noindex = true;
     if question.is_empty() {
         page.notice = Some("Type a question about the article.".into());
-    } else if !state.ai().allow_question(&peer.ip().to_string()) {
+    } else if !state
+        .ai()
+        .allow_question(
+            state.store(),
+            &crate::accounts::client_addr(&state, &headers, Some(peer)),
+        )
+        .await
+    {
         page.notice = Some(
             "You have asked many questions in a short time. Please wait a minute and try again."
                 .into(),

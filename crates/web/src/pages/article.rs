@@ -57,6 +57,8 @@ pub struct ArticlePage<'a> {
     pub more: Vec<CardView>,
     pub topics: Vec<(String, String)>,
     pub share: Vec<(&'static str, String)>,
+    /// Comments (see `crate::comments`).
+    pub comments: crate::comments::CommentsSection,
 }
 
 /// Languages offered for machine translation.
@@ -80,6 +82,7 @@ pub async fn article_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(slug): Path<String>,
+    comments: crate::comments::CommentsParams,
 ) -> Result<Response, WebError> {
     let id: i64 = slug
         .split('-')
@@ -252,6 +255,13 @@ pub async fn article_page(
         ),
     ];
     let ai = crate::ai::article_panel(&state, &a).await;
+    let comments = crate::comments::section(
+        &state,
+        &comments,
+        tidings_store::Thread::Article(a.id),
+        &canonical_path,
+    )
+    .await?;
     let page = ArticlePage {
         l,
         ai,
@@ -286,6 +296,7 @@ pub async fn article_page(
         more,
         topics,
         share,
+        comments,
     };
     let mut resp = render(&page)?;
     resp.headers_mut().insert(

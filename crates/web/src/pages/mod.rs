@@ -46,6 +46,8 @@ pub struct Layout<'a> {
     pub og_image: Option<String>,
     pub json_ld: Option<String>,
     pub noindex: bool,
+    /// Account links in the header (accounts).
+    pub nav: crate::accounts::NavInfo,
 }
 
 pub struct TopicLink {
@@ -84,6 +86,7 @@ impl<'a> Layout<'a> {
             og_image: None,
             json_ld: None,
             noindex: false,
+            nav: crate::accounts::nav(),
         }
     }
 
@@ -108,6 +111,7 @@ impl<'a> Layout<'a> {
             og_image: None,
             json_ld: None,
             noindex: true,
+            nav: Default::default(),
         }
     }
 
@@ -279,7 +283,10 @@ pub async fn static_file(axum::extract::Path(path): axum::extract::Path<String>)
     let (body, mime) = match path.as_str() {
         "style.css" => (STYLE_CSS, "text/css; charset=utf-8"),
         "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
-        _ => return StatusCode::NOT_FOUND.into_response(),
+        other => match crate::comments::static_asset(other) {
+            Some(found) => found,
+            None => return StatusCode::NOT_FOUND.into_response(),
+        },
     };
     (
         [

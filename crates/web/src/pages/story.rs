@@ -40,12 +40,15 @@ pub struct StoryPage<'a> {
     pub by_source: Vec<SourceGroup>,
     /// What the sources agree on and where they differ; None for a story too thin to summarise.
     pub ai: Option<crate::ai::StoryPanel>,
+    /// Comments (see `crate::comments`).
+    pub comments: crate::comments::CommentsSection,
 }
 
 pub async fn story_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    comments: crate::comments::CommentsParams,
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let store = state.store();
@@ -116,6 +119,9 @@ pub async fn story_page(
     } else {
         None
     };
+    let comments =
+        crate::comments::section(&state, &comments, tidings_store::Thread::Story(s.id), &path)
+            .await?;
     render(&StoryPage {
         ai,
         l,
@@ -128,5 +134,6 @@ pub async fn story_page(
         last_rel: crate::time::relative(s.last_seen_at, now, &crate::i18n::EN),
         newest: views,
         by_source,
+        comments,
     })
 }

@@ -1,0 +1,614 @@
+//! Accounts through the real server: registration rules, sessions,
+//! remember-me, CSRF and Origin checks, lockout, password change, log out
+//! everywhere, API tokens, invitations, deletion, and the CLI.
+
+use super::*;
+
+#[tokio::test]
+async fn register_login_logout_and_bad_input() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "");
+        let mut web = Web::new(&server, "10.0.0.1");
+
+        // The header offers log in and register to visitors.
+        let home = web.get("/").await;
+        assert!(home.body.contains("href=\"/login\"") && home.body.contains("href=\"/register\""));
+
+        // Bad registrations: each refused with its reason, nothing created.
+        let cases: &[(&str, &str, &str, &str)] = &[
+            ("", PW, PW, "3 to 32"),
+            ("ab", PW, PW, "3 to 32"),
+            (&"x".repeat(33), PW, PW, "3 to 32"),
+            ("<script>", PW, PW, "letters, digits"),
+            ("admin", PW, PW, "reserved"),
+            ("alice", "", "", "too short"),
+            ("alice", "short1", "short1", "too short"),
+            ("alice", "password123", "password123", "too common"),
+            ("alice", "qwertyuiop", "qwertyuiop", "too common"),
+            ("alice", "alice-alice-1", "alice-alice-1", "username"),
+            ("alice", PW, "tall giraffe 43", "differ"),
+            (
+                "alice",
+                &"long one 1".repeat(30),
+                &"long one 1".repeat(30),
+                "too long",
+            ),
+        ];
+        for (name, pw, pw2, why) in cases {
+            let t = web.csrf("/register").await;
+            let r = web
+                .post(
+                    "/register",
+                    &[
+                        ("csrf", &t),
+                        ("username", name),
+                        ("password", pw),
+                        ("password2", pw2),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 422, "{name:?}/{pw:?}");
+            assert!(
+                form_error(&r.body).contains(why),
+                "{name:?}: {}",
+                form_error(&r.body)
+            );
+            assert!(!web.cookies.contains_key("tidings_session"));
+        }
+        let t = web.csrf("/register").await;
+        let r = web
+            .post(
+                "/register",
+                &[
+                    ("csrf", &t),
+                    ("username", "alice"),
+                    ("email", "not an email"),
+                    ("password", PW),
+                    ("password2", PW),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(i.store().await.count_users().await.unwrap(), 0);
+
+        // A good one: signed in at once, with a strict cookie.
+        let r = web.register("Alice", PW).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let cookie = r
+            .set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with("tidings_session="))
+            .unwrap();
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && cookie.contains("Path=/"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("Secure"), "plain http here: {cookie}");
+        assert!(
+            !cookie.contains("Max-Age"),
+            "a browser-session cookie without remember-me: {cookie}"
+        );
+        let home = web.get("/").await;
+        assert!(
+            home.body.contains(">Alice</a>"),
+            "the header names the user"
+        );
+        assert_eq!(home.headers["cache-control"], "private, no-store");
+        assert!(home.headers.get_all("vary").iter().any(|v| v == "Cookie"));
+
+        // Taken, ignoring case.
+        let mut other = Web::new(&server, "10.0.0.2");
+        let r = other.register("ALICE", PW).await;
+        assert_eq!(r.status, 409);
+        assert!(form_error(&r.body).contains("taken"));
+
+        // CSRF: missing token, wrong token, and cross-origin posts are refused.
+        let good = web.token().await;
+        let r = web.post("/logout", &[]).await;
+        assert_eq!(r.status, 403, "no token");
+        let r = web.post("/logout", &[("csrf", "0000")]).await;
+        assert_eq!(r.status, 403, "wrong token");
+        assert!(r.body.contains("did not come from this site"));
+        let r = web
+            .post_with(
+                "/logout",
+                &[("csrf", &good)],
+                &[("origin", "https://evil.example")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "cross-origin");
+        assert!(r.body.contains("another website"));
+        let r = web
+            .post_with("/logout", &[("csrf", &good)], &[("origin", "null")])
+            .await;
+        assert_eq!(r.status, 403, "opaque origin");
+        let r = web
+            .post_with(
+                "/logout",
+                &[("csrf", &good)],
+                &[("referer", "https://evil.example/page")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "cross-site referer");
+        let r = web
+            .post_with(
+                "/logout",
+                &[("csrf", &good)],
+                &[("sec-fetch-site", "cross-site")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "cross-site fetch metadata");
+        // The visitor's token does not work for someone else's session.
+        let stranger = other.csrf("/login").await;
+        let r = web.post("/logout", &[("csrf", &stranger)]).await;
+        assert_eq!(r.status, 403);
+        assert!(
+            web.get("/account").await.body.contains("Account: Alice"),
+            "still signed in"
+        );
+
+        // Log out ends the session in the database: the old cookie is worthless.
+        let old = web.cookies["tidings_session"].clone();
+        let r = web.post("/logout", &[("csrf", &good)]).await;
+        assert_eq!(r.status, 303);
+        assert!(!web.cookies.contains_key("tidings_session"));
+        web.cookies.insert("tidings_session".into(), old);
+        let r = web.get("/account").await;
+        assert_eq!(r.status, 303, "an ended session is a visitor");
+        assert!(r.location().starts_with("/login?next="));
+        assert!(
+            r.set_cookies()
+                .iter()
+                .any(|c| c.starts_with("tidings_session=;")),
+            "stale cookie cleared"
+        );
+
+        // Login: wrong password and unknown user get the same answer after the same work.
+        let metric = |m: &str| {
+            m.lines()
+                .find(|l| l.starts_with("tidings_password_verifications_total"))
+                .and_then(|l| l.split_whitespace().last())
+                .map_or(0.0, |v| v.parse::<f64>().unwrap())
+        };
+        let before = metric(&web.get("/metrics").await.body);
+        let wrong = web.login("alice", "tall giraffe 43", false).await;
+        let unknown = web.login("nobody-here", PW, false).await;
+        assert_eq!((wrong.status, unknown.status), (401, 401));
+        assert_eq!(form_error(&wrong.body), form_error(&unknown.body));
+        let after = metric(&web.get("/metrics").await.body);
+        assert_eq!(
+            after - before,
+            2.0,
+            "an unknown name still costs one argon2 verification"
+        );
+
+        // Remember me: a persistent cookie; then the session expires in the database.
+        let r = web.login("alice", PW, true).await;
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location(), "/");
+        let c = r
+            .set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with("tidings_session="))
+            .unwrap();
+        assert!(c.contains("Max-Age=2592000"), "{c}");
+        let store = i.store().await;
+        store
+            .debug_execute("UPDATE sessions SET expires_at = 1")
+            .await
+            .unwrap();
+        let r = web.get("/account").await;
+        assert_eq!(r.status, 303, "expired session");
+        let t = web.csrf("/login").await;
+        let (_, aid) = seed_article(&store, "Expiry test").await;
+        let r = web
+            .post(
+                "/comments",
+                &[
+                    ("csrf", &t),
+                    ("thread", "article"),
+                    ("thread_id", &aid.to_string()),
+                    ("body", "hi"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 401, "posting with an expired session");
+
+        // `next` only goes to local paths.
+        let t = web.csrf("/login").await;
+        let r = web
+            .post(
+                "/login",
+                &[
+                    ("csrf", &t),
+                    ("username", "alice"),
+                    ("password", PW),
+                    ("next", "//evil.example/x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), "/");
+    }
+}
+
+#[tokio::test]
+async fn twenty_wrong_passwords_lock_the_account() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "login_attempts_per_ip_per_hour = 30\n");
+        cli_user(&i, "victim", None);
+        let mut web = Web::new(&server, "10.1.0.1");
+        let mut last = String::new();
+        for k in 0..20 {
+            let r = web
+                .login("victim", &format!("wrong password {k}"), false)
+                .await;
+            assert_eq!(r.status, 401);
+            last = form_error(&r.body);
+        }
+        // Meanwhile the right password is refused, with the very same message.
+        let r = web.login("victim", PW, false).await;
+        assert_eq!(r.status, 401);
+        assert_eq!(form_error(&r.body), last);
+        assert!(!web.cookies.contains_key("tidings_session"));
+        // From another address too: the lock is in the database, not the process.
+        let mut elsewhere = Web::new(&server, "10.1.0.2");
+        assert_eq!(elsewhere.login("victim", PW, false).await.status, 401);
+        let store = i.store().await;
+        let u = store.user_by_name("victim").await.unwrap().unwrap();
+        let until = u.locked_until.unwrap();
+        let now = tidings_core::now_ms();
+        assert!(
+            until.0 > now && until.0 <= now + 15 * 60_000,
+            "locked for lockout_minutes"
+        );
+
+        // When the lock ends, the right password works again.
+        store
+            .debug_execute(&format!(
+                "UPDATE users SET locked_until = 1 WHERE id = {}",
+                u.id
+            ))
+            .await
+            .unwrap();
+        assert_eq!(elsewhere.login("victim", PW, false).await.status, 303);
+
+        // Per-address throttling: the 31st attempt in the hour from one address is refused.
+        for _ in 0..9 {
+            web.login("victim", "wrong again", false).await;
+        }
+        let r = web.login("anyone", "whatever", false).await;
+        assert_eq!(r.status, 429, "{}", form_error(&r.body));
+        assert!(form_error(&r.body).contains("Too many login attempts"));
+    }
+}
+
+#[tokio::test]
+async fn password_change_sessions_tokens_and_deletion() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "");
+        let mut a = Web::new(&server, "10.2.0.1");
+        assert_eq!(a.register("bob", PW).await.status, 303);
+        let mut b = Web::new(&server, "10.2.0.2");
+        assert_eq!(b.login("bob", PW, false).await.status, 303);
+        let acct = a.get("/account").await;
+        assert!(acct.body.contains("logged in on 2 device"), "{}", acct.body);
+
+        // Change password: the current one is required; other sessions end.
+        let t = a.token().await;
+        let r = a
+            .post(
+                "/account/password",
+                &[
+                    ("csrf", &t),
+                    ("current", "nope nope nope"),
+                    ("password", "new giraffe 43"),
+                    ("password2", "new giraffe 43"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(form_error(&r.body).contains("current password is wrong"));
+        let r = a
+            .post(
+                "/account/password",
+                &[
+                    ("csrf", &t),
+                    ("current", PW),
+                    ("password", "password1"),
+                    ("password2", "password1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "weak new password");
+        let r = a
+            .post(
+                "/account/password",
+                &[
+                    ("csrf", &t),
+                    ("current", PW),
+                    ("password", "new giraffe 43"),
+                    ("password2", "new giraffe 43"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        assert!(
+            a.get("/account?done=password")
+                .await
+                .body
+                .contains("Password changed")
+        );
+        assert_eq!(
+            b.get("/account").await.status,
+            303,
+            "the other session ended"
+        );
+        assert_eq!(b.login("bob", PW, false).await.status, 401, "old password");
+        assert_eq!(b.login("bob", "new giraffe 43", false).await.status, 303);
+
+        // API tokens: shown once, work as Bearer, listed, revocable.
+        let t = a.token().await;
+        let r = a
+            .post("/account/tokens", &[("csrf", &t), ("name", "")])
+            .await;
+        assert_eq!(r.status, 422);
+        let r = a
+            .post("/account/tokens", &[("csrf", &t), ("name", "my phone")])
+            .await;
+        assert_eq!(r.status, 200);
+        let token = r
+            .body
+            .split("id=\"new-token\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(token.starts_with("tdg_") && token.len() == 68, "{token}");
+        let http = http();
+        let me = http
+            .get(server.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200);
+        let me: serde_json::Value = me.json().await.unwrap();
+        assert_eq!(me["username"], "bob");
+        assert_eq!(me["via_token"], true);
+        let page = a.get("/account").await.body;
+        assert!(page.contains("my phone"));
+        assert!(!page.contains(&token), "never shown again");
+        let bad = http
+            .get(server.url("/api/v1/me"))
+            .bearer_auth("tdg_00")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 401);
+        let anon = http.get(server.url("/api/v1/me")).send().await.unwrap();
+        assert_eq!(anon.status(), 401);
+        let tid = page
+            .split("/account/tokens/")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = a
+            .post(&format!("/account/tokens/{tid}/revoke"), &[("csrf", &t)])
+            .await;
+        assert_eq!(r.status, 303);
+        let me = http
+            .get(server.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 401, "revoked");
+
+        // Log out everywhere.
+        let r = a.post("/account/logout-all", &[("csrf", &t)]).await;
+        assert_eq!(r.status, 303);
+        assert_eq!(a.get("/account").await.status, 303);
+        assert_eq!(b.get("/account").await.status, 303);
+
+        // Delete: needs the password and the typed name; comments become [deleted].
+        assert_eq!(a.login("bob", "new giraffe 43", false).await.status, 303);
+        let store = i.store().await;
+        let (path, aid) = seed_article(&store, "Deletion thread").await;
+        let t = a.token().await;
+        let r = a
+            .post(
+                "/comments",
+                &[
+                    ("csrf", &t),
+                    ("thread", "article"),
+                    ("thread_id", &aid.to_string()),
+                    ("body", "bob was here"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mut c = Web::new(&server, "10.2.0.3");
+        c.register("carol", PW).await;
+        let cid = store
+            .thread_comments(
+                tidings_store::Thread::Article(tidings_core::ArticleId(aid)),
+                None,
+                10,
+            )
+            .await
+            .unwrap()[0]
+            .id;
+        let ct = c.token().await;
+        let r = c
+            .post(
+                "/comments",
+                &[
+                    ("csrf", &ct),
+                    ("thread", "article"),
+                    ("thread_id", &aid.to_string()),
+                    ("parent", &cid.to_string()),
+                    ("body", "carol replies"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let r = a
+            .post(
+                "/account/delete",
+                &[
+                    ("csrf", &t),
+                    ("password", "new giraffe 43"),
+                    ("confirm", "wrong"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        let r = a
+            .post(
+                "/account/delete",
+                &[
+                    ("csrf", &t),
+                    ("password", "new giraffe 43"),
+                    ("confirm", "bob"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("Account deleted"));
+        let page = c.get(&path).await.body;
+        assert!(!page.contains("bob was here"));
+        assert!(page.contains("[deleted]"));
+        assert!(page.contains("carol replies"), "the thread stays intact");
+        assert_eq!(a.login("bob", "new giraffe 43", false).await.status, 401);
+    }
+}
+
+#[tokio::test]
+async fn registration_closed_and_by_invitation() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "registration = \"closed\"\n");
+        let mut web = Web::new(&server, "10.3.0.1");
+        let r = web.get("/register").await;
+        assert_eq!(r.status, 403);
+        assert!(r.body.contains("does not accept new accounts"));
+        assert!(!web.get("/").await.body.contains("href=\"/register\""));
+        let t = web.csrf("/login").await;
+        let r = web
+            .post(
+                "/register",
+                &[
+                    ("csrf", &t),
+                    ("username", "eve"),
+                    ("password", PW),
+                    ("password2", PW),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        drop(server);
+
+        let server = serve(&i, "registration = \"invite\"\n");
+        cli_user(&i, "root-admin", Some("--admin"));
+        let mut admin = Web::new(&server, "10.3.0.2");
+        assert_eq!(admin.login("root-admin", PW, false).await.status, 303);
+        let t = admin.token().await;
+        let r = admin.post("/admin/invitations", &[("csrf", &t)]).await;
+        assert_eq!(r.status, 200);
+        let code = r
+            .body
+            .split("id=\"new-invite\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut w = Web::new(&server, "10.3.0.3");
+        let t = w.csrf("/register").await;
+        assert!(w.get("/register").await.body.contains("name=\"invite\""));
+        let r = w
+            .post(
+                "/register",
+                &[
+                    ("csrf", &t),
+                    ("username", "invited"),
+                    ("password", PW),
+                    ("password2", PW),
+                    ("invite", "bogus"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        assert!(form_error(&r.body).contains("invitation"));
+        let r = w
+            .post(
+                "/register",
+                &[
+                    ("csrf", &t),
+                    ("username", "invited"),
+                    ("password", PW),
+                    ("password2", PW),
+                    ("invite", &code),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", form_error(&r.body));
+        let mut w2 = Web::new(&server, "10.3.0.4");
+        let t = w2.csrf("/register").await;
+        let r = w2
+            .post(
+                "/register",
+                &[
+                    ("csrf", &t),
+                    ("username", "second"),
+                    ("password", PW),
+                    ("password2", PW),
+                    ("invite", &code),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403, "a code works once");
+        assert!(
+            admin
+                .get("/admin/invitations")
+                .await
+                .body
+                .contains("invited")
+        );
+    }
+}
+
+#[tokio::test]
+async fn cli_user_add_list_role() {
+    let i = Install::sqlite();
+    let o = i.run_stdin(&["user", "add", "boss", "--admin"], b"tall giraffe 42\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("boss, admin"));
+    let o = i.run_stdin(&["user", "add", "BOSS"], b"tall giraffe 42\n");
+    assert_fails_with(&o, &["taken"]);
+    let o = i.run_stdin(&["user", "add", "weak"], b"password1\n");
+    assert_fails_with(&o, &["password is unusable"]);
+    let o = i.run_stdin(&["user", "add", "empty"], b"");
+    assert_fails_with(&o, &["no password"]);
+    let o = i.run_stdin(&["user", "add", "<b>"], b"tall giraffe 42\n");
+    assert_fails_with(&o, &["username"]);
+    let o = i.run(&["user", "role", "boss", "moderator"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = i.run(&["user", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(list[0]["username"], "boss");
+    assert_eq!(list[0]["role"], "moderator");
+    let o = i.run(&["user", "role", "nobody", "admin"]);
+    assert_fails_with(&o, &["no user `nobody`"]);
+}

@@ -1,0 +1,1062 @@
+//! Comments on article and story pages: the threaded section (a partial the
+//! page templates include), posting, replies, edits, deletion, votes and
+//! reports, and the comments part of the JSON API.
+//!
+//! Comment text is plain text. It is rendered by [`render_body`]: everything
+//! escaped, blank lines make paragraphs, `http(s)://` and `www.` addresses
+//! become `rel="nofollow ugc noopener"` links. Nothing else becomes markup.
+
+use crate::accounts::{CsrfForm, Viewer, safe_next};
+use crate::error::ApiError;
+use crate::i18n::{ACCOUNTS_EN, AccountsText};
+use crate::pages::{Layout, article_href, human_time, render};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::collections::HashMap;
+use tidings_core::{ArticleId, CommentId, StoryId, Timestamp};
+use tidings_store::{CommentRow, CommentStatus, NewComment, PostOutcome, Thread, User};
+
+pub(crate) const COMMUNITY_CSS: &str = include_str!("../static/community.css");
+pub(crate) const COMMUNITY_JS: &str = include_str!("../static/community.js");
+
+/// Most comments shown on one page.
+const THREAD_LIMIT: i64 = 2000;
+/// Deepest indentation the stylesheet draws; deeper replies line up with it.
+const MAX_INDENT: i64 = 8;
+const REPORT_REASONS: &[&str] = &["spam", "abuse", "off-topic", "other"];
+pub const SETTING_ENABLED: &str = "comments.enabled";
+pub const SETTING_RULES: &str = "comments.rules";
+
+#[derive(Debug, Clone)]
+pub struct CommentsConfig {
+    pub enabled: bool,
+    /// Longest comment, in characters.
+    pub max_length: usize,
+    /// How deep replies may nest (top-level comments are depth 0).
+    pub max_depth: i64,
+    /// Authors may edit a comment for this long after posting.
+    pub edit_window_secs: u64,
+    pub per_user_per_hour: u32,
+    pub per_ip_per_hour: u32,
+    /// Accounts younger than this are "new"...
+    pub new_account_hours: u64,
+    /// ...and may put at most this many links in one comment.
+    pub new_account_max_links: usize,
+}
+
+impl Default for CommentsConfig {
+    fn default() -> Self {
+        CommentsConfig {
+            enabled: true,
+            max_length: 5000,
+            max_depth: 6,
+            edit_window_secs: 900,
+            per_user_per_hour: 30,
+            per_ip_per_hour: 60,
+            new_account_hours: 24,
+            new_account_max_links: 1,
+        }
+    }
+}
+
+/// Static files of the accounts and comments UI.
+pub fn static_asset(path: &str) -> Option<(&'static str, &'static str)> {
+    match path {
+        "community.css" => Some((COMMUNITY_CSS, "text/css; charset=utf-8")),
+        "community.js" => Some((COMMUNITY_JS, "text/javascript; charset=utf-8")),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- rendering
+
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Clean what a person typed: unify line ends, drop control characters
+/// (tabs and newlines stay), trim.
+pub fn normalise_body(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A link found in a line of text: its byte range and its safe href.
+struct Found {
+    start: usize,
+    end: usize,
+    href: String,
+}
+
+fn find_links(line: &str) -> Vec<Found> {
+    let lower = line.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < line.len() {
+        let rest = lower.get(i..).unwrap_or_default();
+        let at_boundary = i == 0
+            || line
+                .get(..i)
+                .and_then(|p| p.chars().next_back())
+                .is_some_and(|c| !c.is_alphanumeric() && c != '@' && c != '/');
+        let prefix = ["https://", "http://", "www."]
+            .into_iter()
+            .find(|p| rest.starts_with(p));
+        let (Some(prefix), true) = (prefix, at_boundary) else {
+            i += line
+                .get(i..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8);
+            continue;
+        };
+        let tail = line.get(i..).unwrap_or_default();
+        let mut end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
+            .unwrap_or(tail.len());
+        // Trailing punctuation belongs to the sentence, not the address;
+        // a closing bracket stays when the address opened it.
+        while let Some(c) = tail.get(..end).and_then(|t| t.chars().next_back()) {
+            let t = tail.get(..end).unwrap_or_default();
+            let unbalanced = |open: char, close: char| {
+                c == close && t.matches(open).count() < t.matches(close).count()
+            };
+            if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*')
+                || unbalanced('(', ')')
+                || unbalanced('[', ']')
+                || unbalanced('{', '}')
+            {
+                end -= c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let text = tail.get(..end).unwrap_or_default();
+        let candidate = if prefix == "www." {
+            format!("http://{text}")
+        } else {
+            text.to_string()
+        };
+        let parsed = url::Url::parse(&candidate).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host_str()
+                    .is_some_and(|h| h.contains('.') || h == "localhost")
+        });
+        match parsed {
+            Some(u) if end > prefix.len() => {
+                out.push(Found {
+                    start: i,
+                    end: i + end,
+                    href: u.to_string(),
+                });
+                i += end;
+            }
+            _ => i += prefix.len(),
+        }
+    }
+    out
+}
+
+/// How many links [`render_body`] would make.
+pub fn count_links(text: &str) -> usize {
+    text.lines().map(|l| find_links(l).len()).sum()
+}
+
+/// Plain text to safe HTML: paragraphs, line breaks, auto-linked addresses.
+pub fn render_body(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let text = text.replace("\r\n", "\n");
+    let mut para: Vec<&str> = Vec::new();
+    let flush = |para: &mut Vec<&str>, out: &mut String| {
+        if para.is_empty() {
+            return;
+        }
+        out.push_str("<p>");
+        for (k, line) in para.iter().enumerate() {
+            if k > 0 {
+                out.push_str("<br>");
+            }
+            let mut pos = 0;
+            for f in find_links(line) {
+                escape_into(out, line.get(pos..f.start).unwrap_or_default());
+                out.push_str("<a href=\"");
+                escape_into(out, &f.href);
+                out.push_str("\" rel=\"nofollow ugc noopener\">");
+                escape_into(out, line.get(f.start..f.end).unwrap_or_default());
+                out.push_str("</a>");
+                pos = f.end;
+            }
+            escape_into(out, line.get(pos..).unwrap_or_default());
+        }
+        out.push_str("</p>");
+        para.clear();
+    };
+    for line in text.split('\n') {
+        if line.trim().is_empty() {
+            flush(&mut para, &mut out);
+        } else {
+            para.push(line);
+        }
+    }
+    flush(&mut para, &mut out);
+    out
+}
+
+// ---------------------------------------------------------------- the section
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Oldest,
+    Newest,
+    Top,
+}
+
+impl Sort {
+    fn parse(s: Option<&str>) -> Sort {
+        match s {
+            Some("newest") => Sort::Newest,
+            Some("top") => Sort::Top,
+            _ => Sort::Oldest,
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            Sort::Oldest => "oldest",
+            Sort::Newest => "newest",
+            Sort::Top => "top",
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SectionQuery {
+    sort: Option<String>,
+    /// A notice after a form: `reported`, `deleted`, `edited`.
+    done: Option<String>,
+}
+
+/// What a page handler needs to build its comments section: the viewer and
+/// the section's query parameters (`?sort=top`).
+pub struct CommentsParams {
+    pub viewer: Viewer,
+    sort: Sort,
+    done: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CommentsParams {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let q = Query::<SectionQuery>::try_from_uri(&parts.uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+        Ok(CommentsParams {
+            viewer,
+            sort: Sort::parse(q.sort.as_deref()),
+            done: q.done,
+        })
+    }
+}
+
+pub struct SortLink {
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+pub struct CommentView {
+    pub id: i64,
+    pub indent: i64,
+    pub author: String,
+    pub author_id: Option<i64>,
+    pub body_html: String,
+    /// Shown instead of the text: "[deleted]", "[removed by a moderator]".
+    pub tombstone: Option<&'static str>,
+    /// For moderators: why they see text others do not.
+    pub mod_note: Option<&'static str>,
+    pub time_iso: String,
+    pub time_title: String,
+    pub time_rel: String,
+    pub edited: bool,
+    pub score: i64,
+    pub voted: bool,
+    pub can_reply: bool,
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub can_vote: bool,
+    pub can_report: bool,
+    pub mod_tools: bool,
+    pub status: &'static str,
+}
+
+/// The comments section of a page, ready for `comments/section.html`.
+pub struct CommentsSection {
+    pub s: &'static AccountsText,
+    pub thread_kind: &'static str,
+    pub thread_id: i64,
+    pub path: String,
+    pub count: usize,
+    pub items: Vec<CommentView>,
+    pub sorts: Vec<SortLink>,
+    pub sort: &'static str,
+    pub csrf: String,
+    pub can_post: bool,
+    pub login_href: String,
+    pub register_href: Option<String>,
+    pub locked: Option<String>,
+    pub disabled: bool,
+    pub banned: Option<String>,
+    pub notice: Option<&'static str>,
+    pub is_mod: bool,
+    pub max_len: usize,
+    pub rules: Option<String>,
+    pub reasons: &'static [&'static str],
+}
+
+fn comments_enabled_setting(v: Option<String>) -> bool {
+    v.as_deref() != Some("0")
+}
+
+/// Build the comments section of `thread`, shown on the page at `path`.
+pub async fn section(
+    state: &AppState,
+    p: &CommentsParams,
+    thread: Thread,
+    path: &str,
+) -> Result<CommentsSection, WebError> {
+    let store = state.store();
+    let cfg = &state.config().comments;
+    let viewer = &p.viewer;
+    let user = viewer.user();
+    let now = Timestamp::now();
+    let is_mod = user.is_some_and(|u| u.role.can_moderate());
+    let rows = store
+        .thread_comments(thread, user.map(|u| u.id), THREAD_LIMIT)
+        .await?;
+    let lock = store.thread_lock(thread).await?;
+    let enabled =
+        cfg.enabled && comments_enabled_setting(store.get_setting(SETTING_ENABLED).await?);
+    let rules = store
+        .get_setting(SETTING_RULES)
+        .await?
+        .filter(|r| !r.trim().is_empty());
+    let banned = user.filter(|u| u.is_banned(now)).map(|u| {
+        ACCOUNTS_EN
+            .banned_body
+            .replace("{until}", &human_time(u.banned_until.unwrap_or(now)))
+            .replace("{reason}", u.ban_reason.as_deref().unwrap_or(""))
+    });
+    let open = enabled && lock.is_none();
+    let writer = user.filter(|u| !u.is_banned(now));
+    let edit_from = now.plus_ms(-(i64::try_from(cfg.edit_window_secs).unwrap_or(0) * 1000));
+
+    let ordered = order_tree(rows, p.sort);
+    let count = ordered
+        .iter()
+        .filter(|c| c.status == CommentStatus::Visible)
+        .count();
+    let items = ordered
+        .into_iter()
+        .map(|c| {
+            let own = writer.is_some_and(|u| Some(u.id) == c.user_id);
+            let visible = c.status == CommentStatus::Visible;
+            let (tombstone, mod_note) = match c.status {
+                CommentStatus::Visible => (None, None),
+                CommentStatus::Deleted => (Some(ACCOUNTS_EN.deleted_comment), None),
+                CommentStatus::Hidden if is_mod => (None, Some(ACCOUNTS_EN.hidden_note)),
+                CommentStatus::Removed if is_mod => (None, Some(ACCOUNTS_EN.removed_note)),
+                CommentStatus::Hidden => (Some(ACCOUNTS_EN.hidden_comment), None),
+                CommentStatus::Removed => (Some(ACCOUNTS_EN.removed_comment), None),
+            };
+            CommentView {
+                id: c.id.0,
+                indent: c.depth.clamp(0, MAX_INDENT),
+                author: match (&c.username, c.status) {
+                    (_, CommentStatus::Deleted) | (None, _) => ACCOUNTS_EN.deleted_author.into(),
+                    (Some(n), _) => n.clone(),
+                },
+                author_id: c.user_id.map(|u| u.0).filter(|_| is_mod),
+                body_html: if tombstone.is_some() {
+                    String::new()
+                } else {
+                    render_body(&c.body)
+                },
+                tombstone,
+                mod_note,
+                time_iso: c.created_at.to_rfc3339(),
+                time_title: human_time(c.created_at),
+                time_rel: crate::time::relative(c.created_at, now, &crate::i18n::EN),
+                edited: c.edited_at.is_some(),
+                score: c.score,
+                voted: c.voted,
+                can_reply: open && writer.is_some() && visible && c.depth < cfg.max_depth,
+                can_edit: open && own && visible && c.created_at >= edit_from,
+                can_delete: own && c.status != CommentStatus::Deleted,
+                can_vote: writer.is_some() && visible && !own,
+                can_report: writer.is_some() && visible && !own,
+                mod_tools: is_mod && c.status != CommentStatus::Deleted,
+                status: c.status.as_str(),
+            }
+        })
+        .collect();
+    let sorts = [Sort::Oldest, Sort::Newest, Sort::Top]
+        .into_iter()
+        .map(|s| SortLink {
+            label: match s {
+                Sort::Oldest => ACCOUNTS_EN.sort_oldest,
+                Sort::Newest => ACCOUNTS_EN.sort_newest,
+                Sort::Top => ACCOUNTS_EN.sort_top,
+            },
+            href: format!("{path}?sort={}#comments", s.key()),
+            current: s == p.sort,
+        })
+        .collect();
+    let here = format!("{path}#comments");
+    Ok(CommentsSection {
+        s: &ACCOUNTS_EN,
+        thread_kind: thread.kind(),
+        thread_id: thread.id(),
+        path: path.to_string(),
+        count,
+        items,
+        sorts,
+        sort: p.sort.key(),
+        csrf: viewer.csrf().unwrap_or_default().to_string(),
+        can_post: open && writer.is_some(),
+        login_href: format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
+        ),
+        register_href: (state.config().accounts.registration
+            != crate::accounts::Registration::Closed)
+            .then(|| "/register".to_string()),
+        locked: lock.map(|l| match l.reason {
+            Some(r) if !r.is_empty() => format!("{} ({r})", ACCOUNTS_EN.thread_locked),
+            _ => ACCOUNTS_EN.thread_locked.to_string(),
+        }),
+        disabled: !enabled,
+        banned,
+        notice: match p.done.as_deref() {
+            Some("reported") => Some(ACCOUNTS_EN.reported_notice),
+            Some("deleted") => Some(ACCOUNTS_EN.deleted_notice),
+            Some("moderated") => Some(ACCOUNTS_EN.moderated_notice),
+            _ => None,
+        },
+        is_mod,
+        max_len: cfg.max_length,
+        rules,
+        reasons: REPORT_REASONS,
+    })
+}
+
+/// Depth-first order: each comment followed by its replies, siblings in the
+/// chosen order.
+fn order_tree(rows: Vec<CommentRow>, sort: Sort) -> Vec<CommentRow> {
+    let ids: std::collections::HashSet<i64> = rows.iter().map(|c| c.id.0).collect();
+    let mut children: HashMap<Option<i64>, Vec<CommentRow>> = HashMap::new();
+    for c in rows {
+        // A reply whose parent is missing (over the page limit) shows at the top level.
+        let parent = c.parent_id.map(|p| p.0).filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(c);
+    }
+    for list in children.values_mut() {
+        match sort {
+            Sort::Oldest => list.sort_by_key(|c| (c.created_at, c.id)),
+            Sort::Newest => list.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id))),
+            Sort::Top => list.sort_by_key(|c| (std::cmp::Reverse(c.score), c.created_at, c.id)),
+        }
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<CommentRow> = children.remove(&None).unwrap_or_default();
+    stack.reverse();
+    while let Some(c) = stack.pop() {
+        if let Some(mut kids) = children.remove(&Some(c.id.0)) {
+            kids.reverse();
+            stack.extend(kids);
+        }
+        out.push(c);
+    }
+    out
+}
+
+// ---------------------------------------------------------------- writing
+
+/// Where a thread is shown, checking that it exists.
+async fn thread_path(state: &AppState, thread: Thread) -> Result<String, WebError> {
+    let store = state.store();
+    match thread {
+        Thread::Article(id) => {
+            let a = store.article(id).await?.ok_or(WebError::NotFound)?;
+            Ok(article_href(a.id.0, &a.title))
+        }
+        Thread::Story(id) => {
+            store.story(id).await?.ok_or(WebError::NotFound)?;
+            Ok(format!("/story/{}", id.0))
+        }
+    }
+}
+
+fn too_many() -> WebError {
+    WebError::TooManyRequests {
+        retry_after_secs: 3600,
+    }
+}
+
+/// Check a comment's text for `user`: not empty, not too long, not too
+/// many links for a new account. Returns the cleaned text.
+fn check_body(state: &AppState, user: &User, raw: &str) -> Result<String, WebError> {
+    let cfg = &state.config().comments;
+    let body = normalise_body(raw);
+    if body.is_empty() {
+        return Err(WebError::Invalid(ACCOUNTS_EN.comment_empty.into()));
+    }
+    if body.chars().count() > cfg.max_length {
+        return Err(WebError::Invalid(
+            ACCOUNTS_EN
+                .comment_too_long
+                .replace("{n}", &cfg.max_length.to_string()),
+        ));
+    }
+    let age_ms = Timestamp::now().0.saturating_sub(user.created_at.0);
+    let new_ms = i64::try_from(cfg.new_account_hours)
+        .unwrap_or(0)
+        .saturating_mul(3_600_000);
+    if age_ms < new_ms && count_links(&body) > cfg.new_account_max_links {
+        return Err(WebError::Invalid(
+            ACCOUNTS_EN
+                .too_many_links
+                .replace("{n}", &cfg.new_account_max_links.to_string()),
+        ));
+    }
+    Ok(body)
+}
+
+/// Post a comment for a writer: every rule, then one insert.
+async fn submit(
+    state: &AppState,
+    viewer: &Viewer,
+    thread: Thread,
+    parent: Option<CommentId>,
+    raw: &str,
+) -> Result<(CommentId, String), WebError> {
+    let user = viewer.require_writer()?;
+    let store = state.store();
+    let cfg = &state.config().comments;
+    if !cfg.enabled || !comments_enabled_setting(store.get_setting(SETTING_ENABLED).await?) {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.comments_disabled));
+    }
+    let path = thread_path(state, thread).await?;
+    let body = check_body(state, user, raw)?;
+    // Refusals that cost nothing come before the rate limits (the posting
+    // transaction checks the lock again).
+    if store.thread_lock(thread).await?.is_some() {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.thread_locked));
+    }
+    let now = Timestamp::now();
+    let ip = state.ip_hash(&viewer.ip).await?;
+    // The account's limit first: a refusal there does not use up the address's.
+    let by_user = store
+        .rate_limit_hit(&format!("comment:user:{}", user.id), 3_600_000, now)
+        .await?;
+    if by_user > i64::from(cfg.per_user_per_hour) {
+        return Err(too_many());
+    }
+    let by_ip = store
+        .rate_limit_hit(&format!("comment:ip:{ip}"), 3_600_000, now)
+        .await?;
+    if by_ip > i64::from(cfg.per_ip_per_hour) {
+        return Err(too_many());
+    }
+    let outcome = store
+        .post_comment(
+            &NewComment {
+                thread,
+                parent,
+                user: user.id,
+                body: &body,
+                ip_hash: Some(&ip),
+            },
+            cfg.max_depth,
+        )
+        .await?;
+    match outcome {
+        PostOutcome::Posted(id) => Ok((id, path)),
+        PostOutcome::ThreadLocked => Err(WebError::Forbidden(ACCOUNTS_EN.thread_locked)),
+        PostOutcome::BadParent => Err(WebError::Invalid(ACCOUNTS_EN.bad_parent.into())),
+        PostOutcome::TooDeep => Err(WebError::Invalid(ACCOUNTS_EN.too_deep.into())),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PostForm {
+    #[serde(default)]
+    thread: String,
+    #[serde(default)]
+    thread_id: i64,
+    parent: Option<i64>,
+    #[serde(default)]
+    body: String,
+    sort: Option<String>,
+}
+
+fn back(path: &str, sort: Option<&str>, extra: Option<&str>, anchor: &str) -> String {
+    let mut q = Vec::new();
+    if let Some(s) = sort.filter(|s| matches!(*s, "newest" | "top")) {
+        q.push(format!("sort={s}"));
+    }
+    if let Some(e) = extra {
+        q.push(format!("done={e}"));
+    }
+    let q = if q.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", q.join("&"))
+    };
+    format!("{path}{q}#{anchor}")
+}
+
+/// `POST /comments`: a new comment or a reply, then back to the thread.
+pub async fn post_comment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    CsrfForm(f): CsrfForm<PostForm>,
+) -> Result<Response, WebError> {
+    let thread = Thread::parse(&f.thread, f.thread_id).ok_or(WebError::NotFound)?;
+    let (id, path) = submit(&state, &viewer, thread, f.parent.map(CommentId), &f.body).await?;
+    Ok(Redirect::to(&back(&path, f.sort.as_deref(), None, &format!("c{id}"))).into_response())
+}
+
+/// `GET /comments/{id}`: the comment in its thread.
+pub async fn comment_link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let c = state
+        .store()
+        .comment(CommentId(id), None)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let path = thread_path(&state, c.thread).await?;
+    Ok(Redirect::to(&format!("{path}#c{id}")).into_response())
+}
+
+async fn own_comment(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(CommentRow, String), WebError> {
+    let user = viewer.require_writer()?;
+    let c = state
+        .store()
+        .comment(CommentId(id), Some(user.id))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if c.user_id != Some(user.id) {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.not_yours));
+    }
+    let path = thread_path(state, c.thread).await?;
+    Ok((c, path))
+}
+
+fn edit_open(state: &AppState, c: &CommentRow) -> bool {
+    let window = i64::try_from(state.config().comments.edit_window_secs).unwrap_or(0) * 1000;
+    c.status == CommentStatus::Visible && c.created_at.0 >= Timestamp::now().0 - window
+}
+
+#[derive(Template)]
+#[template(path = "comments/edit.html")]
+struct EditPage<'a> {
+    l: Layout<'a>,
+    s: &'static AccountsText,
+    id: i64,
+    csrf: String,
+    body: String,
+    back: String,
+    max_len: usize,
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (c, path) = own_comment(&state, &viewer, id).await?;
+    if !edit_open(&state, &c) {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
+    }
+    let mut l = Layout::new(
+        &state,
+        &headers,
+        &format!("/comments/{id}/edit"),
+        ACCOUNTS_EN.edit_comment.into(),
+    );
+    l.noindex = true;
+    render(&EditPage {
+        l,
+        s: &ACCOUNTS_EN,
+        id,
+        csrf: viewer.csrf().unwrap_or_default().to_string(),
+        body: c.body,
+        back: format!("{path}#c{id}"),
+        max_len: state.config().comments.max_length,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn edit_comment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<EditForm>,
+) -> Result<Response, WebError> {
+    let (c, path) = own_comment(&state, &viewer, id).await?;
+    let user = viewer.require_writer()?;
+    if !edit_open(&state, &c) || state.store().thread_lock(c.thread).await?.is_some() {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
+    }
+    let body = check_body(&state, user, &f.body)?;
+    let window = i64::try_from(state.config().comments.edit_window_secs).unwrap_or(0) * 1000;
+    let from = Timestamp::now().plus_ms(-window);
+    if !state
+        .store()
+        .edit_comment(CommentId(id), user.id, &body, from)
+        .await?
+    {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
+    }
+    Ok(Redirect::to(&format!("{path}#c{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn delete_comment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, WebError> {
+    let user = viewer.require_user()?;
+    let c = state
+        .store()
+        .comment(CommentId(id), None)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if c.user_id != Some(user.id) {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.not_yours));
+    }
+    let path = thread_path(&state, c.thread).await?;
+    state
+        .store()
+        .delete_own_comment(CommentId(id), user.id)
+        .await?;
+    Ok(Redirect::to(&back(&path, None, Some("deleted"), &format!("c{id}"))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct VoteForm {
+    #[serde(default)]
+    up: String,
+    sort: Option<String>,
+}
+
+/// `POST /comments/{id}/vote`: upvote (`up=1`) or withdraw (`up=0`). Answers
+/// JSON to scripts that ask for it, else goes back to the thread.
+pub async fn vote(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<VoteForm>,
+) -> Result<Response, WebError> {
+    let user = viewer.require_writer()?;
+    let store = state.store();
+    let c = store
+        .comment(CommentId(id), None)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if c.user_id == Some(user.id) {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.own_vote));
+    }
+    if c.status != CommentStatus::Visible {
+        return Err(WebError::Invalid(ACCOUNTS_EN.bad_parent.into()));
+    }
+    let up = f.up == "1";
+    let now = Timestamp::now();
+    let votes = store
+        .rate_limit_hit(&format!("vote:user:{}", user.id), 3_600_000, now)
+        .await?;
+    if votes > 600 {
+        return Err(too_many());
+    }
+    let score = store.set_vote(CommentId(id), user.id, up).await?;
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        return Ok(
+            Json(serde_json::json!({ "id": id, "score": score, "voted": up })).into_response(),
+        );
+    }
+    let path = thread_path(&state, c.thread).await?;
+    Ok(Redirect::to(&back(&path, f.sort.as_deref(), None, &format!("c{id}"))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    details: String,
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<ReportForm>,
+) -> Result<Response, WebError> {
+    let user = viewer.require_writer()?;
+    let store = state.store();
+    let c = store
+        .comment(CommentId(id), None)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if c.user_id == Some(user.id) {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.own_report));
+    }
+    if !REPORT_REASONS.contains(&f.reason.as_str()) {
+        return Err(WebError::Invalid(ACCOUNTS_EN.report_reason_missing.into()));
+    }
+    let details = normalise_body(&f.details);
+    if details.chars().count() > 500 {
+        return Err(WebError::Invalid(ACCOUNTS_EN.report_too_long.into()));
+    }
+    if f.reason == "other" && details.is_empty() {
+        return Err(WebError::Invalid(ACCOUNTS_EN.report_reason_missing.into()));
+    }
+    let n = store
+        .rate_limit_hit(
+            &format!("report:user:{}", user.id),
+            3_600_000,
+            Timestamp::now(),
+        )
+        .await?;
+    if n > i64::from(state.config().comments.per_user_per_hour) {
+        return Err(too_many());
+    }
+    let reason = if details.is_empty() {
+        f.reason.clone()
+    } else {
+        format!("{}: {details}", f.reason)
+    };
+    store
+        .report_comment(CommentId(id), user.id, &reason)
+        .await?;
+    let path = thread_path(&state, c.thread).await?;
+    Ok(Redirect::to(&back(&path, None, Some("reported"), &format!("c{id}"))).into_response())
+}
+
+// ---------------------------------------------------------------- JSON API
+
+#[derive(Deserialize)]
+pub struct ApiThreadQuery {
+    article: Option<i64>,
+    story: Option<i64>,
+}
+
+fn api_thread(article: Option<i64>, story: Option<i64>) -> Result<Thread, WebError> {
+    match (article, story) {
+        (Some(a), None) => Ok(Thread::Article(ArticleId(a))),
+        (None, Some(s)) => Ok(Thread::Story(StoryId(s))),
+        _ => Err(WebError::Invalid(ACCOUNTS_EN.api_thread.into())),
+    }
+}
+
+/// `GET /api/v1/comments?article=ID` (or `story=ID`): the thread, oldest
+/// first; tombstones keep their place with `body: null`.
+pub async fn api_list(
+    State(state): State<AppState>,
+    Query(q): Query<ApiThreadQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let thread = api_thread(q.article, q.story)?;
+    thread_path(&state, thread).await?;
+    let rows = state
+        .store()
+        .thread_comments(thread, None, THREAD_LIMIT)
+        .await?;
+    let list: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|c| {
+            let visible = c.status == CommentStatus::Visible;
+            serde_json::json!({
+                "id": c.id,
+                "parent_id": c.parent_id,
+                "depth": c.depth,
+                "author": if c.status == CommentStatus::Deleted { None } else { c.username.clone() },
+                "status": c.status,
+                "body": visible.then(|| c.body.clone()),
+                "score": c.score,
+                "created_at": c.created_at.to_rfc3339(),
+                "edited_at": c.edited_at.map(|t| t.to_rfc3339()),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "comments": list })))
+}
+
+#[derive(Deserialize)]
+pub struct ApiPost {
+    article: Option<i64>,
+    story: Option<i64>,
+    parent: Option<i64>,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /api/v1/comments` with an API token: the same rules as the form.
+pub async fn api_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Json(p): Json<ApiPost>,
+) -> Result<Response, ApiError> {
+    // Cookie sessions post through forms (with CSRF tokens); apps use tokens.
+    if viewer
+        .signed_in
+        .as_ref()
+        .is_none_or(|s| s.session.is_some())
+    {
+        return Err(WebError::BadToken.into());
+    }
+    let thread = api_thread(p.article, p.story)?;
+    let (id, path) = submit(&state, &viewer, thread, p.parent.map(CommentId), &p.body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "id": id, "url": format!("{path}#c{id}") })),
+    )
+        .into_response())
+}
+
+/// The `next` value of a form, if it is a local path.
+pub fn local_back(next: Option<&str>, fallback: &str) -> String {
+    safe_next(next).unwrap_or_else(|| fallback.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_becomes_paragraphs_and_links() {
+        let html = render_body(
+            "Hello <b>world</b> & \"friends\"\nsecond line\n\n\nnew para: see https://example.com/a?b=1&c=2. Or www.example.org/x_(y), fine",
+        );
+        assert_eq!(
+            html,
+            "<p>Hello &lt;b&gt;world&lt;/b&gt; &amp; &quot;friends&quot;<br>second line</p>\
+             <p>new para: see <a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"nofollow ugc noopener\">https://example.com/a?b=1&amp;c=2</a>. \
+             Or <a href=\"http://www.example.org/x_(y)\" rel=\"nofollow ugc noopener\">www.example.org/x_(y)</a>, fine</p>"
+        );
+    }
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        for s in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "xhttp://example.com",
+            "http://",
+            "http://nodot",
+        ] {
+            let html = render_body(s);
+            assert!(!html.contains("<a "), "{s} -> {html}");
+        }
+        // Quotes and angle brackets end an address: no way out of the attribute.
+        let html = render_body(
+            "http://example.com/\"onmouseover=\"alert(1) https://x.example/'><img src=x onerror=alert(1)>",
+        );
+        assert!(!html.contains("\"onmouseover"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert_eq!(html.matches("<a ").count(), 2, "{html}");
+        assert!(html.contains("href=\"https://x.example/\""), "{html}");
+    }
+
+    #[test]
+    fn links_are_counted_and_bodies_normalised() {
+        assert_eq!(
+            count_links("a http://a.example b www.b.example c https://c.example."),
+            3
+        );
+        assert_eq!(count_links("no links here"), 0);
+        assert_eq!(normalise_body("  a\r\nb\u{0}\u{7}c\t \n"), "a\nbc");
+    }
+
+    fn row(id: i64, parent: Option<i64>, at: i64, score: i64) -> CommentRow {
+        CommentRow {
+            id: CommentId(id),
+            thread: Thread::Article(ArticleId(1)),
+            parent_id: parent.map(CommentId),
+            user_id: None,
+            username: None,
+            body: String::new(),
+            depth: 0,
+            status: CommentStatus::Visible,
+            score,
+            created_at: Timestamp(at),
+            edited_at: None,
+            deleted_at: None,
+            voted: false,
+        }
+    }
+
+    #[test]
+    fn threads_keep_replies_under_parents_in_each_order() {
+        let rows = || {
+            vec![
+                row(1, None, 1, 0),
+                row(2, None, 2, 5),
+                row(3, Some(1), 3, 1),
+                row(4, Some(1), 4, 2),
+                row(5, Some(3), 5, 0),
+            ]
+        };
+        let ids = |s| {
+            order_tree(rows(), s)
+                .iter()
+                .map(|c| c.id.0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(Sort::Oldest), [1, 3, 5, 4, 2]);
+        assert_eq!(ids(Sort::Newest), [2, 1, 4, 3, 5]);
+        assert_eq!(ids(Sort::Top), [2, 1, 4, 3, 5]);
+    }
+}
