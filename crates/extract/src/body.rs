@@ -259,6 +259,8 @@ pub struct Ctx<'a> {
     stats: Vec<Stats>,
     bad: Vec<bool>,
     goodp: Vec<u32>,
+    /// All text of the `<body>`, not counting pruned subtrees.
+    body_good_text: u32,
 }
 
 impl<'a> Ctx<'a> {
@@ -340,11 +342,29 @@ impl<'a> Ctx<'a> {
                 *pg = pg.saturating_add(own);
             }
         }
+        // Text of the body outside pruned subtrees: skip every element that is
+        // pruned or has a pruned ancestor (pre-order: parents come first).
+        let mut pruned = vec![false; n];
+        let mut body_good_text: u32 = 0;
+        for (ix, node) in arena.nodes.iter().enumerate() {
+            let p = node
+                .parent
+                .and_then(|p| pruned.get(p).copied())
+                .unwrap_or(false);
+            let here = p || bad.get(ix).copied().unwrap_or(false);
+            if let Some(slot) = pruned.get_mut(ix) {
+                *slot = here;
+            }
+            if !here && matches!(node.kind, Kind::Text) {
+                body_good_text = body_good_text.saturating_add(visible_chars(&node.text) as u32);
+            }
+        }
         Ctx {
             arena,
             stats,
             bad,
             goodp,
+            body_good_text,
         }
     }
 
@@ -354,6 +374,11 @@ impl<'a> Ctx<'a> {
 
     pub fn is_bad(&self, ix: Ix) -> bool {
         self.bad.get(ix).copied().unwrap_or(false)
+    }
+
+    /// Characters of text in the page outside pruned subtrees.
+    pub fn good_text(&self) -> u32 {
+        self.body_good_text
     }
 
     /// Paragraph text of a subtree, not counting pruned parts.
@@ -1141,15 +1166,30 @@ pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
     None
 }
 
+/// The whole `<body>` as one container, lenient paragraph rules (link lists kept):
+/// the fallback for pages whose main content is not one block of prose (listings,
+/// collections, product pages, threads).
+pub fn extract_whole(ctx: &Ctx<'_>, title: Option<&str>) -> Vec<Block> {
+    let body = ctx.arena.find_tag(0, "body").unwrap_or(0);
+    let mut blocks = segment(ctx, body);
+    filter_blocks(ctx.arena, &mut blocks, title, false);
+    blocks
+}
+
 pub fn extract_body(arena: &Arena, title: Option<&str>, forum: bool) -> BodyResult {
-    let ctx = Ctx::new(arena, true, forum);
-    let (containers, method) = find_container(&ctx);
+    extract_body_in(&Ctx::new(arena, true, forum), title)
+}
+
+/// [`extract_body`] with a context built by the caller (`names` on).
+pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
+    let arena = ctx.arena;
+    let (containers, method) = find_container(ctx);
     let body = arena.find_tag(0, "body").unwrap_or(0);
     let inside: u32 = containers.iter().map(|&c| ctx.good_ptext(c)).sum();
     let coverage = inside as f32 / ctx.good_ptext(body).max(1) as f32;
     let mut blocks = Vec::new();
     for c in containers {
-        blocks.extend(segment(&ctx, c));
+        blocks.extend(segment(ctx, c));
     }
     filter_blocks(arena, &mut blocks, title, true);
     BodyResult {
