@@ -524,9 +524,10 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFla
     // whole-page wrappers sometimes carry words like "sidebar-layout" or `<form>`.
     let holds_page = body_text > 0 && st.ptext as f32 > 0.5 * body_text as f32 && st.ptext > 400;
     if DROP_TAGS.contains(&tag) {
+        // `<noscript>` too: app shells (Discourse) serve the whole thread there.
         if matches!(
             tag,
-            "form" | "header" | "aside" | "footer" | "nav" | "label"
+            "form" | "header" | "aside" | "footer" | "nav" | "label" | "noscript"
         ) && holds_page
         {
             return false;
