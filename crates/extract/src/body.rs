@@ -194,6 +194,18 @@ const BAD_WORDS: &[&str] = &[
     "credits",
 ];
 
+/// Cookie-consent dialogs: pruned even when they hold most of the page's paragraph
+/// text (a preference centre is pages of prose; a listing has little of its own).
+const CONSENT_WORDS: &[&str] = &[
+    "consent",
+    "gdpr",
+    "onetrust",
+    "cookiebot",
+    "didomi",
+    "cmplz",
+    "usercentrics",
+];
+
 /// Substrings of class/id that mark the article body in common CMS templates,
 /// strongest first. Each tier is tried in turn.
 const BODY_HINTS: &[&[&str]] = &[
@@ -261,6 +273,8 @@ pub struct Ctx<'a> {
     goodp: Vec<u32>,
     /// All text of the `<body>`, not counting pruned subtrees.
     body_good_text: u32,
+    /// The node is inside a cookie-consent dialog (or is one).
+    consent: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -301,6 +315,7 @@ impl<'a> Ctx<'a> {
             .map(|s| s.ptext.max(s.text / 4))
             .unwrap_or(0);
         let mut bad = vec![false; n];
+        let mut consent = vec![false; n];
         // Pages repeat the same class strings hundreds of times: analyse each once.
         let mut cache: std::collections::HashMap<(&str, &str), WordFlags> = Default::default();
         for (ix, node) in arena.nodes.iter().enumerate() {
@@ -321,6 +336,11 @@ impl<'a> Ctx<'a> {
             };
             if let Some(b) = bad.get_mut(ix) {
                 *b = self_bad(node, st, body_text, flags);
+            }
+            if flags.consent
+                && let Some(c) = consent.get_mut(ix)
+            {
+                *c = true;
             }
         }
         // Paragraph text per subtree, not counting pruned subtrees (bottom-up).
@@ -352,6 +372,12 @@ impl<'a> Ctx<'a> {
                 .and_then(|p| pruned.get(p).copied())
                 .unwrap_or(false);
             let here = p || bad.get(ix).copied().unwrap_or(false);
+            if let Some(pc) = node.parent.and_then(|p| consent.get(p).copied())
+                && pc
+                && let Some(c) = consent.get_mut(ix)
+            {
+                *c = true;
+            }
             if let Some(slot) = pruned.get_mut(ix) {
                 *slot = here;
             }
@@ -365,6 +391,7 @@ impl<'a> Ctx<'a> {
             bad,
             goodp,
             body_good_text,
+            consent,
         }
     }
 
@@ -374,6 +401,11 @@ impl<'a> Ctx<'a> {
 
     pub fn is_bad(&self, ix: Ix) -> bool {
         self.bad.get(ix).copied().unwrap_or(false)
+    }
+
+    /// Inside a cookie-consent dialog: its prose never votes for a container.
+    fn in_consent(&self, ix: Ix) -> bool {
+        self.consent.get(ix).copied().unwrap_or(false)
     }
 
     /// Characters of text in the page outside pruned subtrees.
@@ -417,6 +449,8 @@ struct WordFlags {
     strong: bool,
     /// The words that condemn a `<p>` or heading.
     para_bad: bool,
+    /// A cookie-consent dialog.
+    consent: bool,
 }
 
 fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
@@ -436,6 +470,7 @@ fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
     WordFlags {
         any_word: !ws.is_empty(),
         bad: has(BAD_WORDS),
+        consent: has(CONSENT_WORDS),
         protect: has(&[
             "body",
             "content",
@@ -519,6 +554,9 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFla
     let tag = node.tag.as_str();
     if matches!(tag, "html" | "body" | "#document") {
         return false;
+    }
+    if flags.consent {
+        return true;
     }
     // A subtree holding most of the page's paragraph text is never pruned by a name:
     // whole-page wrappers sometimes carry words like "sidebar-layout" or `<form>`.
@@ -708,7 +746,7 @@ fn density_container(ctx: &Ctx<'_>, body: Ix) -> Ix {
     let mut score = vec![0f32; arena.nodes.len()];
     for ix in arena.descendants(body) {
         let Some(n) = arena.get(ix) else { continue };
-        if !matches!(n.tag.as_str(), "p" | "pre" | "blockquote" | "td") {
+        if !matches!(n.tag.as_str(), "p" | "pre" | "blockquote" | "td") || ctx.in_consent(ix) {
             continue;
         }
         let st = ctx.stats(ix);
@@ -729,7 +767,7 @@ fn density_container(ctx: &Ctx<'_>, body: Ix) -> Ix {
     }
     let mut best = (body, 0f32);
     for (ix, &s) in score.iter().enumerate() {
-        if s <= 0.0 || ctx.is_bad(ix) {
+        if s <= 0.0 || ctx.is_bad(ix) || ctx.in_consent(ix) {
             continue;
         }
         let st = ctx.stats(ix);
