@@ -194,6 +194,18 @@ const BAD_WORDS: &[&str] = &[
     "credits",
 ];
 
+/// Cookie-consent dialogs: pruned even when they hold most of the page's paragraph
+/// text (a preference centre is pages of prose; a listing has little of its own).
+const CONSENT_WORDS: &[&str] = &[
+    "consent",
+    "gdpr",
+    "onetrust",
+    "cookiebot",
+    "didomi",
+    "cmplz",
+    "usercentrics",
+];
+
 /// Substrings of class/id that mark the article body in common CMS templates,
 /// strongest first. Each tier is tried in turn.
 const BODY_HINTS: &[&[&str]] = &[
@@ -259,6 +271,10 @@ pub struct Ctx<'a> {
     stats: Vec<Stats>,
     bad: Vec<bool>,
     goodp: Vec<u32>,
+    /// All text of the `<body>`, not counting pruned subtrees.
+    body_good_text: u32,
+    /// The node is inside a cookie-consent dialog (or is one).
+    consent: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -299,6 +315,7 @@ impl<'a> Ctx<'a> {
             .map(|s| s.ptext.max(s.text / 4))
             .unwrap_or(0);
         let mut bad = vec![false; n];
+        let mut consent = vec![false; n];
         // Pages repeat the same class strings hundreds of times: analyse each once.
         let mut cache: std::collections::HashMap<(&str, &str), WordFlags> = Default::default();
         for (ix, node) in arena.nodes.iter().enumerate() {
@@ -320,6 +337,11 @@ impl<'a> Ctx<'a> {
             if let Some(b) = bad.get_mut(ix) {
                 *b = self_bad(node, st, body_text, flags);
             }
+            if flags.consent
+                && let Some(c) = consent.get_mut(ix)
+            {
+                *c = true;
+            }
         }
         // Paragraph text per subtree, not counting pruned subtrees (bottom-up).
         let mut goodp: Vec<u32> = vec![0; n];
@@ -340,11 +362,36 @@ impl<'a> Ctx<'a> {
                 *pg = pg.saturating_add(own);
             }
         }
+        // Text of the body outside pruned subtrees: skip every element that is
+        // pruned or has a pruned ancestor (pre-order: parents come first).
+        let mut pruned = vec![false; n];
+        let mut body_good_text: u32 = 0;
+        for (ix, node) in arena.nodes.iter().enumerate() {
+            let p = node
+                .parent
+                .and_then(|p| pruned.get(p).copied())
+                .unwrap_or(false);
+            let here = p || bad.get(ix).copied().unwrap_or(false);
+            if let Some(pc) = node.parent.and_then(|p| consent.get(p).copied())
+                && pc
+                && let Some(c) = consent.get_mut(ix)
+            {
+                *c = true;
+            }
+            if let Some(slot) = pruned.get_mut(ix) {
+                *slot = here;
+            }
+            if !here && matches!(node.kind, Kind::Text) {
+                body_good_text = body_good_text.saturating_add(visible_chars(&node.text) as u32);
+            }
+        }
         Ctx {
             arena,
             stats,
             bad,
             goodp,
+            body_good_text,
+            consent,
         }
     }
 
@@ -354,6 +401,16 @@ impl<'a> Ctx<'a> {
 
     pub fn is_bad(&self, ix: Ix) -> bool {
         self.bad.get(ix).copied().unwrap_or(false)
+    }
+
+    /// Inside a cookie-consent dialog: its prose never votes for a container.
+    fn in_consent(&self, ix: Ix) -> bool {
+        self.consent.get(ix).copied().unwrap_or(false)
+    }
+
+    /// Characters of text in the page outside pruned subtrees.
+    pub fn good_text(&self) -> u32 {
+        self.body_good_text
     }
 
     /// Paragraph text of a subtree, not counting pruned parts.
@@ -392,6 +449,8 @@ struct WordFlags {
     strong: bool,
     /// The words that condemn a `<p>` or heading.
     para_bad: bool,
+    /// A cookie-consent dialog.
+    consent: bool,
 }
 
 fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
@@ -411,6 +470,7 @@ fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
     WordFlags {
         any_word: !ws.is_empty(),
         bad: has(BAD_WORDS),
+        consent: has(CONSENT_WORDS),
         protect: has(&[
             "body",
             "content",
@@ -495,13 +555,17 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFla
     if matches!(tag, "html" | "body" | "#document") {
         return false;
     }
+    if flags.consent {
+        return true;
+    }
     // A subtree holding most of the page's paragraph text is never pruned by a name:
     // whole-page wrappers sometimes carry words like "sidebar-layout" or `<form>`.
     let holds_page = body_text > 0 && st.ptext as f32 > 0.5 * body_text as f32 && st.ptext > 400;
     if DROP_TAGS.contains(&tag) {
+        // `<noscript>` too: app shells (Discourse) serve the whole thread there.
         if matches!(
             tag,
-            "form" | "header" | "aside" | "footer" | "nav" | "label"
+            "form" | "header" | "aside" | "footer" | "nav" | "label" | "noscript"
         ) && holds_page
         {
             return false;
@@ -682,7 +746,7 @@ fn density_container(ctx: &Ctx<'_>, body: Ix) -> Ix {
     let mut score = vec![0f32; arena.nodes.len()];
     for ix in arena.descendants(body) {
         let Some(n) = arena.get(ix) else { continue };
-        if !matches!(n.tag.as_str(), "p" | "pre" | "blockquote" | "td") {
+        if !matches!(n.tag.as_str(), "p" | "pre" | "blockquote" | "td") || ctx.in_consent(ix) {
             continue;
         }
         let st = ctx.stats(ix);
@@ -703,7 +767,7 @@ fn density_container(ctx: &Ctx<'_>, body: Ix) -> Ix {
     }
     let mut best = (body, 0f32);
     for (ix, &s) in score.iter().enumerate() {
-        if s <= 0.0 || ctx.is_bad(ix) {
+        if s <= 0.0 || ctx.is_bad(ix) || ctx.in_consent(ix) {
             continue;
         }
         let st = ctx.stats(ix);
@@ -1141,15 +1205,30 @@ pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
     None
 }
 
+/// The whole `<body>` as one container, lenient paragraph rules (link lists kept):
+/// the fallback for pages whose main content is not one block of prose (listings,
+/// collections, product pages, threads).
+pub fn extract_whole(ctx: &Ctx<'_>, title: Option<&str>) -> Vec<Block> {
+    let body = ctx.arena.find_tag(0, "body").unwrap_or(0);
+    let mut blocks = segment(ctx, body);
+    filter_blocks(ctx.arena, &mut blocks, title, false);
+    blocks
+}
+
 pub fn extract_body(arena: &Arena, title: Option<&str>, forum: bool) -> BodyResult {
-    let ctx = Ctx::new(arena, true, forum);
-    let (containers, method) = find_container(&ctx);
+    extract_body_in(&Ctx::new(arena, true, forum), title)
+}
+
+/// [`extract_body`] with a context built by the caller (`names` on).
+pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
+    let arena = ctx.arena;
+    let (containers, method) = find_container(ctx);
     let body = arena.find_tag(0, "body").unwrap_or(0);
     let inside: u32 = containers.iter().map(|&c| ctx.good_ptext(c)).sum();
     let coverage = inside as f32 / ctx.good_ptext(body).max(1) as f32;
     let mut blocks = Vec::new();
     for c in containers {
-        blocks.extend(segment(&ctx, c));
+        blocks.extend(segment(ctx, c));
     }
     filter_blocks(arena, &mut blocks, title, true);
     BodyResult {
