@@ -403,6 +403,21 @@ impl Store {
         )
     }
 
+    /// Jobs queued or running of these kinds (tests, progress reports).
+    pub async fn unfinished_jobs_of(&self, kinds: &[&str]) -> Result<i64> {
+        let mut n = 0;
+        for k in kinds {
+            let c: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state IN ('queued', 'running')",
+            )
+            .bind(*k)
+            .fetch_one(&self.read)
+            .await?;
+            n += c;
+        }
+        Ok(n)
+    }
+
     /// Jobs queued to run before `until`, plus jobs running: the work left now.
     pub async fn pending_jobs(&self, until: i64) -> Result<i64> {
         Ok(sqlx::query_scalar(

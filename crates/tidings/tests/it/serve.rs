@@ -123,7 +123,9 @@ async fn serve_health_metrics_home_and_graceful_shutdown() {
             .await
             .unwrap();
         assert!(
-            m.contains("tidings_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"}"),
+            m.lines()
+                .any(|l| l.starts_with("tidings_http_requests_total{node=\"")
+                    && l.contains(",method=\"GET\",route=\"/\",status=\"200\"}")),
             "{m}"
         );
 

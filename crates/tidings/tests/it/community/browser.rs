@@ -652,3 +652,73 @@ async fn chromium_xss_corpus_does_not_run() {
         b.quit().await;
     }
 }
+
+/// The article page's AI panel in a real browser: the summary is there, a
+/// question typed into the panel is answered in place (streamed over
+/// server-sent events) with quotes from the article, as text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_ai_panel_answers_in_place() {
+    let Some(driver) = driver() else { return };
+    let i = Install::sqlite();
+    let _o = crate::web::crawled(&i).await;
+    let server = i.serve(&["--no-crawl"]);
+    let store = i.store().await;
+    let mut article = None;
+    for c in store.latest_articles(100, None).await.unwrap() {
+        let a = store.article(c.id).await.unwrap().unwrap();
+        if c.source_name == "Full Times" && a.text.split_whitespace().count() > 150 {
+            article = Some(a);
+            break;
+        }
+    }
+    let a = article.expect("a long full-text article");
+    let sentence = a
+        .text
+        .split(". ")
+        .find(|s| s.split_whitespace().filter(|w| w.len() > 5).count() >= 4)
+        .unwrap();
+    let words: Vec<&str> = sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 5)
+        .take(5)
+        .collect();
+    let question = format!("What does the article say about {}?", words.join(" "));
+
+    let b = driver.session().await;
+    b.go(&server.url(&format!("/a/{}", a.id.0))).await;
+    let n = b
+        .js(
+            "return document.querySelectorAll('.ai-summary p').length",
+            json!([]),
+        )
+        .await;
+    assert!(n.as_i64().unwrap() >= 3, "summary sentences: {n}");
+    b.fill("#ai-q", &question).await;
+    b.click("form[data-ask] button").await;
+    b.wait_for(
+        "const o = document.querySelector('.ai-answer'); return !o.hidden && !o.hasAttribute('aria-busy') && o.textContent.length > 0",
+    )
+    .await;
+    let path = b.path().await;
+    assert!(
+        path.starts_with(&format!("/a/{}", a.id.0)) && !path.contains("/ask"),
+        "answered in place, no page load: {path}"
+    );
+    let quotes = b
+        .js(
+            "return Array.from(document.querySelectorAll('.ai-answer blockquote')).map(q => q.textContent)",
+            json!([]),
+        )
+        .await;
+    let quotes = quotes.as_array().unwrap();
+    assert!(!quotes.is_empty(), "the answer quotes the article");
+    for q in quotes {
+        assert!(
+            a.text.contains(q.as_str().unwrap()),
+            "quote not in the article: {q}"
+        );
+    }
+    let csp = b.js("return window.__csp", json!([])).await;
+    assert_eq!(csp, json!([]), "no CSP violation");
+    b.quit().await;
+}
