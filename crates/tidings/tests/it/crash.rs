@@ -7,7 +7,17 @@ use crate::crawl::{crawl_env, origin};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn crawler(i: &Install) -> std::process::Child {
+/// A crawler process, killed when dropped (a failing test must not leave it running).
+struct Crawler(std::process::Child);
+
+impl Drop for Crawler {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn crawler(i: &Install) -> Crawler {
     let mut c = i.cmd();
     crawl_env(&mut c);
     c.env("TIDINGS_CRAWL__LEASE_SECS", "3")
@@ -16,6 +26,7 @@ fn crawler(i: &Install) -> std::process::Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(Crawler)
         .unwrap()
 }
 
@@ -46,8 +57,8 @@ async fn kill_9_five_times_loses_and_duplicates_nothing() {
     for wait in moments(0x5eed_cafe, 5) {
         let mut child = crawler(&i);
         tokio::time::sleep(wait).await;
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        child.0.kill().unwrap(); // SIGKILL
+        child.0.wait().unwrap();
         counts_at_kill.push(store.count_articles().await.unwrap());
     }
     eprintln!("articles stored when each kill hit: {counts_at_kill:?}");
@@ -58,7 +69,7 @@ async fn kill_9_five_times_loses_and_duplicates_nothing() {
 
     // Restart and let it finish: every feed entry polled and resolved to an article.
     let restarted = Instant::now();
-    let mut child = crawler(&i);
+    let child = crawler(&i);
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         let entries = store.count_entries(None).await.unwrap();
@@ -83,8 +94,7 @@ async fn kill_9_five_times_loses_and_duplicates_nothing() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     eprintln!("finished {:?} after the last restart", restarted.elapsed());
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
 
     // Exactly once: every origin article resolved to one stored article; no two
     // stored articles share a URL (a constraint) or a text (copies in the corpus
