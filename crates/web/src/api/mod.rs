@@ -264,18 +264,32 @@ async fn rate_limit(
         .get::<crate::accounts::Viewer>()
         .map(|v| v.ip.clone())
         .unwrap_or_default();
-    let key = match state.ip_hash(&ip).await {
-        Ok(h) => format!("api:{h}"),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
     let now = Timestamp::now();
-    let (count, start) = match state
-        .store()
-        .rate_limit_hit_window(&key, WINDOW_MS, now)
-        .await
-    {
+    let count = async {
+        let key = format!("api:{}", state.ip_hash(&ip).await?);
+        Ok::<_, ApiError>(
+            state
+                .store()
+                .rate_limit_hit_window(&key, WINDOW_MS, now)
+                .await?,
+        )
+    };
+    // Reads are counted while they run (the database write then costs no
+    // latency; an answer over budget is thrown away); writes only run when
+    // there is budget left.
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD);
+    let (counted, ran) = if safe {
+        tokio::join!(count, next.run(req))
+    } else {
+        match count.await {
+            Ok((n, start)) if n <= i64::from(limit) => (Ok((n, start)), next.run(req).await),
+            // Over budget (answered below) or not counted: the write does not run.
+            other => (other, Response::default()),
+        }
+    };
+    let (count, start) = match counted {
         Ok(v) => v,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return e.into_response(),
     };
     let reset_ms = (start.0 + WINDOW_MS).saturating_sub(now.0).max(0);
     let reset = u64::try_from(reset_ms).unwrap_or(0).div_ceil(1000).max(1);
@@ -283,7 +297,7 @@ async fn rate_limit(
     let mut res = if count > i64::from(limit) {
         ApiError::rate_limited(reset).into_response()
     } else {
-        next.run(req).await
+        ran
     };
     let h = res.headers_mut();
     h.insert("ratelimit-limit", HeaderValue::from(limit));
