@@ -581,6 +581,21 @@ impl Store {
             == 1)
     }
 
+    /// Revoke the user's live token with this hash (the one a request used).
+    /// False when there is none.
+    pub async fn revoke_api_token_by_hash(&self, user: UserId, token_hash: &str) -> Result<bool> {
+        Ok(sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND user_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(tidings_core::now_ms())
+        .bind(token_hash)
+        .bind(user.0)
+        .execute(&self.write)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
     /// The user behind a live token, noting when it was used (at most once a minute).
     pub async fn api_token_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -665,6 +680,32 @@ impl Store {
         .bind(now.0.saturating_sub(window_ms))
         .fetch_one(&self.write)
         .await?)
+    }
+
+    /// [`Store::rate_limit_hit`], also returning when the current window
+    /// started (unix ms), so callers can say when the limit resets.
+    pub async fn rate_limit_hit_window(
+        &self,
+        key: &str,
+        window_ms: i64,
+        now: Timestamp,
+    ) -> Result<(i64, Timestamp)> {
+        let row = sqlx::query(
+            "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+                count = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.count + 1 END,
+                window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END
+             RETURNING count, window_start",
+        )
+        .bind(key)
+        .bind(now.0)
+        .bind(now.0.saturating_sub(window_ms))
+        .fetch_one(&self.write)
+        .await?;
+        Ok((
+            row.try_get("count")?,
+            Timestamp(row.try_get("window_start")?),
+        ))
     }
 
     /// The count under `key` in its current window, without counting.

@@ -29,6 +29,7 @@ pub struct Config {
     pub ai: AiSection,
     pub accounts: AccountsConfig,
     pub comments: CommentsConfig,
+    pub api: ApiSection,
 }
 
 impl Default for Config {
@@ -46,6 +47,7 @@ impl Default for Config {
             ai: AiSection::default(),
             accounts: AccountsConfig::default(),
             comments: CommentsConfig::default(),
+            api: ApiSection::default(),
         }
     }
 }
@@ -279,6 +281,25 @@ impl Default for CommentsConfig {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiSection {
+    /// Requests per client address per minute to `/api`, across all web nodes; 0 = no limit.
+    pub requests_per_minute: u32,
+    /// Origins whose pages may call `/api` from a browser: `[]` none, `["*"]` any.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ApiSection {
+    fn default() -> Self {
+        let d = tidings_web::ApiConfig::default();
+        ApiSection {
+            requests_per_minute: d.requests_per_minute,
+            cors_origins: d.cors_origins,
+        }
+    }
+}
+
 /// Values given on the command line; `None` leaves lower layers in charge.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -493,6 +514,23 @@ impl Config {
         if cm.max_depth > 100 {
             bail!(bad("comments.max_depth", cm.max_depth, "at most 100"));
         }
+        for o in &self.api.cors_origins {
+            let ok = o == "*"
+                || url::Url::parse(o).is_ok_and(|u| {
+                    matches!(u.scheme(), "http" | "https")
+                        && u.host_str().is_some()
+                        && u.path() == "/"
+                        && u.query().is_none()
+                        && u.origin().ascii_serialization() == o.trim_end_matches('/')
+                });
+            if !ok {
+                bail!(bad(
+                    "api.cors_origins",
+                    o,
+                    "an origin like https://app.example.org (scheme, host, optional port), or *"
+                ));
+            }
+        }
         if self.storage.max_connections == 0 {
             bail!(bad("storage.max_connections", 0, "at least 1"));
         }
@@ -584,6 +622,18 @@ impl Config {
             per_ip_per_hour: c.per_ip_per_hour,
             new_account_hours: c.new_account_hours,
             new_account_max_links: usize::try_from(c.new_account_max_links).unwrap_or(1),
+        }
+    }
+
+    pub fn web_api(&self) -> tidings_web::ApiConfig {
+        tidings_web::ApiConfig {
+            requests_per_minute: self.api.requests_per_minute,
+            cors_origins: self
+                .api
+                .cors_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_string())
+                .collect(),
         }
     }
 

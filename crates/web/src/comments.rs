@@ -7,7 +7,6 @@
 //! become `rel="nofollow ugc noopener"` links. Nothing else becomes markup.
 
 use crate::accounts::{CsrfForm, Viewer, safe_next};
-use crate::error::ApiError;
 use crate::i18n::{ACCOUNTS_EN, AccountsText};
 use crate::pages::{Layout, article_href, human_time, render};
 use crate::{AppState, WebError};
@@ -15,11 +14,11 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
-use tidings_core::{ArticleId, CommentId, StoryId, Timestamp};
+use tidings_core::{CommentId, Timestamp};
 use tidings_store::{CommentRow, CommentStatus, NewComment, PostOutcome, Thread, User};
 
 pub(crate) const COMMUNITY_CSS: &str = include_str!("../static/community.css");
@@ -29,7 +28,7 @@ pub(crate) const COMMUNITY_JS: &str = include_str!("../static/community.js");
 const THREAD_LIMIT: i64 = 2000;
 /// Deepest indentation the stylesheet draws; deeper replies line up with it.
 const MAX_INDENT: i64 = 8;
-const REPORT_REASONS: &[&str] = &["spam", "abuse", "off-topic", "other"];
+pub(crate) const REPORT_REASONS: &[&str] = &["spam", "abuse", "off-topic", "other"];
 pub const SETTING_ENABLED: &str = "comments.enabled";
 pub const SETTING_RULES: &str = "comments.rules";
 
@@ -231,6 +230,15 @@ pub enum Sort {
 }
 
 impl Sort {
+    /// The API's spelling: `oldest` (default), `newest`, `top`; None for anything else.
+    pub(crate) fn from_api(s: Option<&str>) -> Option<Sort> {
+        match s {
+            None | Some("oldest") => Some(Sort::Oldest),
+            Some("newest") => Some(Sort::Newest),
+            Some("top") => Some(Sort::Top),
+            Some(_) => None,
+        }
+    }
     fn parse(s: Option<&str>) -> Sort {
         match s {
             Some("newest") => Sort::Newest,
@@ -470,7 +478,7 @@ pub async fn section(
 
 /// Depth-first order: each comment followed by its replies, siblings in the
 /// chosen order.
-fn order_tree(rows: Vec<CommentRow>, sort: Sort) -> Vec<CommentRow> {
+pub(crate) fn order_tree(rows: Vec<CommentRow>, sort: Sort) -> Vec<CommentRow> {
     let ids: std::collections::HashSet<i64> = rows.iter().map(|c| c.id.0).collect();
     let mut children: HashMap<Option<i64>, Vec<CommentRow>> = HashMap::new();
     for c in rows {
@@ -501,7 +509,7 @@ fn order_tree(rows: Vec<CommentRow>, sort: Sort) -> Vec<CommentRow> {
 // ---------------------------------------------------------------- writing
 
 /// Where a thread is shown, checking that it exists.
-async fn thread_path(state: &AppState, thread: Thread) -> Result<String, WebError> {
+pub(crate) async fn thread_path(state: &AppState, thread: Thread) -> Result<String, WebError> {
     let store = state.store();
     match thread {
         Thread::Article(id) => {
@@ -551,7 +559,7 @@ fn check_body(state: &AppState, user: &User, raw: &str) -> Result<String, WebErr
 }
 
 /// Post a comment for a writer: every rule, then one insert.
-async fn submit(
+pub(crate) async fn submit(
     state: &AppState,
     viewer: &Viewer,
     thread: Thread,
@@ -735,12 +743,24 @@ pub async fn edit_comment(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<EditForm>,
 ) -> Result<Response, WebError> {
-    let (c, path) = own_comment(&state, &viewer, id).await?;
+    let path = apply_edit(&state, &viewer, id, &f.body).await?;
+    Ok(Redirect::to(&format!("{path}#c{id}")).into_response())
+}
+
+/// Edit the viewer's own comment within the edit window, if its thread is
+/// not locked. Returns the thread's path.
+pub(crate) async fn apply_edit(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    raw: &str,
+) -> Result<String, WebError> {
+    let (c, path) = own_comment(state, viewer, id).await?;
     let user = viewer.require_writer()?;
-    if !edit_open(&state, &c) || state.store().thread_lock(c.thread).await?.is_some() {
+    if !edit_open(state, &c) || state.store().thread_lock(c.thread).await?.is_some() {
         return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
     }
-    let body = check_body(&state, user, &f.body)?;
+    let body = check_body(state, user, raw)?;
     let window = i64::try_from(state.config().comments.edit_window_secs).unwrap_or(0) * 1000;
     let from = Timestamp::now().plus_ms(-window);
     if !state
@@ -750,7 +770,7 @@ pub async fn edit_comment(
     {
         return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
     }
-    Ok(Redirect::to(&format!("{path}#c{id}")).into_response())
+    Ok(path)
 }
 
 #[derive(Deserialize)]
@@ -762,6 +782,17 @@ pub async fn delete_comment(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
+    let path = apply_delete(&state, &viewer, id).await?;
+    Ok(Redirect::to(&back(&path, None, Some("deleted"), &format!("c{id}"))).into_response())
+}
+
+/// Delete the viewer's own comment (banned authors may still delete).
+/// Returns the thread's path.
+pub(crate) async fn apply_delete(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<String, WebError> {
     let user = viewer.require_user()?;
     let c = state
         .store()
@@ -771,12 +802,12 @@ pub async fn delete_comment(
     if c.user_id != Some(user.id) {
         return Err(WebError::Forbidden(ACCOUNTS_EN.not_yours));
     }
-    let path = thread_path(&state, c.thread).await?;
+    let path = thread_path(state, c.thread).await?;
     state
         .store()
         .delete_own_comment(CommentId(id), user.id)
         .await?;
-    Ok(Redirect::to(&back(&path, None, Some("deleted"), &format!("c{id}"))).into_response())
+    Ok(path)
 }
 
 #[derive(Deserialize)]
@@ -795,6 +826,29 @@ pub async fn vote(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<VoteForm>,
 ) -> Result<Response, WebError> {
+    let up = f.up == "1";
+    let (score, c) = apply_vote(&state, &viewer, id, up).await?;
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        return Ok(
+            Json(serde_json::json!({ "id": id, "score": score, "voted": up })).into_response(),
+        );
+    }
+    let path = thread_path(&state, c.thread).await?;
+    Ok(Redirect::to(&back(&path, f.sort.as_deref(), None, &format!("c{id}"))).into_response())
+}
+
+/// Upvote (or withdraw the vote on) a visible comment of someone else.
+/// Returns the new score and the comment.
+pub(crate) async fn apply_vote(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    up: bool,
+) -> Result<(i64, CommentRow), WebError> {
     let user = viewer.require_writer()?;
     let store = state.store();
     let c = store
@@ -807,7 +861,6 @@ pub async fn vote(
     if c.status != CommentStatus::Visible {
         return Err(WebError::Invalid(ACCOUNTS_EN.bad_parent.into()));
     }
-    let up = f.up == "1";
     let now = Timestamp::now();
     let votes = store
         .rate_limit_hit(&format!("vote:user:{}", user.id), 3_600_000, now)
@@ -816,17 +869,7 @@ pub async fn vote(
         return Err(too_many());
     }
     let score = store.set_vote(CommentId(id), user.id, up).await?;
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
-    if wants_json {
-        return Ok(
-            Json(serde_json::json!({ "id": id, "score": score, "voted": up })).into_response(),
-        );
-    }
-    let path = thread_path(&state, c.thread).await?;
-    Ok(Redirect::to(&back(&path, f.sort.as_deref(), None, &format!("c{id}"))).into_response())
+    Ok((score, c))
 }
 
 #[derive(Deserialize)]
@@ -843,6 +886,19 @@ pub async fn report(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<ReportForm>,
 ) -> Result<Response, WebError> {
+    let path = apply_report(&state, &viewer, id, &f.reason, &f.details).await?;
+    Ok(Redirect::to(&back(&path, None, Some("reported"), &format!("c{id}"))).into_response())
+}
+
+/// Report someone else's comment to the moderators. `reason` is one of
+/// [`REPORT_REASONS`]; `other` needs details. Returns the thread's path.
+pub(crate) async fn apply_report(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reason: &str,
+    details: &str,
+) -> Result<String, WebError> {
     let user = viewer.require_writer()?;
     let store = state.store();
     let c = store
@@ -852,14 +908,14 @@ pub async fn report(
     if c.user_id == Some(user.id) {
         return Err(WebError::Forbidden(ACCOUNTS_EN.own_report));
     }
-    if !REPORT_REASONS.contains(&f.reason.as_str()) {
+    if !REPORT_REASONS.contains(&reason) {
         return Err(WebError::Invalid(ACCOUNTS_EN.report_reason_missing.into()));
     }
-    let details = normalise_body(&f.details);
+    let details = normalise_body(details);
     if details.chars().count() > 500 {
         return Err(WebError::Invalid(ACCOUNTS_EN.report_too_long.into()));
     }
-    if f.reason == "other" && details.is_empty() {
+    if reason == "other" && details.is_empty() {
         return Err(WebError::Invalid(ACCOUNTS_EN.report_reason_missing.into()));
     }
     let n = store
@@ -873,95 +929,14 @@ pub async fn report(
         return Err(too_many());
     }
     let reason = if details.is_empty() {
-        f.reason.clone()
+        reason.to_string()
     } else {
-        format!("{}: {details}", f.reason)
+        format!("{reason}: {details}")
     };
     store
         .report_comment(CommentId(id), user.id, &reason)
         .await?;
-    let path = thread_path(&state, c.thread).await?;
-    Ok(Redirect::to(&back(&path, None, Some("reported"), &format!("c{id}"))).into_response())
-}
-
-// ---------------------------------------------------------------- JSON API
-
-#[derive(Deserialize)]
-pub struct ApiThreadQuery {
-    article: Option<i64>,
-    story: Option<i64>,
-}
-
-fn api_thread(article: Option<i64>, story: Option<i64>) -> Result<Thread, WebError> {
-    match (article, story) {
-        (Some(a), None) => Ok(Thread::Article(ArticleId(a))),
-        (None, Some(s)) => Ok(Thread::Story(StoryId(s))),
-        _ => Err(WebError::Invalid(ACCOUNTS_EN.api_thread.into())),
-    }
-}
-
-/// `GET /api/v1/comments?article=ID` (or `story=ID`): the thread, oldest
-/// first; tombstones keep their place with `body: null`.
-pub async fn api_list(
-    State(state): State<AppState>,
-    Query(q): Query<ApiThreadQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let thread = api_thread(q.article, q.story)?;
-    thread_path(&state, thread).await?;
-    let rows = state
-        .store()
-        .thread_comments(thread, None, THREAD_LIMIT)
-        .await?;
-    let list: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|c| {
-            let visible = c.status == CommentStatus::Visible;
-            serde_json::json!({
-                "id": c.id,
-                "parent_id": c.parent_id,
-                "depth": c.depth,
-                "author": if c.status == CommentStatus::Deleted { None } else { c.username.clone() },
-                "status": c.status,
-                "body": visible.then(|| c.body.clone()),
-                "score": c.score,
-                "created_at": c.created_at.to_rfc3339(),
-                "edited_at": c.edited_at.map(|t| t.to_rfc3339()),
-            })
-        })
-        .collect();
-    Ok(Json(serde_json::json!({ "comments": list })))
-}
-
-#[derive(Deserialize)]
-pub struct ApiPost {
-    article: Option<i64>,
-    story: Option<i64>,
-    parent: Option<i64>,
-    #[serde(default)]
-    body: String,
-}
-
-/// `POST /api/v1/comments` with an API token: the same rules as the form.
-pub async fn api_post(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Json(p): Json<ApiPost>,
-) -> Result<Response, ApiError> {
-    // Cookie sessions post through forms (with CSRF tokens); apps use tokens.
-    if viewer
-        .signed_in
-        .as_ref()
-        .is_none_or(|s| s.session.is_some())
-    {
-        return Err(WebError::BadToken.into());
-    }
-    let thread = api_thread(p.article, p.story)?;
-    let (id, path) = submit(&state, &viewer, thread, p.parent.map(CommentId), &p.body).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "id": id, "url": format!("{path}#c{id}") })),
-    )
-        .into_response())
+    thread_path(state, c.thread).await
 }
 
 /// The `next` value of a form, if it is a local path.
@@ -972,6 +947,7 @@ pub fn local_back(next: Option<&str>, fallback: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tidings_core::ArticleId;
 
     #[test]
     fn text_becomes_paragraphs_and_links() {

@@ -119,35 +119,6 @@ fn generic_text(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
-/// The same errors for the JSON API: `{"error": "…"}` with the same status.
-pub struct ApiError(pub WebError);
-
-impl<E: Into<WebError>> From<E> for ApiError {
-    fn from(e: E) -> Self {
-        ApiError(e.into())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.0.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self.0, "API request failed");
-        }
-        let (title, message) = self.0.text(status);
-        let mut res = (
-            status,
-            axum::Json(serde_json::json!({ "error": title, "message": message })),
-        )
-            .into_response();
-        if let Some(s) = self.0.retry_after() {
-            res.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, s.into());
-        }
-        res
-    }
-}
-
 fn is_unavailable(e: &impl std::fmt::Display) -> bool {
     let s = e.to_string();
     s.contains("pool timed out") || s.contains("connection") || s.contains("closed")

@@ -19,6 +19,7 @@ mod seo;
 mod time;
 
 pub use accounts::{AccountsConfig, Registration, SecureCookies};
+pub use api::ApiConfig;
 pub use comments::CommentsConfig;
 pub use error::WebError;
 
@@ -52,6 +53,7 @@ pub struct WebConfig {
     /// Where the crawler caches images (served at `/media/...`).
     pub media_dir: Option<std::path::PathBuf>,
     pub ai: ai::AiConfig,
+    pub api: api::ApiConfig,
 }
 
 impl Default for WebConfig {
@@ -66,6 +68,7 @@ impl Default for WebConfig {
             comments: CommentsConfig::default(),
             media_dir: None,
             ai: ai::AiConfig::default(),
+            api: api::ApiConfig::default(),
         }
     }
 }
@@ -172,7 +175,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/static/{*path}", get(pages::static_file))
         .merge(community_routes())
-        .merge(api::router())
+        .merge(api::router(&state))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -259,11 +262,6 @@ fn community_routes() -> Router<AppState> {
         .route(
             "/admin/invitations",
             get(admin::invitations).post(admin::create_invitation),
-        )
-        .route("/api/v1/me", get(accounts::api::me))
-        .route(
-            "/api/v1/comments",
-            get(comments::api_list).post(comments::api_post),
         )
 }
 

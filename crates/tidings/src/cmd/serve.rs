@@ -93,6 +93,7 @@ async fn serve(
         role: role.as_str().to_string(),
         accounts: config.web_accounts(),
         comments: config.web_comments(),
+        api: config.web_api(),
         media_dir: Some(config.data_dir.join("media")),
         ai: ai_config(&config)?,
         ..Default::default()

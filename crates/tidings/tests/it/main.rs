@@ -10,6 +10,7 @@
 )]
 
 mod ai;
+mod api;
 mod cli;
 mod common;
 mod community;

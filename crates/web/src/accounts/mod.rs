@@ -8,10 +8,10 @@
 //! double-submit cookie. Every unsafe request must also come from our own
 //! origin.
 
-pub mod api;
 mod pages;
 pub mod password;
 
+pub(crate) use pages::{LoginRefused, authenticate, issue_token};
 pub use pages::{
     account_page, change_password, create_token, delete_account, login, login_page, logout,
     logout_everywhere, register, register_page, revoke_token,
@@ -428,6 +428,7 @@ pub async fn resolve_viewer(
     mut req: Request,
     next: Next,
 ) -> Response {
+    let req_path = req.uri().path().to_string();
     match resolve(&state, &mut req).await {
         Ok((viewer, renew)) => {
             let signed_in = viewer
@@ -462,8 +463,14 @@ pub async fn resolve_viewer(
             }
             res
         }
+        // The API answers in its own language (problem+json), the site with a page.
+        Err(e) if is_api(&req_path) => crate::api::ApiError::from(e).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
 async fn resolve(
@@ -472,7 +479,16 @@ async fn resolve(
 ) -> Result<(Viewer, Option<HeaderValue>), WebError> {
     let ip = client_ip(state, req);
     let secure = is_secure(state, req.headers());
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // API writes carry a bearer token (not sent by browsers on their own,
+    // so no cross-site forgery) or come from an origin allowed by CORS.
+    let api_exempt = is_api(req.uri().path())
+        && (req.headers().contains_key(header::AUTHORIZATION)
+            || req
+                .headers()
+                .get(header::ORIGIN)
+                .and_then(|o| o.to_str().ok())
+                .is_some_and(|o| state.config().api.allows_origin(o)));
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !api_exempt {
         check_origin(state, req.headers())?;
     }
     let mut viewer = Viewer::anonymous(ip, secure);

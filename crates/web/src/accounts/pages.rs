@@ -170,8 +170,6 @@ pub async fn login(
     viewer: Viewer,
     CsrfForm(f): CsrfForm<LoginForm>,
 ) -> Result<Response, WebError> {
-    let store = state.store();
-    let now = Timestamp::now();
     let cfg = &state.config().accounts;
     let next = safe_next(f.next.as_deref()).unwrap_or_else(|| "/".into());
     let fail = |status: StatusCode, msg: &str| -> Result<Response, WebError> {
@@ -192,18 +190,51 @@ pub async fn login(
         Ok(with_status(with_cookies(render(&page)?, None), status))
     };
 
+    let user = match authenticate(&state, &viewer, &f.username, &f.password).await? {
+        Ok(u) => u,
+        Err(LoginRefused::Throttled) => {
+            return fail(StatusCode::TOO_MANY_REQUESTS, ACCOUNTS_EN.login_throttled);
+        }
+        Err(LoginRefused::Failed) => {
+            return fail(StatusCode::UNAUTHORIZED, ACCOUNTS_EN.login_failed);
+        }
+    };
+    let cookie = start_session(&state, &viewer, &user, f.remember.is_some()).await?;
+    Ok(with_cookies(Redirect::to(&next).into_response(), [cookie]))
+}
+
+/// Why a login was refused. `Failed` covers an unknown name, a wrong
+/// password and a locked account alike.
+pub(crate) enum LoginRefused {
+    Throttled,
+    Failed,
+}
+
+/// Check a username and password by the login form's rules: attempts per
+/// client address per hour, argon2 work whether or not the account exists,
+/// failures counted towards the account's lockout.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    viewer: &Viewer,
+    username: &str,
+    password: &str,
+) -> Result<Result<tidings_store::User, LoginRefused>, WebError> {
+    let store = state.store();
+    let now = Timestamp::now();
+    let cfg = &state.config().accounts;
     let ip_key = format!("login:{}", state.ip_hash(&viewer.ip).await?);
     let hits = store.rate_limit_hit(&ip_key, 3_600_000, now).await?;
     if hits > i64::from(cfg.login_attempts_per_ip_per_hour) {
-        return fail(StatusCode::TOO_MANY_REQUESTS, ACCOUNTS_EN.login_throttled);
+        return Ok(Err(LoginRefused::Throttled));
     }
-    let name = f.username.trim();
-    let password = f
-        .password
+    let name = username.trim();
+    let password = password
         .chars()
         .take(super::password::MAX_PASSWORD_CHARS + 1)
         .collect::<String>();
-    let auth = if name.is_empty() || name.len() > 64 {
+    // No account has an empty, over-long or control-character name (and
+    // PostgreSQL refuses NUL in text): such a login fails like any other.
+    let auth = if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
         None
     } else {
         store.user_auth(name).await?
@@ -212,21 +243,20 @@ pub async fn login(
         .verify_password(&password, auth.as_ref().map(|a| a.password_hash.as_str()))
         .await?;
     let Some(auth) = auth else {
-        return fail(StatusCode::UNAUTHORIZED, ACCOUNTS_EN.login_failed);
+        return Ok(Err(LoginRefused::Failed));
     };
     let locked = auth.user.locked_until.is_some_and(|t| t > now);
     if locked {
-        return fail(StatusCode::UNAUTHORIZED, ACCOUNTS_EN.login_failed);
+        return Ok(Err(LoginRefused::Failed));
     }
     if !ok {
         store
             .record_login_failure(auth.user.id, now, &state.lockout_policy())
             .await?;
-        return fail(StatusCode::UNAUTHORIZED, ACCOUNTS_EN.login_failed);
+        return Ok(Err(LoginRefused::Failed));
     }
     store.record_login_success(auth.user.id, now).await?;
-    let cookie = start_session(&state, &viewer, &auth.user, f.remember.is_some()).await?;
-    Ok(with_cookies(Redirect::to(&next).into_response(), [cookie]))
+    Ok(Ok(auth.user))
 }
 
 #[derive(Deserialize)]
@@ -609,16 +639,13 @@ pub async fn create_token(
     CsrfForm(f): CsrfForm<TokenForm>,
 ) -> Result<Response, WebError> {
     let u = viewer.require_user()?.clone();
-    let name = f.name.trim();
-    if name.is_empty() || name.chars().count() > 60 {
-        let msg = ACCOUNTS_EN.token_name_invalid.to_string();
-        return account_view(&state, &headers, &viewer, None, Some(msg), None).await;
-    }
-    let token = format!("tdg_{}", random_token()?);
-    state
-        .store()
-        .create_api_token(u.id, name, &digest(&token))
-        .await?;
+    let token = match issue_token(&state, &u, &f.name).await {
+        Ok((token, _)) => token,
+        Err(WebError::Invalid(msg)) => {
+            return account_view(&state, &headers, &viewer, None, Some(msg), None).await;
+        }
+        Err(e) => return Err(e),
+    };
     account_view(
         &state,
         &headers,
@@ -628,6 +655,25 @@ pub async fn create_token(
         Some(token),
     )
     .await
+}
+
+/// A new personal API token for `user` named `name` (1 to 60 characters):
+/// the secret, shown once, and its record (the database keeps only the hash).
+pub(crate) async fn issue_token(
+    state: &AppState,
+    user: &tidings_store::User,
+    name: &str,
+) -> Result<(String, tidings_store::ApiToken), WebError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(WebError::Invalid(ACCOUNTS_EN.token_name_invalid.into()));
+    }
+    let token = format!("tdg_{}", random_token()?);
+    let record = state
+        .store()
+        .create_api_token(user.id, name, &digest(&token))
+        .await?;
+    Ok((token, record))
 }
 
 pub async fn revoke_token(

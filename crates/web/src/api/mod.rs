@@ -5,10 +5,15 @@
 //! Conventions: JSON in and out; errors are `application/problem+json` (RFC
 //! 9457) with a stable `code`; reads carry an `ETag` and answer
 //! `If-None-Match` with 304; times are RFC 3339; ids are stable integers;
-//! lists page with an opaque `cursor`.
+//! lists page with an opaque `cursor`; writes take a personal API token
+//! (`Authorization: Bearer tdg_…`); every client address has a request
+//! budget per minute, counted in the database (so it holds across web
+//! nodes) and announced in `RateLimit-*` headers; CORS as configured.
 
+mod account;
 mod ai;
 mod articles;
+mod comments;
 mod meta;
 mod problem;
 mod search;
@@ -19,10 +24,12 @@ pub use problem::{ApiError, Problem};
 use crate::AppState;
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use utoipa::OpenApi;
+use tidings_core::Timestamp;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,10 +45,57 @@ use utoipa_axum::routes;
         (name = "stories", description = "Stories: all coverage of one event"),
         (name = "sources", description = "The publishers this site follows"),
         (name = "ai", description = "Summaries, key points, questions and translations"),
+        (name = "comments", description = "Reader comments on articles and stories"),
+        (name = "account", description = "Personal API tokens and the account behind them"),
         (name = "meta", description = "Topics and service health")
-    )
+    ),
+    modifiers(&BearerScheme)
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` security scheme: a personal API token, from
+/// `POST /api/v1/auth/token` or the account page.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("tdg_…".into());
+        http.description = Some(
+            "A personal API token (`tdg_…`) from `POST /api/v1/auth/token` or the account page."
+                .into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(http));
+    }
+}
+
+/// The API's settings.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Requests per client address per minute, across all web nodes; 0 turns the limit off.
+    pub requests_per_minute: u32,
+    /// Origins allowed to call the API from a browser: empty for none, `*` for any.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            requests_per_minute: 600,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+impl ApiConfig {
+    /// Whether a browser page at `origin` may call the API.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.cors_origins
+            .iter()
+            .any(|o| o == "*" || o.eq_ignore_ascii_case(origin.trim_end_matches('/')))
+    }
+}
 
 /// The API routes and the OpenAPI document describing exactly them.
 pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -62,33 +116,202 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ai::article_ask_stream))
         .routes(routes!(ai::article_translation))
         .routes(routes!(ai::story_summary))
+        .routes(routes!(comments::list_comments, comments::post_comment))
+        .routes(routes!(comments::edit_comment, comments::delete_comment))
+        .routes(routes!(comments::vote_comment))
+        .routes(routes!(comments::report_comment))
+        .routes(routes!(account::create_token, account::revoke_token))
+        .routes(routes!(account::me))
         .split_for_parts();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
+    add_common_responses(&mut doc);
     let router = router.layer(middleware::from_fn(etag));
     (router, doc)
 }
 
+/// Answers any operation can give, documented once: 400 (a malformed
+/// parameter), 401 (an unknown or revoked token sent along), 429 (the
+/// per-address budget is spent; see `Retry-After`), 503 (the database is
+/// unavailable), and 415 for operations that take a JSON body.
+fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |desc: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(desc)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let common = [
+        ("400", "A parameter is invalid"),
+        ("401", "The token sent is unknown or revoked"),
+        (
+            "429",
+            "Too many requests from this address; see Retry-After",
+        ),
+        ("503", "The database is unavailable; see Retry-After"),
+    ];
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            let r = &mut op.responses.responses;
+            for (code, desc) in common {
+                r.entry(code.to_string()).or_insert_with(|| problem(desc));
+            }
+            if op.request_body.is_some() {
+                r.entry("415".to_string())
+                    .or_insert_with(|| problem("The body is not JSON"));
+            }
+        }
+    }
+}
+
 /// The `/api` subtree: `/api/v1/...`, the document and the docs page.
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     let (v1, doc) = api_router();
     // Serves the document at /api/openapi.json and the (vendored) Swagger UI.
     let swagger: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
         .url("/api/openapi.json", doc)
         .into();
-    Router::new()
-        .merge(swagger.layer(middleware::from_fn(docs_csp)))
+    let limited = Router::new()
         .merge(v1)
         // Unknown API paths answer in the API's language, not with an HTML page.
         .route(
             "/api/{*rest}",
             axum::routing::any(|| async { ApiError::not_found("no such API endpoint") }),
         )
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit));
+    let api = Router::new()
+        .merge(swagger.layer(middleware::from_fn(docs_csp)))
+        .merge(limited);
+    match cors_layer(&state.config().api) {
+        Some(cors) => api.layer(cors),
+        None => api,
+    }
+}
+
+/// CORS for the API tree, or None when no origin is configured. Tokens
+/// travel in `Authorization`, never in cookies, so credentials stay off.
+fn cors_layer(cfg: &ApiConfig) -> Option<tower_http::cors::CorsLayer> {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if cfg.cors_origins.is_empty() {
+        return None;
+    }
+    let origin = if cfg.cors_origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            cfg.cors_origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(origin)
+            .allow_methods([
+                Method::GET,
+                Method::HEAD,
+                Method::POST,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_NONE_MATCH,
+            ])
+            .expose_headers([
+                header::ETAG,
+                header::RETRY_AFTER,
+                header::LOCATION,
+                HeaderName::from_static("ratelimit-limit"),
+                HeaderName::from_static("ratelimit-remaining"),
+                HeaderName::from_static("ratelimit-reset"),
+            ])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
+
+/// Every API request counts against its client address's budget for the
+/// current minute, in the database. Over budget: 429 with `Retry-After`.
+/// Every answer says `RateLimit-Limit`, `RateLimit-Remaining` and
+/// `RateLimit-Reset` (seconds until the window ends).
+async fn rate_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    const WINDOW_MS: i64 = 60_000;
+    let limit = state.config().api.requests_per_minute;
+    if limit == 0 {
+        return next.run(req).await;
+    }
+    let ip = req
+        .extensions()
+        .get::<crate::accounts::Viewer>()
+        .map(|v| v.ip.clone())
+        .unwrap_or_default();
+    let now = Timestamp::now();
+    let count = async {
+        let key = format!("api:{}", state.ip_hash(&ip).await?);
+        Ok::<_, ApiError>(
+            state
+                .store()
+                .rate_limit_hit_window(&key, WINDOW_MS, now)
+                .await?,
+        )
+    };
+    // Reads are counted while they run (the database write then costs no
+    // latency; an answer over budget is thrown away); writes only run when
+    // there is budget left.
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD);
+    let (counted, ran) = if safe {
+        tokio::join!(count, next.run(req))
+    } else {
+        match count.await {
+            Ok((n, start)) if n <= i64::from(limit) => (Ok((n, start)), next.run(req).await),
+            // Over budget (answered below) or not counted: the write does not run.
+            other => (other, Response::default()),
+        }
+    };
+    let (count, start) = match counted {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let reset_ms = (start.0 + WINDOW_MS).saturating_sub(now.0).max(0);
+    let reset = u64::try_from(reset_ms).unwrap_or(0).div_ceil(1000).max(1);
+    let remaining = i64::from(limit).saturating_sub(count).max(0);
+    let mut res = if count > i64::from(limit) {
+        ApiError::rate_limited(reset).into_response()
+    } else {
+        ran
+    };
+    let h = res.headers_mut();
+    h.insert("ratelimit-limit", HeaderValue::from(limit));
+    h.insert("ratelimit-remaining", HeaderValue::from(remaining));
+    h.insert("ratelimit-reset", HeaderValue::from(reset));
+    res
 }
 
 /// Weak ETags over the response body for GETs; `If-None-Match` gets a 304.
 async fn etag(req: Request, next: Next) -> Response {
     let is_get = req.method() == Method::GET || req.method() == Method::HEAD;
     let inm = req.headers().get(header::IF_NONE_MATCH).cloned();
+    // An answer for one account (`/me`, anything with a token) is not for shared caches.
+    let personal = req.headers().contains_key(header::AUTHORIZATION);
     let res = next.run(req).await;
     let streaming = res
         .headers()
@@ -107,7 +330,11 @@ async fn etag(req: Request, next: Next) -> Response {
     }
     parts.headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=30"),
+        HeaderValue::from_static(if personal {
+            "private, no-cache"
+        } else {
+            "public, max-age=30"
+        }),
     );
     if let Some(inm) = inm.and_then(|v| v.to_str().ok().map(str::to_string))
         && inm.split(',').any(|t| t.trim() == tag || t.trim() == "*")

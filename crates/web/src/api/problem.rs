@@ -1,5 +1,7 @@
 //! Errors as RFC 9457 problem details, with a stable machine-readable code.
 
+use crate::WebError;
+use crate::i18n::ACCOUNTS_EN;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -15,8 +17,13 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// Stable code for programs: `not_found`, `invalid_parameter`, `rate_limited`,
-    /// `unauthorized`, `forbidden`, `conflict`, `unavailable`, `internal`.
+    /// Stable code for programs: `not_found`, `invalid_parameter` (a query or
+    /// path parameter, or an unreadable body), `invalid_input` (a well-formed
+    /// request the rules refuse: empty comment, too many links, ...),
+    /// `unauthorized` (no usable credentials), `invalid_token`,
+    /// `invalid_credentials`, `forbidden`, `not_yours`, `thread_locked`,
+    /// `edit_closed`, `comments_disabled`, `banned`, `cross_origin`, `csrf`,
+    /// `rate_limited` (with `Retry-After`), `conflict`, `unavailable`, `internal`.
     pub code: String,
     /// The request parameter at fault, for `invalid_parameter`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,6 +61,15 @@ impl ApiError {
             format!("`{param}` {why}"),
         );
         e.problem.parameter = Some(param.to_string());
+        e
+    }
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests; try again in {retry_after_secs} s"),
+        );
+        e.retry_after = Some(retry_after_secs);
         e
     }
     pub fn internal(detail: &str) -> Self {
@@ -94,6 +110,73 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<WebError> for ApiError {
+    /// The website's errors (accounts, comments) in the API's language.
+    fn from(e: WebError) -> Self {
+        let a = &ACCOUNTS_EN;
+        match e {
+            WebError::NotFound => ApiError::not_found("not found"),
+            WebError::BadRequest(m) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_parameter", m)
+            }
+            WebError::Store(e) => e.into(),
+            WebError::Template(e) => {
+                tracing::error!(error = %e, "API request failed");
+                ApiError::internal("an unexpected error occurred")
+            }
+            WebError::Internal(m) => {
+                tracing::error!(error = %m, "API request failed");
+                ApiError::internal("an unexpected error occurred")
+            }
+            WebError::LoginRequired => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "this needs an API token: `Authorization: Bearer tdg_...`",
+            ),
+            WebError::BadToken => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", a.bad_token)
+            }
+            WebError::Forbidden(m) => {
+                let code = if m == a.not_yours {
+                    "not_yours"
+                } else if m == a.thread_locked {
+                    "thread_locked"
+                } else if m == a.edit_closed {
+                    "edit_closed"
+                } else if m == a.comments_disabled {
+                    "comments_disabled"
+                } else {
+                    "forbidden"
+                };
+                ApiError::new(StatusCode::FORBIDDEN, code, m)
+            }
+            WebError::Banned { until, reason } => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "banned",
+                format!(
+                    "this account may not write until {}{}",
+                    until.to_rfc3339(),
+                    if reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {reason}")
+                    }
+                ),
+            ),
+            WebError::Csrf => ApiError::new(StatusCode::FORBIDDEN, "csrf", a.csrf_failed),
+            WebError::CrossOrigin => {
+                ApiError::new(StatusCode::FORBIDDEN, "cross_origin", a.cross_origin)
+            }
+            WebError::Invalid(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", m)
+            }
+            WebError::TooManyRequests { retry_after_secs } => {
+                ApiError::rate_limited(retry_after_secs)
+            }
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
@@ -104,6 +187,12 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"tidings\""),
+            );
+        }
         if let Some(s) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&s.to_string())
         {
@@ -116,4 +205,17 @@ impl IntoResponse for ApiError {
 /// Turn axum's own rejections (bad query strings, bad JSON) into problems.
 pub fn rejection(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_parameter", e.to_string())
+}
+
+/// A JSON body that could not be read: 415 without a JSON content type,
+/// else 400 (syntax or shape), always `invalid_parameter` with `parameter: body`.
+pub fn json_rejection(e: axum::extract::rejection::JsonRejection) -> ApiError {
+    let status = match e.status() {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut p = ApiError::new(status, "invalid_parameter", e.body_text());
+    p.problem.parameter = Some("body".into());
+    p
 }

@@ -572,7 +572,8 @@ async fn limits_bans_locks_and_stories() {
             .unwrap();
         assert_eq!(empty.status(), 422);
         let v: serde_json::Value = empty.json().await.unwrap();
-        assert_eq!(v["message"], "The comment is empty.");
+        assert_eq!(v["detail"], "The comment is empty.");
+        assert_eq!(v["code"], "invalid_input");
         let cookie = http
             .post(server.url("/api/v1/comments"))
             .header(
