@@ -10,6 +10,7 @@
 )]
 
 mod ai;
+mod chromium;
 mod cli;
 mod common;
 mod community;
@@ -19,5 +20,6 @@ mod migrate;
 mod opml;
 mod scale;
 mod serve;
+mod site_browser;
 mod tidy;
 mod web;
