@@ -53,7 +53,7 @@ PIDS+=("$!")
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/livez" >/dev/null && break; sleep 0.1; done
 PAGE=$(curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$PORT/a/$ID")
 PAGE=${PAGE#http://127.0.0.1:$PORT}
-mkdir -p "$WORK/www"
+mkdir -p "$WORK/www"; chmod 755 "$WORK" "$WORK/www"  # nginx workers run as nobody
 curl -sf "http://127.0.0.1:$PORT$PAGE" > "$WORK/www/article.html"
 RELATED=$(grep -c 'class="card' "$WORK/www/article.html" || true)
 COMMENTS=$(grep -c 'class="comment depth' "$WORK/www/article.html" || true)
