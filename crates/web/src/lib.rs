@@ -14,6 +14,7 @@ mod health;
 mod i18n;
 mod media;
 mod moderation;
+mod page_cache;
 mod pages;
 mod seo;
 mod time;
@@ -87,6 +88,7 @@ struct Inner {
     search_catching_up: Arc<std::sync::atomic::AtomicBool>,
     ai: ai::AiRuntime,
     accounts: accounts::Runtime,
+    pages: page_cache::PageCache,
 }
 
 impl AppState {
@@ -100,6 +102,7 @@ impl AppState {
                 search: None,
                 search_catching_up: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                 accounts: accounts::Runtime::default(),
+                pages: page_cache::PageCache::default(),
             }),
         }
     }
@@ -122,6 +125,7 @@ impl AppState {
                 search: Some(index),
                 search_catching_up: catching_up,
                 accounts: accounts::Runtime::default(),
+                pages: page_cache::PageCache::default(),
             }),
         }
     }
@@ -147,6 +151,9 @@ impl AppState {
     }
     pub(crate) fn accounts(&self) -> &accounts::Runtime {
         &self.inner.accounts
+    }
+    pub(crate) fn page_cache(&self) -> &page_cache::PageCache {
+        &self.inner.pages
     }
 }
 
@@ -180,6 +187,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             accounts::resolve_viewer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::layer,
         ))
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))

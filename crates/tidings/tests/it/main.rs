@@ -11,6 +11,7 @@
 
 mod ai;
 mod api;
+mod chromium;
 mod cli;
 mod common;
 mod community;
@@ -20,5 +21,6 @@ mod migrate;
 mod opml;
 mod scale;
 mod serve;
+mod site_browser;
 mod tidy;
 mod web;
