@@ -33,6 +33,8 @@ fn web(i: &Install, name: &str) -> Server {
         &[
             ("TIDINGS_NODE_ID", name),
             ("TIDINGS_ACCOUNTS__TRUST_PROXY_HEADERS", "true"),
+            // The test searches every article on both nodes: no API budget.
+            ("TIDINGS_API__REQUESTS_PER_MINUTE", "0"),
         ],
     )
 }
