@@ -256,8 +256,11 @@ impl Browser {
     }
 
     #[allow(clippy::disallowed_methods)]
+    /// Wait for `cond` to hold: generous, because CI runs the browser
+    /// beside the crawl tests on two cores (a bound, not a speed check).
     pub(crate) async fn wait_for(&self, cond: &str) {
-        for _ in 0..200 {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
             if self.js(cond, json!([])).await == Value::Bool(true) {
                 return;
             }
