@@ -161,18 +161,7 @@ where
     Fut: std::future::Future<Output = Result<T, AiError>>,
 {
     let rt = state.ai();
-    let (provider, model) = match (which, &rt.model) {
-        (Which::Model, Some(m)) => (m.name().to_string(), m.model().to_string()),
-        _ => ("builtin".to_string(), Builtin::MODEL.to_string()),
-    };
-    let key = cache_key(
-        &format!("{}:{}", subject.0, subject.1),
-        feature,
-        &provider,
-        &model,
-        PROMPT_VERSION,
-        extra,
-    );
+    let (key, provider, model) = key_of(state, subject, feature, which, extra);
     if let Ok(Some(json)) = state.store().ai_result(&key).await
         && let Ok(v) = serde_json::from_str(&json)
     {
@@ -180,10 +169,7 @@ where
     }
     let value = if which == Which::Model && rt.model.is_some() {
         // Bounded concurrency: a slow model queues readers instead of piling up.
-        let _permit = tokio::time::timeout(Duration::from_secs(20), rt.permits.acquire())
-            .await
-            .map_err(|_| AiError::Timeout)?
-            .map_err(|_| AiError::Timeout)?;
+        let _permit = rt.permit().await.ok_or(AiError::Timeout)?;
         compute().await?
     } else {
         compute().await?
@@ -209,18 +195,17 @@ where
     Ok(value)
 }
 
-/// A cached result, without computing one.
-pub async fn peek<T: DeserializeOwned>(
+/// The cache key of a result, with the provider and model it names.
+fn key_of(
     state: &AppState,
     subject: (&str, i64),
     feature: Feature,
     which: Which,
     extra: &str,
-) -> Option<T> {
-    let rt = state.ai();
-    let (provider, model) = match (which, &rt.model) {
+) -> (String, String, String) {
+    let (provider, model) = match (which, &state.ai().model) {
         (Which::Model, Some(m)) => (m.name().to_string(), m.model().to_string()),
-        _ => ("builtin".to_string(), Builtin::MODEL.to_string()),
+        _ => (Builtin::NAME.to_string(), Builtin::MODEL.to_string()),
     };
     let key = cache_key(
         &format!("{}:{}", subject.0, subject.1),
@@ -230,6 +215,18 @@ pub async fn peek<T: DeserializeOwned>(
         PROMPT_VERSION,
         extra,
     );
+    (key, provider, model)
+}
+
+/// A cached result, without computing one.
+pub async fn peek<T: DeserializeOwned>(
+    state: &AppState,
+    subject: (&str, i64),
+    feature: Feature,
+    which: Which,
+    extra: &str,
+) -> Option<T> {
+    let (key, _, _) = key_of(state, subject, feature, which, extra);
     let json = state.store().ai_result(&key).await.ok().flatten()?;
     serde_json::from_str(&json).ok()
 }
@@ -290,23 +287,9 @@ pub async fn article_panel(state: &AppState, a: &ArticleRow) -> Panel {
     };
     if state.ai().has_model() {
         // Only the cache here: a model call would make the page wait on it.
-        let rt = state.ai();
-        if let Some(m) = &rt.model {
-            let key = cache_key(
-                &format!("article:{}", a.id.0),
-                Feature::Summary,
-                m.name(),
-                m.model(),
-                PROMPT_VERSION,
-                "",
-            );
-            match state
-                .store()
-                .ai_result(&key)
+        {
+            match peek::<tidings_ai::Summary>(state, subject, Feature::Summary, Which::Model, "")
                 .await
-                .ok()
-                .flatten()
-                .and_then(|j| serde_json::from_str::<tidings_ai::Summary>(&j).ok())
             {
                 Some(s) => {
                     panel.summary = s.sentences.iter().map(|x| x.to_string()).collect();
@@ -410,26 +393,9 @@ pub async fn story_summary(
     let extra = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let rt = state.ai();
     let subject = ("story", story.0);
-    if let Some(m) = &rt.model
-        && !call_model
-    {
+    if rt.has_model() && !call_model {
         // Pages do not wait on a model: they show its summary once the API made it.
-        let key = cache_key(
-            &format!("story:{}", story.0),
-            Feature::StorySummary,
-            m.name(),
-            m.model(),
-            PROMPT_VERSION,
-            &extra,
-        );
-        if let Some(s) = state
-            .store()
-            .ai_result(&key)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|j| serde_json::from_str(&j).ok())
-        {
+        if let Some(s) = peek(state, subject, Feature::StorySummary, Which::Model, &extra).await {
             return Ok((s, true));
         }
     } else if let Some(m) = &rt.model {
