@@ -723,7 +723,9 @@ fn question_names(question: &str) -> Vec<String> {
     out
 }
 
-pub(crate) fn clean_question(q: &str) -> Result<String, AiError> {
+/// The question as providers see it: control characters dropped, spaces
+/// collapsed, at most [`limits::MAX_QUESTION_CHARS`]; an error when nothing is left.
+pub fn clean_question(q: &str) -> Result<String, AiError> {
     let q: String = q
         .chars()
         .filter(|c| !c.is_control())

@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tidings_core::ArticleId;
 
-pub use builtin::Builtin;
+pub use builtin::{Builtin, clean_question};
 pub use error::AiError;
 pub use openai::{OpenAiCompatible, OpenAiConfig};
 pub use plain::PlainText;

@@ -107,6 +107,17 @@ async fn builtin_features_on_real_articles() {
     for (path, status, code) in [
         (format!("/articles/{id}/ask?q="), 400, "invalid_parameter"),
         (format!("/articles/{id}/ask"), 400, "invalid_parameter"),
+        // Only a control character: nothing a provider could read.
+        (
+            format!("/articles/{id}/ask?q=%C2%87"),
+            400,
+            "invalid_parameter",
+        ),
+        (
+            format!("/articles/{id}/ask/stream?q=%C2%87%20"),
+            400,
+            "invalid_parameter",
+        ),
         (
             format!("/articles/{id}/ask?q={}", "x".repeat(301)),
             400,

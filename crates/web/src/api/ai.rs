@@ -271,9 +271,6 @@ pub async fn article_key_points(
 
 fn question(q: &str) -> Result<String, ApiError> {
     let q = q.trim();
-    if q.is_empty() {
-        return Err(ApiError::invalid("q", "must not be empty"));
-    }
     if q.chars().count() > tidings_ai::limits::MAX_QUESTION_CHARS {
         return Err(ApiError::invalid(
             "q",
@@ -283,7 +280,8 @@ fn question(q: &str) -> Result<String, ApiError> {
             ),
         ));
     }
-    Ok(q.to_string())
+    // What the providers will read: a question of only control characters is empty.
+    tidings_ai::clean_question(q).map_err(|_| ApiError::invalid("q", "must not be empty"))
 }
 
 fn rate_limited() -> ApiError {
@@ -320,6 +318,7 @@ fn answer_view(a: tidings_ai::Answer, producer: Producer) -> AnswerView {
         (status = 200, description = "The answer", body = AnswerView),
         (status = 400, description = "The question is missing or too long", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = super::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The article has no text", body = super::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many questions; see Retry-After", body = super::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn article_ask(
@@ -359,7 +358,7 @@ pub async fn article_ask(
 #[utoipa::path(get, path = "/api/v1/articles/{id}/ask/stream", tag = "ai",
     params(("id" = i64, Path, description = "Article id"), AskQuery),
     responses(
-        (status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+        (status = 200, description = "An event stream; each event as described", content_type = "text/event-stream", body = AskEvent),
         (status = 400, description = "The question is missing or too long", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = super::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many questions; see Retry-After", body = super::Problem, content_type = "application/problem+json"),
@@ -418,6 +417,28 @@ pub async fn article_ask_stream(
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response())
+}
+
+/// One server-sent event of `/ask/stream` (documents the wire format; the
+/// events themselves are built with axum's `Event`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AskEvent {
+    event: AskEventName,
+    /// JSON: `{"text": "…"}` for `delta`, an `AnswerView` for `answer`,
+    /// `{"message": "…"}` for `error`.
+    #[schema(content_media_type = "application/json")]
+    data: String,
+}
+
+/// `delta`: more answer text; `answer`: the whole answer, last; `error`: the provider failed.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum AskEventName {
+    Delta,
+    Answer,
+    Error,
 }
 
 fn event(name: &str, v: &impl Serialize) -> Event {
