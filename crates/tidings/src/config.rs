@@ -182,7 +182,7 @@ pub struct AiSection {
     pub timeout_secs: u64,
     /// Model calls in flight in this process.
     pub max_concurrent: u32,
-    /// Questions per minute per reader (by IP address).
+    /// Questions per minute per reader: per signed-in user, else per IP address.
     pub ask_per_minute: u32,
 }
 

@@ -57,17 +57,38 @@ impl AiRuntime {
     /// Count a question from `client`; false when over the per-minute limit.
     /// Counted in the database, so the limit holds across web nodes; if the
     /// database cannot count, the question is let through.
-    pub async fn allow_question(&self, store: &tidings_store::Store, client: &str) -> bool {
+    /// Whether this reader may ask another question now. Anonymous readers
+    /// share their address's budget; a signed-in reader has their own (so
+    /// colleagues behind one office address do not block each other), and
+    /// their address is capped at [`SIGNED_IN_ADDR_FACTOR`] budgets so
+    /// accounts cannot be multiplied past it. Counted in the database: the
+    /// limit holds across web nodes.
+    pub async fn allow_question(
+        &self,
+        store: &tidings_store::Store,
+        viewer: &crate::accounts::Viewer,
+        addr: &str,
+    ) -> bool {
         let now = tidings_core::Timestamp::now();
-        match store
-            .rate_limit_hit(&format!("ai-ask:{client}"), 60_000, now)
-            .await
-        {
-            Ok(n) => n <= i64::from(self.per_minute),
+        let per_minute = i64::from(self.per_minute);
+        let addr = if viewer.ip.is_empty() {
+            addr
+        } else {
+            &viewer.ip
+        };
+        let count = async |key: String| match store.rate_limit_hit(&key, 60_000, now).await {
+            Ok(n) => n,
             Err(e) => {
                 tracing::warn!("cannot count a question: {e}");
-                true
+                0
             }
+        };
+        match viewer.user() {
+            Some(u) => {
+                count(format!("ai-ask:user:{}", u.id.0)).await <= per_minute
+                    && count(format!("ai-ask:{addr}")).await <= per_minute * SIGNED_IN_ADDR_FACTOR
+            }
+            None => count(format!("ai-ask:{addr}")).await <= per_minute,
         }
     }
 
@@ -83,6 +104,9 @@ impl AiRuntime {
         self.model.is_some()
     }
 }
+
+/// How many readers' budgets one address may use when they are signed in.
+pub const SIGNED_IN_ADDR_FACTOR: i64 = 4;
 
 /// The article's text without "READ MORE"-style teaser lines: they name
 /// other articles and would otherwise surface in summaries and answers.

@@ -173,6 +173,41 @@ async fn builtin_features_on_real_articles() {
     assert_eq!(r.headers()["retry-after"], "60");
     assert_eq!(json(&r.text().await.unwrap())["code"], "rate_limited");
 
+    // A signed-in reader from the same address has their own budget: the
+    // address's anonymous budget is spent, theirs is not, and theirs runs out too.
+    crate::community::cli_user(&i, "reader", None);
+    let r = http()
+        .post(api("/auth/token"))
+        .json(&serde_json::json!({"username": "reader", "password": crate::community::PW, "name": "t"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let token = json(&r.text().await.unwrap())["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ask_as_user = || {
+        let url =
+            reqwest::Url::parse_with_params(&api(&format!("/articles/{id}/ask")), &[("q", &q)])
+                .unwrap();
+        http().get(url).bearer_auth(&token).send()
+    };
+    let mut answered = 0;
+    loop {
+        let r = ask_as_user().await.unwrap();
+        if r.status() == 429 {
+            break;
+        }
+        assert_eq!(r.status(), 200);
+        answered += 1;
+        assert!(answered <= 12, "the signed-in budget never ran out");
+    }
+    assert!(
+        answered >= 6,
+        "the signed-in reader got {answered} questions"
+    );
+
     // Story summary across sources, each claim citing them.
     let stories = json(&get(api("/stories?min_sources=2")).await.2);
     let sid = stories["items"][0]["id"]

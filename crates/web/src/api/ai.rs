@@ -325,6 +325,7 @@ pub async fn article_ask(
     State(state): State<AppState>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    viewer: crate::accounts::Viewer,
     Path(id): Path<String>,
     q: Result<Query<AskQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<AnswerView>, ApiError> {
@@ -335,6 +336,7 @@ pub async fn article_ask(
         .ai()
         .allow_question(
             state.store(),
+            &viewer,
             &crate::accounts::client_addr(&state, &headers, Some(peer)),
         )
         .await
@@ -367,6 +369,7 @@ pub async fn article_ask_stream(
     State(state): State<AppState>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    viewer: crate::accounts::Viewer,
     Path(id): Path<String>,
     q: Result<Query<AskQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -377,6 +380,7 @@ pub async fn article_ask_stream(
         .ai()
         .allow_question(
             state.store(),
+            &viewer,
             &crate::accounts::client_addr(&state, &headers, Some(peer)),
         )
         .await

@@ -49,6 +49,7 @@ pub async fn ask_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    viewer: crate::accounts::Viewer,
     Path(slug): Path<String>,
     Query(q): Query<AskQuery>,
 ) -> Result<Response, WebError> {
@@ -83,6 +84,7 @@ pub async fn ask_page(
         .ai()
         .allow_question(
             state.store(),
+            &viewer,
             &crate::accounts::client_addr(&state, &headers, Some(peer)),
         )
         .await
