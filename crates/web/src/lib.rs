@@ -88,7 +88,7 @@ struct Inner {
     search_catching_up: Arc<std::sync::atomic::AtomicBool>,
     ai: ai::AiRuntime,
     accounts: accounts::Runtime,
-    pages: page_cache::PageCache,
+    pages: std::sync::Arc<page_cache::PageCache>,
 }
 
 impl AppState {
@@ -102,7 +102,7 @@ impl AppState {
                 search: None,
                 search_catching_up: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                 accounts: accounts::Runtime::default(),
-                pages: page_cache::PageCache::default(),
+                pages: Default::default(),
             }),
         }
     }
@@ -125,7 +125,7 @@ impl AppState {
                 search: Some(index),
                 search_catching_up: catching_up,
                 accounts: accounts::Runtime::default(),
-                pages: page_cache::PageCache::default(),
+                pages: Default::default(),
             }),
         }
     }
@@ -152,7 +152,7 @@ impl AppState {
     pub(crate) fn accounts(&self) -> &accounts::Runtime {
         &self.inner.accounts
     }
-    pub(crate) fn page_cache(&self) -> &page_cache::PageCache {
+    pub(crate) fn page_cache(&self) -> &std::sync::Arc<page_cache::PageCache> {
         &self.inner.pages
     }
 }

@@ -11,7 +11,10 @@
 //! it, and only `200 text/html` responses without `Set-Cookie` are kept),
 //! or hide a change made through this node (every state-changing request
 //! clears it). Changes made elsewhere (the crawler, another node, the CLI)
-//! show at most [`TTL`] late. The cache is per process and holds no state
+//! show about [`TTL`] late: after it, the first
+//! reader renders the page again while the others still get the previous
+//! copy (never queueing behind a render), and the first readers of a page
+//! nobody has wait for one render instead of each rendering it. The cache is per process and holds no state
 //! that must be shared between nodes.
 
 use crate::AppState;
@@ -21,11 +24,18 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 
 /// How long a page is served from memory.
 pub const TTL: Duration = Duration::from_secs(1);
+/// After [`TTL`], one request renders the page again while the others are
+/// still served the previous copy, if it is at most this old: readers never
+/// queue behind a render, and a page is at most one render late.
+const STALE_MAX: Duration = Duration::from_secs(10);
+/// A render taking longer than this no longer holds the others back.
+const RENDER_WAIT: Duration = Duration::from_secs(5);
 /// At most this many pages are kept; a full cache drops its expired pages,
 /// then everything.
 const MAX_ENTRIES: usize = 4096;
@@ -54,6 +64,8 @@ struct Pages {
     /// Bumped by every state-changing request; older pages are stale.
     generation: u64,
     pages: HashMap<String, Page>,
+    /// Pages being rendered, with the readers waiting for them.
+    rendering: HashMap<String, Render>,
 }
 
 struct Page {
@@ -64,17 +76,98 @@ struct Page {
     body: Bytes,
 }
 
+struct Render {
+    since: Instant,
+    done: Arc<Notify>,
+}
+
+/// What a request should do for a cacheable page.
+enum Lookup {
+    /// Serve this copy.
+    Hit(Response),
+    /// Render the page and offer it to the cache; the guard lets waiting
+    /// readers go when it is dropped, whatever happens to the render.
+    Render(RenderGuard),
+    /// Another request is rendering this page and there is no copy to serve.
+    Wait(Arc<Notify>),
+}
+
+struct RenderGuard {
+    cache: Arc<PageCache>,
+    key: String,
+    generation: u64,
+    done: Arc<Notify>,
+}
+
+impl Drop for RenderGuard {
+    fn drop(&mut self) {
+        if let Ok(mut pages) = self.cache.inner.lock()
+            && pages
+                .rendering
+                .get(&self.key)
+                .is_some_and(|r| Arc::ptr_eq(&r.done, &self.done))
+        {
+            pages.rendering.remove(&self.key);
+        }
+        self.done.notify_waiters();
+    }
+}
+
+impl Page {
+    fn response(&self) -> Response {
+        let mut r = Response::new(Body::from(self.body.clone()));
+        *r.status_mut() = self.status;
+        *r.headers_mut() = self.headers.clone();
+        r
+    }
+}
+
 impl PageCache {
-    fn get(&self, key: &str) -> Option<Response> {
+    fn lookup(self: &Arc<Self>, key: &str) -> Option<Lookup> {
+        let mut pages = self.inner.lock().ok()?;
+        let generation = pages.generation;
+        let copy = pages
+            .pages
+            .get(key)
+            .filter(|p| p.generation == generation)
+            .map(|p| (p.at.elapsed(), p));
+        if let Some((age, p)) = copy
+            && age < TTL
+        {
+            return Some(Lookup::Hit(p.response()));
+        }
+        let stale = copy.and_then(|(age, p)| (age < STALE_MAX).then(|| p.response()));
+        if let Some(r) = pages.rendering.get(key)
+            && r.since.elapsed() < RENDER_WAIT
+        {
+            return Some(match stale {
+                Some(copy) => Lookup::Hit(copy),
+                None => Lookup::Wait(r.done.clone()),
+            });
+        }
+        // This request renders; a render that overran is replaced (its
+        // waiters were already released by their timeout).
+        let done = Arc::new(Notify::new());
+        pages.rendering.insert(
+            key.to_string(),
+            Render {
+                since: Instant::now(),
+                done: done.clone(),
+            },
+        );
+        Some(Lookup::Render(RenderGuard {
+            cache: self.clone(),
+            key: key.to_string(),
+            generation,
+            done,
+        }))
+    }
+
+    /// A fresh copy, if there is one (after waiting for a render).
+    fn fresh(&self, key: &str) -> Option<Response> {
         let pages = self.inner.lock().ok()?;
         let p = pages.pages.get(key)?;
-        if p.generation != pages.generation || p.at.elapsed() >= TTL {
-            return None;
-        }
-        let mut r = Response::new(Body::from(p.body.clone()));
-        *r.status_mut() = p.status;
-        *r.headers_mut() = p.headers.clone();
-        Some(r)
+        (p.generation == pages.generation && p.at.elapsed() < TTL).then(|| p.response())
     }
 
     fn put(
@@ -92,7 +185,7 @@ impl PageCache {
             return;
         }
         if pages.pages.len() >= MAX_ENTRIES {
-            pages.pages.retain(|_, p| p.at.elapsed() < TTL);
+            pages.pages.retain(|_, p| p.at.elapsed() < STALE_MAX);
             if pages.pages.len() >= MAX_ENTRIES {
                 pages.pages.clear();
             }
@@ -107,10 +200,6 @@ impl PageCache {
                 body,
             },
         );
-    }
-
-    fn generation(&self) -> u64 {
-        self.inner.lock().map(|p| p.generation).unwrap_or(0)
     }
 
     /// Forget every page (a write happened).
@@ -147,10 +236,28 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    if let Some(hit) = cache.get(&key) {
-        return hit;
-    }
-    let generation = cache.generation();
+    let guard = match cache.lookup(&key) {
+        Some(Lookup::Hit(r)) => return r,
+        Some(Lookup::Render(g)) => g,
+        Some(Lookup::Wait(done)) => {
+            // Single flight: the first reader of a page nobody has renders
+            // it, the others wait for that copy instead of rendering it too.
+            let notified = done.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(r) = cache.fresh(&key) {
+                return r;
+            }
+            let _ = tokio::time::timeout(RENDER_WAIT, notified).await;
+            if let Some(r) = cache.fresh(&key) {
+                return r;
+            }
+            // Not kept (an error page, a write in between): render our own.
+            return next.run(req).await;
+        }
+        None => return next.run(req).await,
+    };
+    let generation = guard.generation;
     let res = next.run(req).await;
     let keep = res.status() == StatusCode::OK
         && res
@@ -179,11 +286,137 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 parts.headers.clone(),
                 bytes.clone(),
             );
+            drop(guard);
             Response::from_parts(parts, Body::from(bytes))
         }
         Err(e) => {
             tracing::warn!(page = %key, "page not cached: {e}");
             crate::WebError::Internal(format!("page body: {e}")).into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(cache: &PageCache, key: &str, age: Duration, body: &'static str) {
+        let mut pages = cache.inner.lock().unwrap();
+        let generation = pages.generation;
+        pages.pages.insert(
+            key.into(),
+            Page {
+                at: Instant::now().checked_sub(age).unwrap(),
+                generation,
+                status: StatusCode::OK,
+                headers: HeaderMap::new(),
+                body: Bytes::from_static(body.as_bytes()),
+            },
+        );
+    }
+
+    async fn body(r: Response) -> String {
+        let b = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        String::from_utf8(b.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn fresh_copy_is_served() {
+        let cache = Arc::new(PageCache::default());
+        page(&cache, "/", Duration::ZERO, "v1");
+        let Some(Lookup::Hit(r)) = cache.lookup("/") else {
+            panic!("a fresh page is a hit")
+        };
+        assert_eq!(body(r).await, "v1");
+    }
+
+    #[tokio::test]
+    async fn expired_copy_one_renders_others_get_the_old_copy() {
+        let cache = Arc::new(PageCache::default());
+        page(&cache, "/", Duration::from_secs(2), "old");
+        let Some(Lookup::Render(guard)) = cache.lookup("/") else {
+            panic!("the first reader after expiry renders")
+        };
+        for _ in 0..3 {
+            let Some(Lookup::Hit(r)) = cache.lookup("/") else {
+                panic!("the others are not held up")
+            };
+            assert_eq!(body(r).await, "old");
+        }
+        cache.put(
+            "/".into(),
+            guard.generation,
+            StatusCode::OK,
+            HeaderMap::new(),
+            Bytes::from_static(b"new"),
+        );
+        drop(guard);
+        let Some(Lookup::Hit(r)) = cache.lookup("/") else {
+            panic!("the new copy is served")
+        };
+        assert_eq!(body(r).await, "new");
+    }
+
+    #[tokio::test]
+    async fn copy_too_old_or_from_before_a_write_is_never_served() {
+        let cache = Arc::new(PageCache::default());
+        page(&cache, "/", STALE_MAX + Duration::from_secs(1), "ancient");
+        let Some(Lookup::Render(_g)) = cache.lookup("/") else {
+            panic!("renders")
+        };
+        assert!(
+            matches!(cache.lookup("/"), Some(Lookup::Wait(_))),
+            "waits for the render rather than get a copy older than STALE_MAX"
+        );
+        let cache = Arc::new(PageCache::default());
+        page(&cache, "/a", Duration::ZERO, "before");
+        cache.clear();
+        assert!(matches!(cache.lookup("/a"), Some(Lookup::Render(_))));
+    }
+
+    #[tokio::test]
+    async fn waiters_wake_when_the_render_lands_or_fails() {
+        let cache = Arc::new(PageCache::default());
+        let Some(Lookup::Render(guard)) = cache.lookup("/x") else {
+            panic!("renders")
+        };
+        let Some(Lookup::Wait(done)) = cache.lookup("/x") else {
+            panic!("a second reader waits")
+        };
+        let waiter = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                let n = done.notified();
+                tokio::pin!(n);
+                n.as_mut().enable();
+                n.await;
+                cache.fresh("/x").is_some()
+            })
+        };
+        tokio::task::yield_now().await;
+        cache.put(
+            "/x".into(),
+            guard.generation,
+            StatusCode::OK,
+            HeaderMap::new(),
+            Bytes::from_static(b"page"),
+        );
+        drop(guard);
+        assert!(waiter.await.unwrap(), "the waiter finds the rendered page");
+
+        // A render that ends without a page (an error, a cancelled request)
+        // also lets the waiters go, and the next reader renders.
+        let Some(Lookup::Render(guard)) = cache.lookup("/y") else {
+            panic!("renders")
+        };
+        let Some(Lookup::Wait(done)) = cache.lookup("/y") else {
+            panic!("waits")
+        };
+        let n = done.notified();
+        tokio::pin!(n);
+        n.as_mut().enable();
+        drop(guard);
+        n.await;
+        assert!(matches!(cache.lookup("/y"), Some(Lookup::Render(_))));
     }
 }
