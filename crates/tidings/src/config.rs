@@ -184,6 +184,9 @@ pub struct AiSection {
     pub max_concurrent: u32,
     /// Questions per minute per reader: per signed-in user, else per IP address.
     pub ask_per_minute: u32,
+    /// Compute the AI results of this many top stories ahead of time (web
+    /// nodes, every five minutes); 0 computes everything on first request.
+    pub precompute_top_stories: u32,
 }
 
 impl Default for AiSection {
@@ -196,6 +199,7 @@ impl Default for AiSection {
             timeout_secs: 90,
             max_concurrent: 4,
             ask_per_minute: 10,
+            precompute_top_stories: 0,
         }
     }
 }

@@ -450,6 +450,86 @@ pub async fn story_summary(
     .map(|s| (s, false))
 }
 
+/// Compute ahead of time what readers of the top `n` stories (as the home
+/// page ranks them) will ask for: each story's summary across its sources
+/// and its lead article's summary and key points, with the model when one
+/// is configured (so the first reader does not wait on it). Results land in
+/// the shared cache; what is cached already costs one lookup. Returns how
+/// many stories were visited.
+pub async fn precompute_top_stories(state: &AppState, n: usize) -> usize {
+    let now = tidings_core::Timestamp::now();
+    let stories = match state.store().recent_stories(300).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("AI precompute: cannot list stories: {e}");
+            return 0;
+        }
+    };
+    let top: Vec<_> = crate::pages::home::rank_stories(stories, now)
+        .into_iter()
+        .filter(|s| s.source_count >= 2)
+        .take(n)
+        .collect();
+    for s in &top {
+        if let Err(e) = story_summary(state, s.id, true).await {
+            tracing::debug!(story = s.id.0, "AI precompute: story summary: {e}");
+        }
+        let Some(lead) = s.lead_article_id else {
+            continue;
+        };
+        let Ok(Some(a)) = state.store().article(lead).await else {
+            continue;
+        };
+        let a = for_ai(a);
+        // The built-in summary and key points, as the article page shows them.
+        article_panel(state, &a).await;
+        if let Some(m) = &state.ai().model {
+            let text = article_text(&a);
+            let subject = ("article", a.id.0);
+            for feature in [Feature::Summary, Feature::KeyPoints] {
+                let r = match feature {
+                    Feature::Summary => cached(state, subject, feature, Which::Model, "", || {
+                        m.summary(&text)
+                    })
+                    .await
+                    .map(drop),
+                    _ => cached(state, subject, feature, Which::Model, "", || {
+                        m.key_points(&text)
+                    })
+                    .await
+                    .map(drop),
+                };
+                if let Err(e) = r {
+                    log_failure(&e);
+                }
+            }
+        }
+    }
+    top.len()
+}
+
+/// Run [`precompute_top_stories`] now and then every `every` until `stop`.
+pub async fn precompute_loop(
+    state: AppState,
+    n: usize,
+    every: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let started = std::time::Instant::now();
+        let visited = precompute_top_stories(&state, n).await;
+        tracing::debug!(
+            stories = visited,
+            ms = started.elapsed().as_millis() as u64,
+            "AI results computed ahead for the top stories"
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
 /// A story summary as the page shows it: claims with the sources they cite.
 pub struct ClaimView {
     pub text: String,

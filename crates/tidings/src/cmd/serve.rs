@@ -105,6 +105,14 @@ async fn serve(
         index,
         catching_up,
     );
+    let precompute = (role != Role::Crawler && config.ai.precompute_top_stories > 0).then(|| {
+        tokio::spawn(tidings_web::ai::precompute_loop(
+            state.clone(),
+            config.ai.precompute_top_stories as usize,
+            std::time::Duration::from_secs(300),
+            stop_rx.clone(),
+        ))
+    });
     let app = if role == Role::Crawler {
         tidings_web::ops_router(state)
     } else {
@@ -126,6 +134,10 @@ async fn serve(
     };
     let _ = stop_tx.send(true);
     let _ = upkeep.await;
+    // Work ahead of readers can be dropped: what finished is cached.
+    if let Some(p) = precompute {
+        p.abort();
+    }
     if let Some(i) = indexer {
         match i.await {
             Ok(Ok(())) => {}

@@ -398,3 +398,37 @@ async fn configured_model_streams_and_failures_fall_back() {
     assert!(body.contains("event: answer") && !body.contains("event: delta"));
     assert_eq!(calls.load(Ordering::SeqCst), before + 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn top_stories_are_summarised_ahead_of_readers() {
+    let i = Install::sqlite();
+    let _o = crawled(&i).await;
+    let store = i.store().await;
+    assert_eq!(store.ai_results_count().await.unwrap(), 0);
+    let server = i.serve_env(
+        &["--no-crawl"],
+        &[("TIDINGS_AI__PRECOMPUTE_TOP_STORIES", "2")],
+    );
+    // Nobody has asked for anything: the results appear on their own, for
+    // two stories (story summary + lead article's summary and key points each).
+    let mut n = 0;
+    for _ in 0..300 {
+        n = store.ai_results_count().await.unwrap();
+        if n >= 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(n, 6, "two stories' results computed ahead");
+    // The top story's summary is one of them: asking for it computes nothing new.
+    let (_, _, home) = get(server.url("/")).await;
+    let sid: i64 = home
+        .split("href=\"/story/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|x| x.parse().ok())
+        .expect("a top story on the home page");
+    let (s, _, body) = get(server.url(&format!("/api/v1/stories/{sid}/summary"))).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(store.ai_results_count().await.unwrap(), 6);
+}
