@@ -323,25 +323,30 @@ impl Pipeline {
         &self,
         progress: &(dyn Fn(StatsSnapshot, i64) + Sync),
     ) -> Result<StatsSnapshot> {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let runner = {
-            let me = self.clone();
-            tokio::spawn(async move { me.run(stop_rx, false).await })
-        };
         loop {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            // Work that can run now; retries scheduled for later do not hold this run.
-            let pending = self.store.pending_jobs(now_ms() + 5_000).await?;
-            progress(self.stats(), pending);
-            if pending == 0 {
-                break;
+            let (stop_tx, stop_rx) = watch::channel(false);
+            let runner = {
+                let me = self.clone();
+                tokio::spawn(async move { me.run(stop_rx, false).await })
+            };
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                // Work that can run now; retries scheduled for later do not hold this run.
+                let pending = self.store.pending_jobs(now_ms() + 5_000).await?;
+                progress(self.stats(), pending);
+                if pending == 0 {
+                    break;
+                }
+            }
+            let _ = stop_tx.send(true);
+            runner.await.context("crawler task")??;
+            // Articles stored after the last sweep was queued; placing them in
+            // stories queues their related articles, which this run computes too.
+            self.cluster_pending().await?;
+            if self.store.pending_jobs(now_ms() + 5_000).await? == 0 {
+                return Ok(self.stats());
             }
         }
-        let _ = stop_tx.send(true);
-        runner.await.context("crawler task")??;
-        // Articles stored after the last sweep was queued.
-        self.cluster_pending().await?;
-        Ok(self.stats())
     }
 
     async fn run_job(&self, job: ClaimedJob) {

@@ -180,13 +180,20 @@ impl Pipeline {
             Err(e) => return Ok(self.store.media_failed(&id, &format!("{e:#}")).await?),
         };
         let mut bytes = 0;
-        for v in &variants {
-            for (ext, data) in [("jpg", &v.jpeg), ("webp", &v.webp)] {
+        let mut files = Vec::new();
+        for v in variants {
+            for (ext, data) in [("jpg", v.jpeg), ("webp", v.webp)] {
                 let path = variant_path(&dir, &id, v.width, ext);
-                write_atomic(&path, data)
+                write_atomic(&path, &data)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 bytes += data.len();
+                files.push((format!("{}.{ext}", v.width), data));
             }
+        }
+        // Web nodes elsewhere have their own media folders: they read the
+        // files from the database (before the image is marked ready).
+        if self.store.shares_media_files() {
+            self.store.put_media_files(&id, &files).await?;
         }
         self.store
             .media_done(

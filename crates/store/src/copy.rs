@@ -34,6 +34,7 @@ const ORDER: &[&str] = &[
     "moderation_log",
     "ai_results",
     "media",
+    "media_files",
     "jobs",
     "article_tombstones",
     "article_related",

@@ -88,6 +88,42 @@ impl Store {
         .transpose()
     }
 
+    /// Whether image files are kept in the database (PostgreSQL: several
+    /// nodes with their own data dirs) rather than only in a node's `media/`.
+    pub fn shares_media_files(&self) -> bool {
+        self.backend == crate::Backend::Postgres
+    }
+
+    /// Store the files of one image (name like `640.webp`), replacing any
+    /// earlier copy, all or nothing.
+    pub async fn put_media_files(&self, id: &str, files: &[(String, Vec<u8>)]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for (name, body) in files {
+            sqlx::query(
+                "INSERT INTO media_files (media_id, name, body) VALUES ($1, $2, $3)
+                 ON CONFLICT (media_id, name) DO UPDATE SET body = excluded.body",
+            )
+            .bind(id)
+            .bind(name)
+            .bind(body.as_slice())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One stored image file.
+    pub async fn media_file(&self, id: &str, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(
+            sqlx::query_scalar("SELECT body FROM media_files WHERE media_id = $1 AND name = $2")
+                .bind(id)
+                .bind(name)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
     /// Link an article to its cached lead image.
     pub async fn set_article_image_media(
         &self,

@@ -46,6 +46,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/sqlite/0007_accounts.sql"),
     },
+    Migration {
+        version: 8,
+        name: "media_files",
+        sql: include_str!("../migrations/sqlite/0008_media_files.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -83,6 +88,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 7,
         name: "accounts",
         sql: include_str!("../migrations/postgres/0007_accounts.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "media_files",
+        sql: include_str!("../migrations/postgres/0008_media_files.sql"),
     },
 ];
 

@@ -643,3 +643,35 @@ async fn host_turns_are_spaced_across_processes() {
 // Accounts, comments and moderation: tests/store/accounts.rs.
 #[path = "store/accounts.rs"]
 mod accounts;
+
+#[tokio::test]
+async fn media_files_round_trip_and_replace() {
+    each_backend(async |db| {
+        let s = &db.store;
+        assert_eq!(s.shares_media_files(), db.backend_name == "postgres");
+        // Every byte value survives (binary, not text).
+        let jpg: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+        let files = vec![
+            ("320.jpg".to_string(), jpg.clone()),
+            ("320.webp".to_string(), b"RIFF\0\0WEBP".to_vec()),
+        ];
+        s.put_media_files("00112233aabbccdd", &files).await.unwrap();
+        assert_eq!(
+            s.media_file("00112233aabbccdd", "320.jpg").await.unwrap(),
+            Some(jpg)
+        );
+        assert_eq!(
+            s.media_file("00112233aabbccdd", "640.jpg").await.unwrap(),
+            None
+        );
+        // Fetched again (a retried job): replaced, not duplicated.
+        s.put_media_files("00112233aabbccdd", &[("320.jpg".into(), vec![1, 2, 3])])
+            .await
+            .unwrap();
+        assert_eq!(
+            s.media_file("00112233aabbccdd", "320.jpg").await.unwrap(),
+            Some(vec![1, 2, 3])
+        );
+    })
+    .await;
+}

@@ -51,9 +51,6 @@ pub async fn serve(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
 ) -> Response {
-    let Some(dir) = &state.config().media_dir else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
     let valid_id = id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit());
     let Some((width, ext)) = file.split_once('.') else {
         return StatusCode::NOT_FOUND.into_response();
@@ -70,15 +67,49 @@ pub async fn serve(
     {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match tokio::fs::read(dir.join(&id).join(&file)).await {
-        Ok(bytes) => (
+    let image = |bytes: Vec<u8>| {
+        (
             [
                 (header::CONTENT_TYPE, mime),
                 (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
             ],
             bytes,
         )
-            .into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
+            .into_response()
+    };
+    let dir = state.config().media_dir.as_ref();
+    if let Some(dir) = dir
+        && let Ok(bytes) = tokio::fs::read(dir.join(&id).join(&file)).await
+    {
+        return image(bytes);
     }
+    // Not in this node's folder: on PostgreSQL the crawler node that fetched
+    // it left a copy in the database; keep it here for the next reader.
+    let store = state.store();
+    if !store.shares_media_files() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match store.media_file(&id, &file).await {
+        Ok(Some(bytes)) => {
+            if let Some(dir) = dir {
+                let path = dir.join(&id).join(&file);
+                let data = bytes.clone();
+                // Best effort: a failed write only means the next read goes to the database.
+                let _ = tokio::task::spawn_blocking(move || keep_copy(&path, &data)).await;
+            }
+            image(bytes)
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => crate::WebError::from(e).into_response(),
+    }
+}
+
+/// Write a file through a temporary name, so readers never see half of it.
+fn keep_copy(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path)
 }

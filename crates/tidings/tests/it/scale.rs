@@ -216,6 +216,48 @@ async fn two_crawlers_two_web_nodes_one_killed() {
         done.elapsed()
     );
 
+    // Images fetched by a crawler node are served by both web nodes, which
+    // have their own (empty) media folders: from the database, then kept.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (media, width) = loop {
+        let mut ready = None;
+        for c in store.latest_articles(200, None).await.unwrap() {
+            if let Some((id, w, _)) = c.image
+                && store
+                    .media(&id)
+                    .await
+                    .unwrap()
+                    .is_some_and(|m| m.status == "ok")
+            {
+                ready = Some((id, w));
+                break;
+            }
+        }
+        if let Some(r) = ready {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "no image was fetched");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let w = tidings_core::media_variant_widths(u32::try_from(width).unwrap())[0];
+    let file = format!("{w}.jpg");
+    let stored_file = store.media_file(&media, &file).await.unwrap().unwrap();
+    for (node, dir) in [(&web_a, &wa), (&web_b, &wb)] {
+        let local = dir.data_dir().join("media").join(&media).join(&file);
+        assert!(!local.exists());
+        for _ in 0..2 {
+            let r = http()
+                .get(node.url(&format!("/media/{media}/{file}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{}", node.base);
+            assert_eq!(r.headers()["content-type"], "image/jpeg");
+            assert_eq!(r.bytes().await.unwrap().as_ref(), stored_file.as_slice());
+        }
+        assert!(local.exists(), "the web node keeps a copy");
+    }
+
     // A session made on web node A is valid on web node B; logging out on B ends it on A.
     let mut browser = Web::new(&web_a, "203.0.113.9");
     let r = browser.login("reader", PW, false).await;

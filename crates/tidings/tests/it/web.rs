@@ -39,6 +39,27 @@ pub(crate) async fn crawled(i: &Install) -> tidings_origin::Origin {
     o
 }
 
+/// `crawl --once` finishes what the crawl queued, including the related
+/// articles that clustering queues at its very end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crawl_once_leaves_no_runnable_work_behind() {
+    let i = Install::sqlite();
+    let _o = crawled(&i).await;
+    let store = i.store().await;
+    let now = tidings_core::Timestamp::now().0;
+    assert_eq!(store.pending_jobs(now + 5_000).await.unwrap(), 0);
+    let mut with_related = 0;
+    for c in store.latest_articles(100, None).await.unwrap() {
+        if !store.related_cards(c.id).await.unwrap().is_empty() {
+            with_related += 1;
+        }
+    }
+    assert!(
+        with_related >= 10,
+        "{with_related} articles have related articles"
+    );
+}
+
 pub(crate) async fn get(url: String) -> (u16, String, String) {
     let r = http().get(&url).send().await.unwrap();
     let status = r.status().as_u16();
