@@ -41,3 +41,10 @@ secs = end - start
 print(f"articles in origin: {n}; stored: {stored}; wall: {secs:.1f} s; {stored/secs:.0f} articles/s; peak RSS {rss/1024:.0f} MiB; CPU {cpu}")
 PY
 ls -la "$WORK/data"
+# Where the time went: per job kind, how many, when the last one finished
+# (seconds after the first claim) and the summed run time.
+sqlite3 "$WORK/data/tidings.db" "
+  SELECT kind, COUNT(*) AS jobs,
+         ROUND((MAX(finished_at) - (SELECT MIN(claimed_at) FROM jobs)) / 1000.0, 1) AS last_done_s,
+         ROUND(SUM(finished_at - claimed_at) / 1000.0, 1) AS busy_s
+  FROM jobs WHERE state = 'done' GROUP BY kind ORDER BY last_done_s" 2>/dev/null || true
