@@ -89,7 +89,11 @@ if [ "$MODE" = web ]; then
     } > "$WORK/nginx/nginx.conf"
     nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" & local NG=$!
     sleep 0.5
+    echo "  anonymous readers (page cache):"
     wrk -t2 -c64 -d${DURATION:-15}s --latency "http://127.0.0.1:$P/a/$ART" | grep -E "Requests/sec|99%"
+    # A cookie that is not a session bypasses the page cache: every request renders.
+    echo "  every request rendered:"
+    wrk -t2 -c64 -d${DURATION:-15}s --latency -H "Cookie: bench=1" "http://127.0.0.1:$P/a/$ART" | grep -E "Requests/sec|99%"
     kill $NG; wait $NG 2>/dev/null || true
   }
   echo "one web node behind nginx:"; run $W1
