@@ -110,6 +110,11 @@ impl Store {
         let mut report = Vec::new();
         let target_tables = target.tables().await?;
         for t in self.tables().await? {
+            // SQLite keeps images in the data dir, not in `media_files`: the
+            // caller imports those files (see `import_media_files`).
+            if t.name == "media_files" && !self.shares_media_files() {
+                continue;
+            }
             let Some(tt) = target_tables.iter().find(|x| x.name == t.name) else {
                 return Err(StoreError::Corrupt(format!(
                     "the target has no table `{}`: migrate it first",
@@ -327,9 +332,15 @@ impl Store {
         Ok((n, sum))
     }
 
-    /// Every copied table's name, for verification.
+    /// The name of every table `copy_into` copies from this database, for verification.
     pub async fn copied_tables(&self) -> Result<Vec<String>> {
-        Ok(self.tables().await?.into_iter().map(|t| t.name).collect())
+        Ok(self
+            .tables()
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .filter(|t| t != "media_files" || self.shares_media_files())
+            .collect())
     }
 }
 

@@ -75,6 +75,21 @@ pub async fn run(a: MigrateArgs) -> Result<()> {
             ));
         }
     }
+    // Images: a SQLite installation keeps them in `media/` next to its
+    // database; PostgreSQL nodes read them from the database.
+    let mut images = 0;
+    if bad.is_empty()
+        && !source.shares_media_files()
+        && target.shares_media_files()
+        && let Some(dir) = from
+            .strip_prefix("sqlite://")
+            .map(|p| std::path::Path::new(p.split('?').next().unwrap_or(p)))
+            .and_then(|f| f.parent())
+            .map(|d| d.join("media"))
+            .filter(|d| d.is_dir())
+    {
+        images = import_media_files(&target, &dir).await?;
+    }
     source.close().await;
     target.close().await;
     if !bad.is_empty() {
@@ -85,8 +100,33 @@ pub async fn run(a: MigrateArgs) -> Result<()> {
     }
     let rows: i64 = report.iter().map(|t| t.source_rows).sum();
     println!(
-        "copied {} tables, {rows} rows; counts and checksums match",
+        "copied {} tables, {rows} rows; counts and checksums match; {images} image files",
         report.len()
     );
     Ok(())
+}
+
+/// Copy `<media>/<id>/<width>.<ext>` files into the database, one image at a
+/// time (a rerun replaces what an interrupted run left). Returns the file count.
+async fn import_media_files(target: &Store, dir: &std::path::Path) -> Result<usize> {
+    let mut n = 0;
+    let ids = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in ids.flatten() {
+        let id = entry.file_name().to_string_lossy().to_string();
+        if id.len() != 16 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+            continue;
+        }
+        let mut files = Vec::new();
+        for f in std::fs::read_dir(entry.path())?.flatten() {
+            let name = f.file_name().to_string_lossy().to_string();
+            if name.ends_with(".jpg") || name.ends_with(".webp") {
+                files.push((name, std::fs::read(f.path())?));
+            }
+        }
+        if !files.is_empty() {
+            n += files.len();
+            target.put_media_files(&id, &files).await?;
+        }
+    }
+    Ok(n)
 }

@@ -99,6 +99,28 @@ async fn sqlite_to_postgres_interrupted_and_resumed() {
         stdout(&out)
     );
     assert_eq!(target.count_articles().await.unwrap(), source_articles);
+    // The images the SQLite node kept in its data dir are now in the
+    // database, byte for byte, for web nodes elsewhere.
+    let media = i.data_dir().join("media");
+    let mut files = 0;
+    for d in std::fs::read_dir(&media).unwrap().flatten() {
+        let id = d.file_name().to_string_lossy().to_string();
+        for f in std::fs::read_dir(d.path()).unwrap().flatten() {
+            let name = f.file_name().to_string_lossy().to_string();
+            assert_eq!(
+                target.media_file(&id, &name).await.unwrap(),
+                Some(std::fs::read(f.path()).unwrap()),
+                "{id}/{name}"
+            );
+            files += 1;
+        }
+    }
+    assert!(files >= 10, "{files} image files");
+    assert!(
+        stdout(&out).contains(&format!("{files} image files")),
+        "{}",
+        stdout(&out)
+    );
     // Every table has the same checksum on both sides.
     let source =
         tidings_store::Store::open(&format!("sqlite://{}", db.display()), &Default::default())
