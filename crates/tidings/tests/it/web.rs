@@ -184,6 +184,27 @@ async fn every_page_type_renders_from_real_articles() {
             .contains("immutable")
     );
 
+    // Apps get the same image from the API: this site's copies, never the publisher's.
+    let (_, _, body) = get(server.url(&format!("/api/v1/articles/{}", full.id.0))).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let api_img = v["image"]["url"].as_str().expect("the API names the image");
+    assert!(api_img.starts_with("/media/"), "{api_img}");
+    let variants = v["image"]["variants"].as_array().unwrap();
+    assert!(!variants.is_empty());
+    for u in [api_img, variants[0]["webp"].as_str().unwrap()] {
+        let r = http().get(server.url(u)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{u}");
+    }
+    let (_, _, list) = get(server.url("/api/v1/articles?limit=100")).await;
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let listed = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == full.id.0)
+        .expect("listed");
+    assert_eq!(listed["image"]["url"], api_img);
+
     // Article, excerpt: the opening only, and a way to the publisher.
     let (_, _, page) = get(server.url(&format!("/a/{}", excerpt.id.0))).await;
     let ex_row = store.article(excerpt.id).await.unwrap().unwrap();

@@ -25,6 +25,45 @@ pub struct ArticleSummary {
     pub first_seen_at: String,
     pub language: Option<String>,
     pub story_id: Option<i64>,
+    /// The lead image as this site serves it (apps never need the
+    /// publisher's host); absent until the crawler has fetched it.
+    pub image: Option<ImageRef>,
+}
+
+/// A lead image served by this site.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageRef {
+    /// JPEG, at most 640 pixels wide.
+    pub url: String,
+    pub width: i64,
+    pub height: i64,
+    /// Every width available, as JPEG and WebP (for `srcset`).
+    pub variants: Vec<ImageVariant>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageVariant {
+    pub width: u32,
+    pub jpeg: String,
+    pub webp: String,
+}
+
+/// `(media id, original width, original height)` as this site's image.
+pub(crate) fn image_ref(id: &str, w: i64, h: i64) -> ImageRef {
+    let v = crate::media::ImgView::new(id, w, h, "", 640);
+    ImageRef {
+        url: v.src,
+        width: v.width,
+        height: v.height,
+        variants: tidings_core::media_variant_widths(u32::try_from(w).unwrap_or(1))
+            .into_iter()
+            .map(|x| ImageVariant {
+                width: x,
+                jpeg: format!("/media/{id}/{x}.jpg"),
+                webp: format!("/media/{id}/{x}.webp"),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,6 +140,7 @@ pub(crate) fn summary(a: &ArticleCard) -> ArticleSummary {
         first_seen_at: a.created_at.to_rfc3339(),
         language: a.language.clone(),
         story_id: a.story_id.map(|s| s.0),
+        image: a.image.as_ref().map(|(id, w, h)| image_ref(id, *w, *h)),
     }
 }
 
@@ -249,7 +289,14 @@ pub async fn get_article(
         image_url: a.image_url.clone(),
         language: a.language.clone(),
         story_id: a.story_id,
-        image: None,
+        image: match &a.image_media {
+            Some(m) => store
+                .media(m)
+                .await?
+                .filter(|m| m.status == "ok")
+                .and_then(|m| Some((m.id, m.width?, m.height?))),
+            None => None,
+        },
     };
     let (html, text) = match a.source_display {
         DisplayPolicy::Full => (a.html.clone(), a.text.clone()),
