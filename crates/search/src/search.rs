@@ -86,6 +86,9 @@ pub struct SearchHit {
     pub source_id: i64,
     pub lang: String,
     pub topics: Vec<String>,
+    /// The story when the article was indexed (usually none yet: articles
+    /// join stories after ingest without being re-indexed); read the current
+    /// one from the database.
     pub story_id: Option<i64>,
 }
 
