@@ -92,6 +92,25 @@ pub fn media_id(url: &str) -> String {
     format!("{h:016x}")
 }
 
+/// Whether `s` has the shape of a [`media_id`] (16 hex digits): what may
+/// name a folder under `media/`.
+pub fn is_media_id(s: &str) -> bool {
+    s.len() == 16 && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Write a cached media file through a temporary name and a rename, so a
+/// reader never sees half an image and a crash leaves no truncated file. The
+/// temporary name carries the process id: crawler and web processes may
+/// write the same file at once.
+pub fn write_media_file(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path)
+}
+
 /// Widths of the resized copies of a cached image whose original is
 /// `original_width` pixels wide: the page sizes that fit, never enlarged (a
 /// small image keeps its own width).

@@ -199,7 +199,7 @@ impl Pipeline {
         for v in variants {
             for (ext, data) in [("jpg", v.jpeg), ("webp", v.webp)] {
                 let path = variant_path(&dir, &id, v.width, ext);
-                write_atomic(&path, &data)
+                tidings_core::write_media_file(&path, &data)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 bytes += data.len();
                 files.push((format!("{}.{ext}", v.width), data));
@@ -221,17 +221,6 @@ impl Pipeline {
             .await?;
         Ok(())
     }
-}
-
-/// Write via a temporary file and rename: a reader never sees half an image,
-/// and a crash leaves no truncated file behind.
-fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, data)?;
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

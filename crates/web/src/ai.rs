@@ -458,18 +458,13 @@ pub async fn story_summary(
 /// many stories were visited.
 pub async fn precompute_top_stories(state: &AppState, n: usize) -> usize {
     let now = tidings_core::Timestamp::now();
-    let stories = match state.store().recent_stories(300).await {
-        Ok(s) => s,
+    let top = match crate::pages::home::top_stories(state.store(), now, n).await {
+        Ok(t) => t,
         Err(e) => {
             tracing::warn!("AI precompute: cannot list stories: {e}");
             return 0;
         }
     };
-    let top: Vec<_> = crate::pages::home::rank_stories(stories, now)
-        .into_iter()
-        .filter(|s| s.source_count >= 2)
-        .take(n)
-        .collect();
     for s in &top {
         if let Err(e) = story_summary(state, s.id, true).await {
             tracing::debug!(story = s.id.0, "AI precompute: story summary: {e}");
@@ -486,22 +481,19 @@ pub async fn precompute_top_stories(state: &AppState, n: usize) -> usize {
         if let Some(m) = &state.ai().model {
             let text = article_text(&a);
             let subject = ("article", a.id.0);
-            for feature in [Feature::Summary, Feature::KeyPoints] {
-                let r = match feature {
-                    Feature::Summary => cached(state, subject, feature, Which::Model, "", || {
-                        m.summary(&text)
-                    })
-                    .await
-                    .map(drop),
-                    _ => cached(state, subject, feature, Which::Model, "", || {
-                        m.key_points(&text)
-                    })
-                    .await
-                    .map(drop),
-                };
-                if let Err(e) = r {
-                    log_failure(&e);
-                }
+            let summary = cached(state, subject, Feature::Summary, Which::Model, "", || {
+                m.summary(&text)
+            })
+            .await;
+            if let Err(e) = summary {
+                log_failure(&e);
+            }
+            let points = cached(state, subject, Feature::KeyPoints, Which::Model, "", || {
+                m.key_points(&text)
+            })
+            .await;
+            if let Err(e) = points {
+                log_failure(&e);
             }
         }
     }

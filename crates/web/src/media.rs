@@ -51,7 +51,7 @@ pub async fn serve(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
 ) -> Response {
-    let valid_id = id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit());
+    let valid_id = tidings_core::is_media_id(&id);
     let Some((width, ext)) = file.split_once('.') else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -95,21 +95,14 @@ pub async fn serve(
                 let path = dir.join(&id).join(&file);
                 let data = bytes.clone();
                 // Best effort: a failed write only means the next read goes to the database.
-                let _ = tokio::task::spawn_blocking(move || keep_copy(&path, &data)).await;
+                let _ = tokio::task::spawn_blocking(move || {
+                    tidings_core::write_media_file(&path, &data)
+                })
+                .await;
             }
             image(bytes)
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => crate::WebError::from(e).into_response(),
     }
-}
-
-/// Write a file through a temporary name, so readers never see half of it.
-fn keep_copy(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&tmp, data)?;
-    std::fs::rename(&tmp, path)
 }

@@ -113,7 +113,7 @@ async fn import_media_files(target: &Store, dir: &std::path::Path) -> Result<usi
     let ids = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in ids.flatten() {
         let id = entry.file_name().to_string_lossy().to_string();
-        if id.len() != 16 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        if !tidings_core::is_media_id(&id) {
             continue;
         }
         let mut files = Vec::new();

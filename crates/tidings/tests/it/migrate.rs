@@ -152,14 +152,7 @@ async fn sqlite_to_postgres_interrupted_and_resumed() {
         database_url: Some(pg_url.clone()),
     };
     let server = pg.serve(&["--no-crawl"]);
-    let home = http()
-        .get(server.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = crate::web::get(server.url("/")).await.2;
     assert!(home.contains("After the move"));
     // Bad input is refused clearly.
     let out = std::process::Command::new(BIN)

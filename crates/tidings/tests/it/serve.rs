@@ -66,14 +66,7 @@ async fn serve_health_metrics_home_and_graceful_shutdown() {
         seed(&store, 35).await;
         let mut home = String::new();
         for _ in 0..50 {
-            home = http
-                .get(server.url("/"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            home = crate::web::get(server.url("/")).await.2;
             if !home.contains("No news yet") {
                 break;
             }

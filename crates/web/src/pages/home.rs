@@ -56,6 +56,20 @@ pub fn rank_stories(stories: Vec<StoryRow>, now: Timestamp) -> Vec<StoryRow> {
     v
 }
 
+/// The home page's top stories: the best-ranked recent stories that more
+/// than one source covers.
+pub async fn top_stories(
+    store: &tidings_store::Store,
+    now: Timestamp,
+    n: usize,
+) -> tidings_store::Result<Vec<StoryRow>> {
+    Ok(rank_stories(store.recent_stories(300).await?, now)
+        .into_iter()
+        .filter(|s| s.source_count >= 2)
+        .take(n)
+        .collect())
+}
+
 pub async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -78,12 +92,7 @@ pub async fn home(
     let mut sections = Vec::new();
     if before.is_none() {
         // Stories covered by more than one source make the top list.
-        let ranked = rank_stories(store.recent_stories(300).await?, now);
-        let top: Vec<StoryRow> = ranked
-            .into_iter()
-            .filter(|s| s.source_count >= 2)
-            .take(8)
-            .collect();
+        let top = top_stories(store, now, 8).await?;
         let leads: Vec<_> = top.iter().filter_map(|s| s.lead_article_id).collect();
         let lead_cards = store.article_cards(&leads).await?;
         for s in top {
