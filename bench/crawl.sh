@@ -17,7 +17,8 @@ WORK=$(mktemp -d /tmp/tidings-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 $BIN/tidings-origin --articles "$N" --sites "$SITES" --port "$PORT" "$DATA/news/newsarticles.jsonl.gz" "$DATA/news/reuters21578.jsonl.gz" > "$WORK/origin.log" &
 ORIGIN=$!
-trap 'kill $ORIGIN 2>/dev/null; rm -rf "$WORK"' EXIT
+# KEEP=1 leaves the data folder for a look afterwards (its path is printed).
+trap 'kill $ORIGIN 2>/dev/null; if [ -n "${KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
 for _ in $(seq 50); do grep -q listening "$WORK/origin.log" 2>/dev/null && break; sleep 0.2; done
 cat "$WORK/origin.log"
 {

@@ -138,7 +138,8 @@ pub struct Pipeline {
     pub(crate) df: Arc<RwLock<DfStats>>,
     pub(crate) stats: Arc<Stats>,
     /// Clustering is online and order-dependent: one run at a time per process.
-    pub(crate) clustering: Arc<tokio::sync::Mutex<()>>,
+    /// Holds the story profiles it has read.
+    pub(crate) clustering: Arc<tokio::sync::Mutex<cluster::ProfileCache>>,
     /// This node's search index, for more-like-this candidates.
     pub(crate) search: Option<tidings_search::SearchIndex>,
 }
@@ -160,7 +161,7 @@ impl Pipeline {
             cfg: Arc::new(cfg),
             df: Arc::new(RwLock::new(df)),
             stats: Arc::new(Stats::default()),
-            clustering: Arc::new(tokio::sync::Mutex::new(())),
+            clustering: Arc::new(tokio::sync::Mutex::new(cluster::ProfileCache::default())),
             search: None,
         })
     }

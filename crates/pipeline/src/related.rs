@@ -12,16 +12,15 @@ const CANDIDATES: usize = 100;
 const SHOWN: usize = 5;
 
 impl Pipeline {
-    pub(crate) async fn enqueue_related(&self, article: ArticleId) -> Result<()> {
-        if self.search.is_none() {
-            return Ok(());
-        }
-        let job = NewJob::new(JOB_RELATED, serde_json::json!({ "article_id": article.0 }))
-            .key(format!("related:{}", article.0))
-            .priority(-2)
-            .max_attempts(3);
-        self.store.enqueue(&job).await?;
-        Ok(())
+    /// The job computing an article's related articles (none without a search index).
+    pub(crate) fn related_job(&self, article: ArticleId) -> Option<NewJob> {
+        self.search.as_ref()?;
+        Some(
+            NewJob::new(JOB_RELATED, serde_json::json!({ "article_id": article.0 }))
+                .key(format!("related:{}", article.0))
+                .priority(-2)
+                .max_attempts(3),
+        )
     }
 
     pub(crate) async fn compute_related(&self, article: ArticleId) -> Result<()> {

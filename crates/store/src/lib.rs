@@ -40,7 +40,7 @@ pub use media::MediaRow;
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
-pub use stories::{StoryAssignment, StoryCandidateRow, StoryRow, UnclusteredArticle};
+pub use stories::{ClusterTx, StoryRow, UnclusteredArticle};
 pub use users::{
     ApiToken, Invitation, LockoutPolicy, NewUser, RegisterError, Role, SessionRow, User, UserAuth,
 };

@@ -14,22 +14,6 @@ pub struct UnclusteredArticle {
     pub features: Option<Vec<u8>>,
 }
 
-/// A story that may be the same event as a new article.
-#[derive(Debug, Clone)]
-pub struct StoryCandidateRow {
-    pub id: StoryId,
-    pub profile: Vec<u8>,
-    /// Lookup keys shared with the article.
-    pub shared: i64,
-}
-
-/// What clustering decided for one article.
-#[derive(Debug, Clone)]
-pub enum StoryAssignment {
-    New { profile: Vec<u8>, title: String },
-    Join { story: StoryId, profile: Vec<u8> },
-}
-
 /// A story as list pages show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoryRow {
@@ -84,21 +68,10 @@ impl Store {
             .collect()
     }
 
-    /// Put one article into a story, in one transaction serialised against all
-    /// other clustering (SQLite's writer lock; a PostgreSQL advisory lock): load
-    /// the stories active since `since` that share lookup keys with it (most
-    /// shared first, at most `limit`), let `decide` choose, and apply the choice
-    /// with its new profile, counts and keys. Returns None when the article was
-    /// clustered meanwhile or `decide` declines.
-    pub async fn cluster_article(
-        &self,
-        article: ArticleId,
-        keys: &[i64],
-        at: i64,
-        since: i64,
-        limit: i64,
-        decide: &(dyn Fn(&[StoryCandidateRow]) -> Option<StoryAssignment> + Sync),
-    ) -> Result<Option<StoryId>> {
+    /// Start clustering: one transaction serialised against all other
+    /// clustering (SQLite's writer lock; a PostgreSQL advisory lock), in which
+    /// a batch of articles is placed one after the other.
+    pub async fn begin_clustering(&self) -> Result<ClusterTx> {
         let mut tx = self.begin_write().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -106,107 +79,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let pending: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM articles WHERE id = $1 AND story_id IS NULL AND duplicate_of IS NULL",
-        )
-        .bind(article.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if pending.is_none() {
-            return Ok(None);
-        }
-        let mut candidates = Vec::new();
-        if !keys.is_empty() {
-            let ph: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 3)).collect();
-            let sql = format!(
-                "SELECT s.id, s.features, k.shared FROM stories s JOIN (
-                    SELECT story_id, COUNT(*) AS shared FROM story_keys
-                    WHERE last_at >= $1 AND key IN ({}) GROUP BY story_id
-                 ) k ON k.story_id = s.id
-                 WHERE s.features IS NOT NULL
-                 ORDER BY k.shared DESC, s.id LIMIT $2",
-                ph.join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(since)
-                .bind(limit);
-            for k in keys {
-                q = q.bind(*k);
-            }
-            for r in q.fetch_all(&mut *tx).await? {
-                candidates.push(StoryCandidateRow {
-                    id: StoryId(r.try_get("id")?),
-                    profile: r
-                        .try_get::<Option<Vec<u8>>, _>("features")?
-                        .unwrap_or_default(),
-                    shared: r.try_get("shared")?,
-                });
-            }
-        }
-        let Some(choice) = decide(&candidates) else {
-            return Ok(None);
-        };
-        let now = now_ms();
-        let seq = Store::next_counter(&mut tx, "story_change").await?;
-        let story = match choice {
-            StoryAssignment::New { profile, title } => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO stories (title, lead_article_id, first_seen_at, last_seen_at, article_count,
-                        source_count, features, created_at, updated_at, change_seq)
-                     VALUES ($1, $2, $3, $3, 0, 0, $4, $5, $5, $6) RETURNING id",
-                )
-                .bind(title)
-                .bind(article.0)
-                .bind(at)
-                .bind(profile)
-                .bind(now)
-                .bind(seq)
-                .fetch_one(&mut *tx)
-                .await?;
-                id
-            }
-            StoryAssignment::Join { story, profile } => {
-                sqlx::query(
-                    "UPDATE stories SET features = $1,
-                        first_seen_at = CASE WHEN $2 < first_seen_at THEN $2 ELSE first_seen_at END,
-                        last_seen_at = CASE WHEN $2 > last_seen_at THEN $2 ELSE last_seen_at END,
-                        updated_at = $3, change_seq = $4
-                     WHERE id = $5",
-                )
-                .bind(profile)
-                .bind(at)
-                .bind(now)
-                .bind(seq)
-                .bind(story.0)
-                .execute(&mut *tx)
-                .await?;
-                story.0
-            }
-        };
-        // The article's change sequence is not bumped: joining a story changes
-        // nothing the search index matches on, and it re-indexed every article
-        // a second time (indexing and merges were ~20% of a crawl's profile).
-        sqlx::query("UPDATE articles SET story_id = $1, updated_at = $2 WHERE id = $3")
-            .bind(story)
-            .bind(now)
-            .bind(article.0)
-            .execute(&mut *tx)
-            .await?;
-        refresh_story_counts(&mut tx, story).await?;
-        for k in keys {
-            sqlx::query(
-                "INSERT INTO story_keys (key, story_id, last_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (key, story_id) DO UPDATE SET last_at =
-                    CASE WHEN excluded.last_at > story_keys.last_at THEN excluded.last_at ELSE story_keys.last_at END",
-            )
-            .bind(*k)
-            .bind(story)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(Some(StoryId(story)))
+        Ok(ClusterTx {
+            tx,
+            changed: Vec::new(),
+        })
     }
 
     /// Set a story's representative headline and lead article.
@@ -300,6 +176,205 @@ impl Store {
         ids.sort();
         ids.dedup();
         Ok(ids)
+    }
+}
+
+/// A story changed in a [`ClusterTx`]: its new profile and time span.
+struct ChangedStory {
+    id: StoryId,
+    first: i64,
+    last: i64,
+}
+
+/// An open clustering transaction (see [`Store::begin_clustering`]). Story
+/// profiles are the caller's business: it reads them once, keeps them parsed
+/// while the batch runs and hands the changed ones to [`ClusterTx::commit`].
+pub struct ClusterTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    changed: Vec<ChangedStory>,
+}
+
+impl ClusterTx {
+    /// Whether the article still waits for a story (another node may have
+    /// placed it since it was listed).
+    pub async fn is_unclustered(&mut self, article: ArticleId) -> Result<bool> {
+        let pending: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM articles WHERE id = $1 AND story_id IS NULL AND duplicate_of IS NULL",
+        )
+        .bind(article.0)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(pending.is_some())
+    }
+
+    /// Stories with lookup keys active since `since` shared with `keys`, most
+    /// shared first, at most `limit`, each with its change sequence (it moves
+    /// whenever the story's profile changes, so callers may keep profiles).
+    pub async fn story_candidates(
+        &mut self,
+        keys: &[i64],
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<(StoryId, i64)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ph: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT k.story_id, s.change_seq FROM (
+                SELECT story_id, COUNT(*) AS shared FROM story_keys
+                WHERE last_at >= $1 AND key IN ({})
+                GROUP BY story_id ORDER BY shared DESC, story_id LIMIT $2
+             ) k JOIN stories s ON s.id = k.story_id
+             ORDER BY k.shared DESC, k.story_id",
+            ph.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(since)
+            .bind(limit);
+        for k in keys {
+            q = q.bind(*k);
+        }
+        let mut out = Vec::new();
+        for r in q.fetch_all(&mut *self.tx).await? {
+            out.push((StoryId(r.try_get("story_id")?), r.try_get("change_seq")?));
+        }
+        Ok(out)
+    }
+
+    /// The stored clustering profiles of these stories (stories without one are left out).
+    pub async fn story_profiles(&mut self, ids: &[StoryId]) -> Result<Vec<(StoryId, Vec<u8>)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ph: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 1)).collect();
+        let sql = format!(
+            "SELECT id, features FROM stories WHERE features IS NOT NULL AND id IN ({})",
+            ph.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(id.0);
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for r in q.fetch_all(&mut *self.tx).await? {
+            out.push((StoryId(r.try_get("id")?), r.try_get("features")?));
+        }
+        Ok(out)
+    }
+
+    /// Start a story with `article` as its first member.
+    pub async fn new_story(
+        &mut self,
+        article: ArticleId,
+        title: &str,
+        at: i64,
+        profile: &[u8],
+    ) -> Result<StoryId> {
+        let now = now_ms();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO stories (title, lead_article_id, first_seen_at, last_seen_at, article_count,
+                source_count, features, created_at, updated_at, change_seq)
+             VALUES ($1, $2, $3, $3, 0, 0, $4, $5, $5, 0) RETURNING id",
+        )
+        .bind(title)
+        .bind(article.0)
+        .bind(at)
+        .bind(profile)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(StoryId(id))
+    }
+
+    /// Put `article` (published or seen `at`) into `story` and index the
+    /// story under the article's lookup keys.
+    pub async fn add_article(
+        &mut self,
+        article: ArticleId,
+        story: StoryId,
+        at: i64,
+        keys: &[i64],
+    ) -> Result<()> {
+        // The article's change sequence is not bumped: joining a story changes
+        // nothing the search index matches on, and it re-indexed every article
+        // a second time (indexing and merges were ~20% of a crawl's profile).
+        sqlx::query("UPDATE articles SET story_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(story.0)
+            .bind(now_ms())
+            .bind(article.0)
+            .execute(&mut *self.tx)
+            .await?;
+        let mut keys = keys.to_vec();
+        // One row per key in a statement (PostgreSQL refuses a key twice).
+        keys.sort_unstable();
+        keys.dedup();
+        if !keys.is_empty() {
+            let rows: Vec<String> = (0..keys.len())
+                .map(|i| format!("(${}, $1, $2)", i + 3))
+                .collect();
+            let sql = format!(
+                "INSERT INTO story_keys (key, story_id, last_at) VALUES {}
+                 ON CONFLICT (key, story_id) DO UPDATE SET last_at =
+                    CASE WHEN excluded.last_at > story_keys.last_at THEN excluded.last_at ELSE story_keys.last_at END",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(story.0).bind(at);
+            for k in &keys {
+                q = q.bind(*k);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        match self.changed.iter_mut().find(|c| c.id == story) {
+            Some(c) => {
+                c.first = c.first.min(at);
+                c.last = c.last.max(at);
+            }
+            None => self.changed.push(ChangedStory {
+                id: story,
+                first: at,
+                last: at,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Enqueue a follow-up job that commits with the clustering.
+    pub async fn enqueue(&mut self, job: &crate::NewJob) -> Result<()> {
+        Store::enqueue_in(&mut self.tx, job).await?;
+        Ok(())
+    }
+
+    /// Write the changed stories' `profiles` (one per story given to
+    /// [`ClusterTx::add_article`]), time spans and counts, and commit. Returns
+    /// the changed stories' new change sequence (0 when nothing changed).
+    pub async fn commit(mut self, profiles: &[(StoryId, Vec<u8>)]) -> Result<i64> {
+        let mut seq = 0;
+        if !self.changed.is_empty() {
+            let now = now_ms();
+            seq = Store::next_counter(&mut self.tx, "story_change").await?;
+            for c in &self.changed {
+                let profile = profiles.iter().find(|(id, _)| *id == c.id).map(|(_, p)| p);
+                sqlx::query(
+                    "UPDATE stories SET features = COALESCE($1, features),
+                        first_seen_at = CASE WHEN $2 < first_seen_at THEN $2 ELSE first_seen_at END,
+                        last_seen_at = CASE WHEN $3 > last_seen_at THEN $3 ELSE last_seen_at END,
+                        updated_at = $4, change_seq = $5
+                     WHERE id = $6",
+                )
+                .bind(profile)
+                .bind(c.first)
+                .bind(c.last)
+                .bind(now)
+                .bind(seq)
+                .bind(c.id.0)
+                .execute(&mut *self.tx)
+                .await?;
+                refresh_story_counts(&mut self.tx, c.id.0).await?;
+            }
+        }
+        self.tx.commit().await?;
+        Ok(seq)
     }
 }
 

@@ -55,7 +55,9 @@ pub use fingerprint::{
 };
 pub use lang::{LanguageGuess, detect_language};
 pub use related::{Related, RelatedDoc, context_vector, rank_related, related_score};
-pub use stories::{Decision, StoryProfile, assign, representative_headline, same_story};
+pub use stories::{
+    Decision, HeadlineFields, StoryProfile, assign, representative_headline, same_story,
+};
 pub use topics::{TopicSource, assign_topics};
 pub use vector::{DfStats, TermVector};
 
