@@ -26,7 +26,8 @@ cat "$WORK/origin.log"
   for s in $(seq 0 $((SITES - 1))); do echo "<outline type=\"rss\" text=\"s$s\" xmlUrl=\"http://127.0.0.1:$PORT/s$s/feed.xml\"/>"; done
   echo '</body></opml>'
 } > "$WORK/sources.opml"
-T="$BIN/tidings --data-dir $WORK/data --allow-private-networks $*"
+# TIDINGS=path/to/another/build compares two builds on the same origin data.
+T="${TIDINGS:-$BIN/tidings} --data-dir $WORK/data --allow-private-networks $*"
 $T opml import "$WORK/sources.opml"
 export TIDINGS_FETCH_PER_HOST_DELAY_MS=0 TIDINGS_FETCH_PER_HOST_CONCURRENCY=${CONCURRENCY:-16} TIDINGS_CRAWL_WORKERS=${CONCURRENCY:-16}
 START=$(date +%s.%N)
