@@ -2,6 +2,9 @@
 //! candidate list (from the search index's more-like-this or the lookup keys), excluding
 //! copies and articles of the same story — readers want related, not repeated.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use serde::{Deserialize, Serialize};
 use tidings_core::StoryId;
 
@@ -93,6 +96,24 @@ pub fn query_context(own: &TermVector, neighbour_contexts: &[(&TermVector, f32)]
     weighted_context(own, neighbour_contexts, QUERY_CONTEXT_BETA, CONTEXT_TERMS)
 }
 
+/// Hasher for term ids, which are already SplitMix-finalised hashes.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// `own + beta * (sum of w·v / sum of w)`, truncated to `keep` terms, normalised. Non-finite
 /// or negative weights count as 0; with no positive weight, the own vector alone.
 fn weighted_context(
@@ -103,7 +124,11 @@ fn weighted_context(
 ) -> TermVector {
     let weight = |w: f32| if w.is_finite() && w > 0.0 { w } else { 0.0 };
     let total: f32 = neighbours.iter().map(|(_, w)| weight(*w)).sum();
-    let mut m: std::collections::HashMap<u64, f32> = own.terms.iter().copied().collect();
+    // Term ids are already well-mixed hashes: hashing them again was most of the time
+    // spent folding 400 neighbours.
+    let mut m: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
+        HashMap::with_capacity_and_hasher(4096, BuildHasherDefault::default());
+    m.extend(own.terms.iter().copied());
     if total > 0.0 {
         for (v, w) in neighbours {
             let share = beta * weight(*w) / total;
