@@ -2,9 +2,10 @@
 //! real index: precision@5 of sharing a topic label with the query, for
 //! - `tantivy-mlt`: tantivy's `MoreLikeThisQuery` with its defaults (the baseline);
 //! - `mlt`: this crate's `more_like_this` (and variants, to choose its defaults);
-//! - `mlt+rerank`: `more_like_this` top 100 reranked by `tidings_understand::rank_related`
-//!   with context vectors built from each article's own top-100 MLT neighbours (the
-//!   understand README's serving path).
+//! - `served`: the pipeline's related path (crates/pipeline/src/related.rs): `more_like_this`
+//!   top 400 neighbours -> score-weighted context vectors (`context_vector_scored`), the
+//!   query represented by `query_context`, the best 100 neighbours reranked by
+//!   `rank_related`; and the previous design (top 100, equal weights) in the same run.
 //!
 //! Also how many of the top 5 are near-duplicate copies of the query / the same story
 //! (understand's pairwise `same_story` rule; Reuters has no story labels).
@@ -27,7 +28,10 @@ use std::time::Instant;
 use tidings_search::{IndexDoc, IndexerOptions, MltOptions, SearchIndex};
 use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
 use tidings_understand::fingerprint::is_near_duplicate;
-use tidings_understand::related::{RelatedDoc, context_vector, rank_related};
+use tidings_understand::related::{
+    CONTEXT_NEIGHBOURS, RelatedDoc, context_vector, context_vector_scored, query_context,
+    rank_related,
+};
 use tidings_understand::stories::same_story;
 use tidings_understand::vector::{DfStats, TermVector};
 
@@ -242,86 +246,85 @@ fn main() {
         }
     }
 
-    // ---- serving path: MLT top 100 -> context vectors -> rank_related
-    let rerank_opts: Vec<(&str, MltOptions)> = if std::env::var("VARIANTS").as_deref() == Ok("0") {
-        vec![("mlt top100 + rank_related", MltOptions::default())]
-    } else {
-        vec![
-            ("mlt top100 + rank_related", MltOptions::default()),
-            (
-                "  (candidates with min_tf 2)",
-                MltOptions {
-                    min_term_freq: 2,
-                    ..MltOptions::default()
-                },
-            ),
-            (
-                "  (candidates with 20 terms)",
-                MltOptions {
-                    max_query_terms: 20,
-                    ..MltOptions::default()
-                },
-            ),
-            (
-                "  (candidates with 15 terms)",
-                MltOptions {
-                    max_query_terms: 15,
-                    ..MltOptions::default()
-                },
-            ),
-            (
-                "  (candidates from tantivy-mlt)",
-                MltOptions {
-                    boost_terms: true,
-                    ..MltOptions::default()
-                },
-            ),
-        ]
+    // ---- serving path, as crates/pipeline/src/related.rs runs it: MLT top
+    // CONTEXT_NEIGHBOURS -> stored context = context_vector_scored over all of them; the
+    // query ranked with query_context (its neighbours' stored contexts), the best 100
+    // neighbours as candidates -> rank_related. Earlier designs in the same run for the
+    // before/after comparison.
+    let t = Instant::now();
+    let lists: Vec<Vec<(usize, f32)>> = (0..n)
+        .map(|q| {
+            index
+                .more_like_this(
+                    &docs[q].title,
+                    &docs[q].body,
+                    "en",
+                    CONTEXT_NEIGHBOURS,
+                    &[q as i64],
+                )
+                .unwrap()
+                .into_iter()
+                .map(|(d, s)| (d as usize, s))
+                .collect()
+        })
+        .collect();
+    let mlt_ms = t.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    #[derive(Clone, Copy, PartialEq)]
+    enum Ctx {
+        Equal,
+        Scored,
+    }
+    let build = |k: usize, how: Ctx| -> Vec<TermVector> {
+        (0..n)
+            .map(|q| {
+                let nb = &lists[q][..k.min(lists[q].len())];
+                match how {
+                    Ctx::Equal => {
+                        let vs: Vec<&TermVector> =
+                            nb.iter().map(|&(d, _)| &feats[d].vector).collect();
+                        context_vector(&feats[q].vector, &vs)
+                    }
+                    Ctx::Scored => {
+                        let vs: Vec<(&TermVector, f32)> =
+                            nb.iter().map(|&(d, s)| (&feats[d].vector, s)).collect();
+                        context_vector_scored(&feats[q].vector, &vs)
+                    }
+                }
+            })
+            .collect()
     };
-    for (name, o) in rerank_opts {
-        let t = Instant::now();
-        let neighbours: Vec<Vec<usize>> = (0..n)
-            .map(|q| {
-                let r = if name.contains("tantivy") {
-                    index.more_like_this_tantivy_baseline(
-                        &docs[q].title,
-                        &docs[q].body,
-                        "en",
-                        100,
-                        &[q as i64],
-                    )
-                } else {
-                    index.more_like_this_with(
-                        &docs[q].title,
-                        &docs[q].body,
-                        "en",
-                        100,
-                        &[q as i64],
-                        &o,
-                    )
-                };
-                r.unwrap().into_iter().map(|x| x.0 as usize).collect()
-            })
-            .collect();
-        let mlt100 = t.elapsed().as_secs_f64() / n as f64;
-        let contexts: Vec<TermVector> = (0..n)
-            .map(|q| {
-                let vs: Vec<&TermVector> =
-                    neighbours[q].iter().map(|&d| &feats[d].vector).collect();
-                context_vector(&feats[q].vector, &vs)
-            })
-            .collect();
-        let rdoc = |d: usize| RelatedDoc {
-            features: &feats[d],
-            context: &contexts[d],
-            story: None,
-        };
+    let t = Instant::now();
+    let served_contexts = build(CONTEXT_NEIGHBOURS, Ctx::Scored);
+    let ctx_ms = t.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    let rerank = |name: &str, contexts: &[TermVector], query_side: bool, pool: usize| {
         let mut e = Eval::default();
+        let mut qctx_us = 0u128;
         for q in 0..n {
             let tr = Instant::now();
-            let cand = &neighbours[q];
-            let rc: Vec<RelatedDoc<'_>> = cand.iter().map(|&d| rdoc(d)).collect();
-            let r: Vec<usize> = rank_related(&rdoc(q), &rc, K)
+            let nb = &lists[q];
+            let qctx = if query_side {
+                let vs: Vec<(&TermVector, f32)> =
+                    nb.iter().map(|&(d, s)| (&contexts[d], s)).collect();
+                query_context(&feats[q].vector, &vs)
+            } else {
+                contexts[q].clone()
+            };
+            qctx_us += tr.elapsed().as_micros();
+            let cand: Vec<usize> = nb.iter().take(pool).map(|x| x.0).collect();
+            let rc: Vec<RelatedDoc<'_>> = cand
+                .iter()
+                .map(|&d| RelatedDoc {
+                    features: &feats[d],
+                    context: &contexts[d],
+                    story: None,
+                })
+                .collect();
+            let qd = RelatedDoc {
+                features: &feats[q],
+                context: &qctx,
+                story: None,
+            };
+            let r: Vec<usize> = rank_related(&qd, &rc, K)
                 .into_iter()
                 .map(|x| cand[x.index])
                 .collect();
@@ -329,9 +332,67 @@ fn main() {
             e.add(q, &r, &docs, &feats);
         }
         e.report(name);
+        if query_side {
+            println!(
+                "    query_context {:.3} ms mean (included in the row's latency)",
+                qctx_us as f64 / 1000.0 / n as f64
+            );
+        }
+    };
+    let previous = build(100, Ctx::Equal);
+    rerank("previous: mlt top100, equal weights", &previous, false, 100);
+    if std::env::var("VARIANTS").as_deref() != Ok("0") {
+        rerank(
+            "  score-weighted, 100 neighbours",
+            &build(100, Ctx::Scored),
+            false,
+            100,
+        );
+        rerank(
+            "  equal weights, 400 neighbours",
+            &build(400, Ctx::Equal),
+            false,
+            100,
+        );
+        rerank(
+            "  score-weighted 400 (stored context)",
+            &served_contexts,
+            false,
+            100,
+        );
+        rerank(
+            "  served, all 400 as candidates",
+            &served_contexts,
+            true,
+            400,
+        );
+    }
+    rerank("served: + query_context", &served_contexts, true, 100);
+    println!(
+        "    MLT top-{CONTEXT_NEIGHBOURS} query {mlt_ms:.2} ms mean; context_vector_scored {ctx_ms:.3} ms mean; latencies above are the rerank only"
+    );
+    // The pipeline also decodes each neighbour's stored features and context (JSON blobs):
+    // time that for 100 (before) and 400 (now) neighbours over 300 queries.
+    let blobs: Vec<(Vec<u8>, Vec<u8>)> = (0..n)
+        .map(|d| {
+            (
+                serde_json::to_vec(&feats[d]).unwrap(),
+                serde_json::to_vec(&served_contexts[d]).unwrap(),
+            )
+        })
+        .collect();
+    for k in [100usize, CONTEXT_NEIGHBOURS] {
+        let t = Instant::now();
+        for q in 0..300 {
+            for &(d, _) in lists[q].iter().take(k) {
+                let f: ArticleFeatures = serde_json::from_slice(&blobs[d].0).unwrap();
+                let c: TermVector = serde_json::from_slice(&blobs[d].1).unwrap();
+                std::hint::black_box((f, c));
+            }
+        }
         println!(
-            "    MLT top-100 query {:.2} ms mean; latencies in the row above are the rerank only",
-            mlt100 * 1000.0
+            "    decoding {k} neighbours' stored features + context (JSON): {:.2} ms per article",
+            t.elapsed().as_secs_f64() * 1000.0 / 300.0
         );
     }
     println!("total {:.1}s", t0.elapsed().as_secs_f64());

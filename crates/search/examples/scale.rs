@@ -311,7 +311,7 @@ fn search(dir: &str) {
             );
         }
     }
-    for k in [10usize, 100] {
+    for k in [10usize, 100, 400] {
         let mut lat = Vec::new();
         for i in 0..600 {
             let s = &seeds[(i * 104_729) % seeds.len()];

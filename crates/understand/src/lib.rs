@@ -54,7 +54,10 @@ pub use fingerprint::{
     NearDupSignature, band_keys, exact_fingerprint, is_near_duplicate, signature,
 };
 pub use lang::{LanguageGuess, detect_language};
-pub use related::{Related, RelatedDoc, context_vector, rank_related, related_score};
+pub use related::{
+    CONTEXT_NEIGHBOURS, Related, RelatedDoc, context_vector, context_vector_scored, query_context,
+    rank_related, related_score,
+};
 pub use stories::{
     Decision, HeadlineFields, StoryProfile, assign, representative_headline, same_story,
 };

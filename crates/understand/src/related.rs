@@ -2,6 +2,9 @@
 //! candidate list (from the search index's more-like-this or the lookup keys), excluding
 //! copies and articles of the same story — readers want related, not repeated.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use serde::{Deserialize, Serialize};
 use tidings_core::StoryId;
 
@@ -34,18 +37,24 @@ pub fn entity_overlap(a: &[Entity], b: &[Entity]) -> f32 {
 }
 
 /// Neighbours folded into a context vector, their total weight relative to the article's
-/// own vector, and the terms kept. Measured on Reuters-21578 (BENCHMARKS.md): more
-/// neighbours and more weight keep raising topical precision up to about these values.
-pub const CONTEXT_NEIGHBOURS: usize = 100;
+/// own vector, and the terms kept. Measured on Reuters-21578 (BENCHMARKS.md): with
+/// neighbours weighted by their more-like-this score, precision rises up to about 400
+/// neighbours (100: 0.8925, 300: 0.8978, 400: 0.8986, 600: 0.8988, 800: 0.8977).
+pub const CONTEXT_NEIGHBOURS: usize = 400;
 pub const CONTEXT_BETA: f32 = 5.0;
 pub const CONTEXT_TERMS: usize = 128;
 
+/// Weight of the neighbours' context vectors in [`query_context`]: lighter than
+/// [`CONTEXT_BETA`] because those vectors are already smoothed (measured: 0.5: -0.0001,
+/// 1: +0.0020, 1.5: +0.0018, 2: +0.0001, 5: -0.011).
+pub const QUERY_CONTEXT_BETA: f32 = 1.0;
+
 /// The article's *context vector*: its own term vector plus the mean of its nearest
 /// neighbours' vectors (weighted `beta`). Computed once at ingest from the candidates the
-/// search index returns for the article (more-like-this, up to [`CONTEXT_NEIGHBOURS`]), then
-/// stored. Comparing context vectors ranks articles by the subject area they sit in rather
-/// than by shared incidental words (names, numbers), which is what "related" means to a
-/// reader; near-copies are removed separately.
+/// search index returns for the article, then stored. Comparing context vectors ranks
+/// articles by the subject area they sit in rather than by shared incidental words (names,
+/// numbers), which is what "related" means to a reader; near-copies are removed separately.
+/// All neighbours weigh alike here; the pipeline uses [`context_vector_scored`].
 pub fn context_vector(own: &TermVector, neighbours: &[&TermVector]) -> TermVector {
     context_vector_with(own, neighbours, CONTEXT_BETA, CONTEXT_TERMS)
 }
@@ -63,6 +72,71 @@ pub fn context_vector_with(
         for v in neighbours {
             for (t, w) in &v.terms {
                 *m.entry(*t).or_default() += w * share;
+            }
+        }
+    }
+    TermVector::from_weights(m.into_iter().collect(), keep)
+}
+
+/// The stored context vector from up to [`CONTEXT_NEIGHBOURS`] more-like-this neighbours,
+/// each weighted by its retrieval score (a Rocchio-style feedback centroid): the far,
+/// weakly matching neighbours add subject words without outvoting the close ones, so a
+/// wider neighbourhood helps (400 score-weighted: 0.8986 P@5 on Reuters, vs 0.8918 for
+/// 100 equal; 400 equal: 0.8964). Scores need only be comparable within the list.
+pub fn context_vector_scored(own: &TermVector, neighbours: &[(&TermVector, f32)]) -> TermVector {
+    weighted_context(own, neighbours, CONTEXT_BETA, CONTEXT_TERMS)
+}
+
+/// How the query article is represented when ranking its candidates: its own vector plus
+/// the score-weighted mean of its neighbours' *stored context vectors* (fall back to their
+/// own vector while they have none). A second smoothing step on the query side only, at
+/// ranking time: stored contexts stay first-order, so they cannot drift as each new one is
+/// built from older ones. +0.002 P@5 on Reuters over ranking with the query's stored context.
+pub fn query_context(own: &TermVector, neighbour_contexts: &[(&TermVector, f32)]) -> TermVector {
+    weighted_context(own, neighbour_contexts, QUERY_CONTEXT_BETA, CONTEXT_TERMS)
+}
+
+/// Hasher for term ids, which are already SplitMix-finalised hashes.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// `own + beta * (sum of w·v / sum of w)`, truncated to `keep` terms, normalised. Non-finite
+/// or negative weights count as 0; with no positive weight, the own vector alone.
+fn weighted_context(
+    own: &TermVector,
+    neighbours: &[(&TermVector, f32)],
+    beta: f32,
+    keep: usize,
+) -> TermVector {
+    let weight = |w: f32| if w.is_finite() && w > 0.0 { w } else { 0.0 };
+    let total: f32 = neighbours.iter().map(|(_, w)| weight(*w)).sum();
+    // Term ids are already well-mixed hashes: hashing them again was most of the time
+    // spent folding 400 neighbours.
+    let mut m: HashMap<u64, f32, BuildHasherDefault<IdHasher>> =
+        HashMap::with_capacity_and_hasher(4096, BuildHasherDefault::default());
+    m.extend(own.terms.iter().copied());
+    if total > 0.0 {
+        for (v, w) in neighbours {
+            let share = beta * weight(*w) / total;
+            if share <= 0.0 {
+                continue;
+            }
+            for (t, x) in &v.terms {
+                *m.entry(*t).or_default() += x * share;
             }
         }
     }
@@ -246,5 +320,23 @@ mod tests {
         assert!(ctx.terms.iter().any(|t| t.0 == 3));
         assert!(ctx.dot(&n1) > own.dot(&n1));
         assert!((context_vector(&own, &[]).dot(&own) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn scored_contexts_follow_the_stronger_neighbour() {
+        let own = TermVector::from_weights(vec![(1, 1.0)], 10);
+        let near = TermVector::from_weights(vec![(2, 1.0)], 10);
+        let far = TermVector::from_weights(vec![(3, 1.0)], 10);
+        let ctx = context_vector_scored(&own, &[(&near, 9.0), (&far, 1.0)]);
+        assert!(ctx.dot(&near) > ctx.dot(&far));
+        // Equal scores: the same as the unweighted mean.
+        let eq = context_vector_scored(&own, &[(&near, 2.0), (&far, 2.0)]);
+        assert!((eq.dot(&context_vector(&own, &[&near, &far])) - 1.0).abs() < 1e-5);
+        // Bad scores are ignored rather than poisoning the vector.
+        let bad = context_vector_scored(&own, &[(&near, f32::NAN), (&far, -1.0)]);
+        assert!((bad.dot(&own) - 1.0).abs() < 1e-6);
+        // The query side folds in already smoothed contexts, so more lightly.
+        let q = query_context(&own, &[(&near, 1.0)]);
+        assert!(q.dot(&near) < context_vector_scored(&own, &[(&near, 1.0)]).dot(&near));
     }
 }

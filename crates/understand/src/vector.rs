@@ -16,7 +16,13 @@ impl TermVector {
     pub fn from_weights(mut weights: Vec<(u64, f32)>, max_terms: usize) -> Self {
         weights.retain(|(_, w)| *w > 0.0 && w.is_finite());
         if weights.len() > max_terms {
-            weights.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            // Selection, not a full sort: contexts fold thousands of terms into 128. The
+            // order is total (weight, then id), so the kept set is the same.
+            let by_weight =
+                |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            if max_terms > 0 {
+                weights.select_nth_unstable_by(max_terms - 1, by_weight);
+            }
             weights.truncate(max_terms);
         }
         weights.sort_unstable_by_key(|t| t.0);
