@@ -1175,6 +1175,10 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
             b.keep = false;
             continue;
         }
+        if strict && is_furniture_line(&b.text, &key) {
+            b.keep = false;
+            continue;
+        }
         if n < 30 && FURNITURE.contains(&key.as_str()) {
             b.keep = false;
             continue;
@@ -1198,6 +1202,25 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
         // Exact repeats (mobile/desktop duplicates, pull quotes).
         if n > 20 && !seen.insert(key) {
             b.keep = false;
+        }
+    }
+    // A lone date line at either edge of the body is the dateline (metadata);
+    // inside the body it can be a timeline entry, so it stays there.
+    if strict {
+        let kept: Vec<usize> = (0..blocks.len())
+            .filter(|&i| {
+                blocks
+                    .get(i)
+                    .is_some_and(|b| b.keep && b.kind != BlockKind::Image)
+            })
+            .collect();
+        let edge = kept.iter().take(2).chain(kept.iter().rev().take(2));
+        for &i in edge {
+            if let Some(b) = blocks.get_mut(i)
+                && crate::dates::is_date_line(&b.text)
+            {
+                b.keep = false;
+            }
         }
     }
     // Trailing headings with nothing after them are section furniture.
@@ -1239,6 +1262,52 @@ fn is_teaser_line(key: &str) -> bool {
         key.strip_prefix(p)
             .is_some_and(|rest| rest.starts_with(' ') && rest.split_whitespace().count() >= 2)
     })
+}
+
+/// Short lines that frame an article rather than tell it: "Like this:",
+/// "The post … appeared first on …" (feed footers), copyright, photo credits and
+/// tag lists.
+fn is_furniture_line(text: &str, key: &str) -> bool {
+    const LINES: &[&str] = &[
+        "like this",
+        "like loading",
+        "share this",
+        "share this post",
+        "share this story",
+        "share article",
+        "copy link",
+        "table of contents",
+        "in this article",
+        "show caption",
+        "hide caption",
+        "listen to this article",
+    ];
+    const PREFIXES: &[&str] = &[
+        "image:",
+        "image credit",
+        "photo:",
+        "photo credit",
+        "photograph:",
+        "credit:",
+        "tags:",
+        "categories:",
+        "filed under",
+        "copyright ©",
+        "copyright (c)",
+        "©",
+    ];
+    let n = text.chars().count();
+    if n > 200 {
+        return false;
+    }
+    if LINES.contains(&key) {
+        return true;
+    }
+    let lower = text.trim().to_lowercase();
+    if lower.starts_with("the post ") && lower.contains(" appeared first on ") {
+        return true;
+    }
+    n < 150 && PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
 /// "By Jane Doe", "Von Anna Schmidt | 4. März": a byline, not prose.
@@ -1312,5 +1381,19 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
         blocks,
         method,
         coverage,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn furniture_lines() {
+        let f = |t: &str| super::is_furniture_line(t, &super::norm_key(t));
+        assert!(f("Like this:"));
+        assert!(f("The post Ten Tips appeared first on Example News."));
+        assert!(f("Image credit: © Depositphotos.com/AndrewLozovyi"));
+        assert!(f("Copyright © 2023 NPR. All rights reserved."));
+        assert!(!f("Like this summer, the next one will be hot."));
+        assert!(!f("The post office closed at noon."));
     }
 }
