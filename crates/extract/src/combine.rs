@@ -39,6 +39,9 @@ fn run_dom_smoothie(
     // slices embed attributes on byte offsets that can split a UTF-8 character
     // (a panic our fuzzer found): take them out before it sees the document.
     doc.select("iframe, embed, object").remove();
+    // Cookie-consent dialogs are pages of prose that Readability can take for the
+    // article (our own candidate prunes them by the same words).
+    doc.select(CONSENT_SELECTOR).remove();
     // Belt and braces: a panic inside a third-party extractor must cost us the
     // second opinion, not the page.
     let art = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
@@ -56,6 +59,10 @@ fn run_dom_smoothie(
 }
 
 const STRICT_DS: bool = false;
+
+const CONSENT_SELECTOR: &str = "[id*=consent], [class*=consent], [id*=gdpr], [class*=gdpr], \
+    [id*=onetrust], [class*=onetrust], [id*=cookiebot], [class*=cookiebot], [id*=didomi], \
+    [class*=didomi], [id*=cmplz], [class*=cmplz], [id*=usercentrics], [class*=usercentrics]";
 
 /// Container methods precise enough that a second opinion does not pay for its time
 /// (measured on WCXB: skipping Readability there changes F1 by < 0.001).
