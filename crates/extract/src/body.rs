@@ -480,6 +480,18 @@ impl<'a> Ctx<'a> {
         self.body_good_text
     }
 
+    /// Outermost nodes of cookie-consent dialogs.
+    pub fn consent_roots(&self) -> impl Iterator<Item = Ix> + '_ {
+        self.consent.iter().enumerate().filter_map(|(ix, &c)| {
+            let parent_c = self
+                .arena
+                .parent(ix)
+                .and_then(|p| self.consent.get(p).copied())
+                .unwrap_or(false);
+            (c && !parent_c).then_some(ix)
+        })
+    }
+
     /// Characters of text in the whole `<body>`, pruned or not.
     pub fn all_text(&self) -> u32 {
         let body = self.arena.find_tag(0, "body").unwrap_or(0);

@@ -25,6 +25,7 @@ fn run_dom_smoothie(
     arena: &Arena,
     base: &Url,
     title: Option<&str>,
+    consent: Vec<dom_query::NodeId>,
 ) -> Option<Rendered> {
     if arena.max_depth_seen > 400 || arena.nodes.len() >= arena::MAX_NODES {
         return None;
@@ -40,8 +41,11 @@ fn run_dom_smoothie(
     // (a panic our fuzzer found): take them out before it sees the document.
     doc.select("iframe, embed, object").remove();
     // Cookie-consent dialogs are pages of prose that Readability can take for the
-    // article (our own candidate prunes them by the same words).
-    doc.select(CONSENT_SELECTOR).remove();
+    // article (our own candidate prunes them by the same words). Removed by the
+    // nodes our pass found: a CSS selector for them cost 5 % of our time.
+    for id in consent {
+        doc.tree.remove_from_parent(&id);
+    }
     // Belt and braces: a panic inside a third-party extractor must cost us the
     // second opinion, not the page.
     let art = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
@@ -59,10 +63,6 @@ fn run_dom_smoothie(
 }
 
 const STRICT_DS: bool = false;
-
-const CONSENT_SELECTOR: &str = "[id*=consent], [class*=consent], [id*=gdpr], [class*=gdpr], \
-    [id*=onetrust], [class*=onetrust], [id*=cookiebot], [class*=cookiebot], [id*=didomi], \
-    [class*=didomi], [id*=cmplz], [class*=cmplz], [id*=usercentrics], [class*=usercentrics]";
 
 /// Container methods precise enough that a second opinion does not pay for its time
 /// (measured on WCXB: skipping Readability there changes F1 by < 0.001).
@@ -97,7 +97,11 @@ fn candidates_in(
         && ours.text.chars().count() >= 200
         && res.coverage >= MIN_COVERAGE;
     let ds = if always_ds || !confident {
-        run_dom_smoothie(doc, arena, base, title)
+        let consent = ctx
+            .consent_roots()
+            .filter_map(|ix| arena.dom_ids.get(ix).copied())
+            .collect();
+        run_dom_smoothie(doc, arena, base, title, consent)
     } else {
         None
     };
