@@ -353,11 +353,10 @@ impl<'a> Ctx<'a> {
                     .entry(key)
                     .or_insert_with(|| word_flags(key.0, key.1, forum))
             };
-            let b = self_bad(node, st, body_text, flags);
-            let bp = if flags.bad == flags.bad_page {
-                b
-            } else {
-                self_bad(
+            let b = self_bad(node, st, body_text, flags, false);
+            // The page list is more lenient: only what the article list prunes can change.
+            let bp = b
+                && self_bad(
                     node,
                     st,
                     body_text,
@@ -365,8 +364,8 @@ impl<'a> Ctx<'a> {
                         bad: flags.bad_page,
                         ..flags
                     },
-                )
-            };
+                    true,
+                );
             if let Some(slot) = bad.get_mut(ix) {
                 *slot = b;
             }
@@ -639,8 +638,15 @@ fn words(s: &str, out: &mut Vec<String>) {
     }
 }
 
-fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFlags) -> bool {
+fn self_bad(
+    node: &crate::arena::Node,
+    st: Stats,
+    body_text: u32,
+    flags: WordFlags,
+    page: bool,
+) -> bool {
     let tag = node.tag.as_str();
+
     if matches!(tag, "html" | "body" | "#document") {
         return false;
     }
@@ -661,10 +667,12 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFla
         }
         return true;
     }
-    if node.attr("hidden").is_some() || node.attr("aria-hidden") == Some("true") {
+    // Hidden blocks on a whole page are mostly tabs and accordions (product details,
+    // FAQ answers) that a click reveals; on an article body they are furniture.
+    if !page && (node.attr("hidden").is_some() || node.attr("aria-hidden") == Some("true")) {
         return !holds_page;
     }
-    if let Some(style) = node.attr("style") {
+    if !page && let Some(style) = node.attr("style") {
         let s: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
