@@ -112,6 +112,7 @@ fn run(engine: &str, html: &[u8], url: &url::Url) -> Result<Out, Box<dyn std::er
             (a.text, Some(meta.to_string()))
         }
         "ours-only" => (tidings_extract::debug_candidates(html, url).0, None),
+        "whole" => (tidings_extract::debug_whole(html, url), None),
         "readability" => (
             tidings_extract::debug_candidates(html, url)
                 .2

@@ -81,6 +81,9 @@ impl Node {
 
 pub struct Arena {
     pub nodes: Vec<Node>,
+    /// The source node of each arena node (the root's is the document's), so that a
+    /// pass can edit the parsed document before Readability reads it.
+    pub dom_ids: Vec<NodeId>,
     /// The deepest nesting seen in the source (before flattening).
     pub max_depth_seen: usize,
 }
@@ -153,10 +156,12 @@ impl Arena {
             parent: None,
             children: Vec::new(),
         });
+        let mut dom_ids: Vec<NodeId> = Vec::with_capacity(1024);
         let mut max_depth_seen = 0;
         // (dom node, arena parent, source depth)
         let mut stack: Vec<(NodeId, Ix, usize)> = Vec::new();
         let root_id = doc.root().id;
+        dom_ids.push(root_id);
         push_children(tree, &root_id, 0, 1, &mut stack);
         while let Some((id, parent, depth)) = stack.pop() {
             if nodes.len() >= MAX_NODES {
@@ -200,6 +205,7 @@ impl Arena {
                 parent: Some(parent),
                 children: Vec::new(),
             });
+            dom_ids.push(id);
             if let Some(p) = nodes.get_mut(parent) {
                 p.children.push(ix);
             }
@@ -209,6 +215,7 @@ impl Arena {
         }
         Arena {
             nodes,
+            dom_ids,
             max_depth_seen,
         }
     }

@@ -171,27 +171,33 @@ const BAD_WORDS: &[&str] = &[
     "byline",
     "meta",
     "dateline",
-    "print",
-    "hidden",
-    "screen",
-    "sr",
     "outbrain",
     "taboola",
     "trending",
     "popular",
-    "login",
-    "masthead",
-    "header",
-    "copyright",
     "author",
     "bio",
     "teaser",
     "teasers",
-    "skip",
-    "banner",
     "caption",
     "credit",
     "credits",
+];
+
+/// Boilerplate words for the article body only. On whole pages they name content
+/// as often as furniture: `card-header` holds a listing item's title, `hidden-xs`
+/// hides a block on phones only, `banner` is a product's hero text.
+const ARTICLE_ONLY_WORDS: &[&str] = &[
+    "login",
+    "masthead",
+    "header",
+    "copyright",
+    "print",
+    "hidden",
+    "screen",
+    "sr",
+    "skip",
+    "banner",
 ];
 
 /// Cookie-consent dialogs: pruned even when they hold most of the page's paragraph
@@ -270,6 +276,7 @@ pub struct Ctx<'a> {
     pub arena: &'a Arena,
     stats: Vec<Stats>,
     bad: Vec<bool>,
+    bad_page: Vec<bool>,
     goodp: Vec<u32>,
     /// All text of the `<body>`, not counting pruned subtrees.
     body_good_text: u32,
@@ -277,11 +284,21 @@ pub struct Ctx<'a> {
     consent: Vec<bool>,
 }
 
+/// Which class/id words prune subtrees.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    /// None: the Readability candidate was already cleaned by its own class rules
+    /// (a second pass would cut e.g. `<section id="toc_1">` bodies).
+    Off,
+    /// The article body: every boilerplate word.
+    Article,
+    /// The whole page: without [`ARTICLE_ONLY_WORDS`].
+    Page,
+}
+
 impl<'a> Ctx<'a> {
-    /// `names`: judge class/id words too. Off for the Readability candidate, whose
-    /// output was already cleaned by its own class rules (a second pass would cut
-    /// e.g. `<section id="toc_1">` bodies).
-    pub fn new(arena: &'a Arena, names: bool, forum: bool) -> Ctx<'a> {
+    /// `names`: which class/id words prune (see [`Names`]).
+    pub fn new(arena: &'a Arena, names: Names, forum: bool) -> Ctx<'a> {
         let n = arena.nodes.len();
         let mut stats = vec![Stats::default(); n];
         // Pre-order indices: children come after parents, so a reverse sweep is bottom-up.
@@ -315,6 +332,8 @@ impl<'a> Ctx<'a> {
             .map(|s| s.ptext.max(s.text / 4))
             .unwrap_or(0);
         let mut bad = vec![false; n];
+        // The same with the whole page's shorter word list (see [`Names::Page`]).
+        let mut bad_page = vec![false; n];
         let mut consent = vec![false; n];
         // Pages repeat the same class strings hundreds of times: analyse each once.
         let mut cache: std::collections::HashMap<(&str, &str), WordFlags> = Default::default();
@@ -327,15 +346,31 @@ impl<'a> Ctx<'a> {
                 node.attr("class").unwrap_or(""),
                 node.attr("id").unwrap_or(""),
             );
-            let flags = if !names || (key.0.is_empty() && key.1.is_empty()) {
+            let flags = if names == Names::Off || (key.0.is_empty() && key.1.is_empty()) {
                 WordFlags::default()
             } else {
                 *cache
                     .entry(key)
                     .or_insert_with(|| word_flags(key.0, key.1, forum))
             };
-            if let Some(b) = bad.get_mut(ix) {
-                *b = self_bad(node, st, body_text, flags);
+            let b = self_bad(node, st, body_text, flags, false);
+            // The page list is more lenient: only what the article list prunes can change.
+            let bp = b
+                && self_bad(
+                    node,
+                    st,
+                    body_text,
+                    WordFlags {
+                        bad: flags.bad_page,
+                        ..flags
+                    },
+                    true,
+                );
+            if let Some(slot) = bad.get_mut(ix) {
+                *slot = b;
+            }
+            if let Some(slot) = bad_page.get_mut(ix) {
+                *slot = bp;
             }
             if flags.consent
                 && let Some(c) = consent.get_mut(ix)
@@ -343,6 +378,43 @@ impl<'a> Ctx<'a> {
                 *c = true;
             }
         }
+        if names == Names::Page {
+            std::mem::swap(&mut bad, &mut bad_page);
+        }
+        let mut ctx = Ctx {
+            arena,
+            stats,
+            bad,
+            bad_page,
+            goodp: Vec::new(),
+            body_good_text: 0,
+            consent,
+        };
+        ctx.finish();
+        ctx
+    }
+
+    /// The same page judged with the whole page's word list ([`Names::Page`]),
+    /// without analysing the class names again.
+    pub fn page_variant(&self) -> Ctx<'a> {
+        let mut ctx = Ctx {
+            arena: self.arena,
+            stats: self.stats.clone(),
+            bad: self.bad_page.clone(),
+            bad_page: self.bad_page.clone(),
+            goodp: Vec::new(),
+            body_good_text: 0,
+            consent: self.consent.clone(),
+        };
+        ctx.finish();
+        ctx
+    }
+
+    /// Derived counts that depend on what is pruned.
+    fn finish(&mut self) {
+        let arena = self.arena;
+        let n = arena.nodes.len();
+        let (stats, bad, consent) = (&self.stats, &self.bad, &mut self.consent);
         // Paragraph text per subtree, not counting pruned subtrees (bottom-up).
         let mut goodp: Vec<u32> = vec![0; n];
         for ix in (0..n).rev() {
@@ -385,14 +457,8 @@ impl<'a> Ctx<'a> {
                 body_good_text = body_good_text.saturating_add(visible_chars(&node.text) as u32);
             }
         }
-        Ctx {
-            arena,
-            stats,
-            bad,
-            goodp,
-            body_good_text,
-            consent,
-        }
+        self.goodp = goodp;
+        self.body_good_text = body_good_text;
     }
 
     fn stats(&self, ix: Ix) -> Stats {
@@ -411,6 +477,24 @@ impl<'a> Ctx<'a> {
     /// Characters of text in the page outside pruned subtrees.
     pub fn good_text(&self) -> u32 {
         self.body_good_text
+    }
+
+    /// Outermost nodes of cookie-consent dialogs.
+    pub fn consent_roots(&self) -> impl Iterator<Item = Ix> + '_ {
+        self.consent.iter().enumerate().filter_map(|(ix, &c)| {
+            let parent_c = self
+                .arena
+                .parent(ix)
+                .and_then(|p| self.consent.get(p).copied())
+                .unwrap_or(false);
+            (c && !parent_c).then_some(ix)
+        })
+    }
+
+    /// Characters of text in the whole `<body>`, pruned or not.
+    pub fn all_text(&self) -> u32 {
+        let body = self.arena.find_tag(0, "body").unwrap_or(0);
+        self.stats(body).text
     }
 
     /// Paragraph text of a subtree, not counting pruned parts.
@@ -443,6 +527,8 @@ struct WordFlags {
     any_word: bool,
     /// Some word marks boilerplate.
     bad: bool,
+    /// Some word of the whole page's shorter list marks boilerplate.
+    bad_page: bool,
     /// Some word marks content ("post-content").
     protect: bool,
     /// Some word marks boilerplate even inside content containers.
@@ -467,9 +553,11 @@ fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
         });
     }
     let has = |set: &[&str]| ws.iter().any(|w| set.contains(&w.as_str()));
+    let bad_page = has(BAD_WORDS);
     WordFlags {
         any_word: !ws.is_empty(),
-        bad: has(BAD_WORDS),
+        bad: bad_page || has(ARTICLE_ONLY_WORDS),
+        bad_page,
         consent: has(CONSENT_WORDS),
         protect: has(&[
             "body",
@@ -550,8 +638,15 @@ fn words(s: &str, out: &mut Vec<String>) {
     }
 }
 
-fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFlags) -> bool {
+fn self_bad(
+    node: &crate::arena::Node,
+    st: Stats,
+    body_text: u32,
+    flags: WordFlags,
+    page: bool,
+) -> bool {
     let tag = node.tag.as_str();
+
     if matches!(tag, "html" | "body" | "#document") {
         return false;
     }
@@ -572,10 +667,12 @@ fn self_bad(node: &crate::arena::Node, st: Stats, body_text: u32, flags: WordFla
         }
         return true;
     }
-    if node.attr("hidden").is_some() || node.attr("aria-hidden") == Some("true") {
+    // Hidden blocks on a whole page are mostly tabs and accordions (product details,
+    // FAQ answers) that a click reveals; on an article body they are furniture.
+    if !page && (node.attr("hidden").is_some() || node.attr("aria-hidden") == Some("true")) {
         return !holds_page;
     }
-    if let Some(style) = node.attr("style") {
+    if !page && let Some(style) = node.attr("style") {
         let s: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -1098,6 +1195,10 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
             b.keep = false;
             continue;
         }
+        if strict && is_furniture_line(&b.text, &key) {
+            b.keep = false;
+            continue;
+        }
         if n < 30 && FURNITURE.contains(&key.as_str()) {
             b.keep = false;
             continue;
@@ -1121,6 +1222,25 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
         // Exact repeats (mobile/desktop duplicates, pull quotes).
         if n > 20 && !seen.insert(key) {
             b.keep = false;
+        }
+    }
+    // A lone date line at either edge of the body is the dateline (metadata);
+    // inside the body it can be a timeline entry, so it stays there.
+    if strict {
+        let kept: Vec<usize> = (0..blocks.len())
+            .filter(|&i| {
+                blocks
+                    .get(i)
+                    .is_some_and(|b| b.keep && b.kind != BlockKind::Image)
+            })
+            .collect();
+        let edge = kept.iter().take(2).chain(kept.iter().rev().take(2));
+        for &i in edge {
+            if let Some(b) = blocks.get_mut(i)
+                && crate::dates::is_date_line(&b.text)
+            {
+                b.keep = false;
+            }
         }
     }
     // Trailing headings with nothing after them are section furniture.
@@ -1162,6 +1282,52 @@ fn is_teaser_line(key: &str) -> bool {
         key.strip_prefix(p)
             .is_some_and(|rest| rest.starts_with(' ') && rest.split_whitespace().count() >= 2)
     })
+}
+
+/// Short lines that frame an article rather than tell it: "Like this:",
+/// "The post … appeared first on …" (feed footers), copyright, photo credits and
+/// tag lists.
+fn is_furniture_line(text: &str, key: &str) -> bool {
+    const LINES: &[&str] = &[
+        "like this",
+        "like loading",
+        "share this",
+        "share this post",
+        "share this story",
+        "share article",
+        "copy link",
+        "table of contents",
+        "in this article",
+        "show caption",
+        "hide caption",
+        "listen to this article",
+    ];
+    const PREFIXES: &[&str] = &[
+        "image:",
+        "image credit",
+        "photo:",
+        "photo credit",
+        "photograph:",
+        "credit:",
+        "tags:",
+        "categories:",
+        "filed under",
+        "copyright ©",
+        "copyright (c)",
+        "©",
+    ];
+    let n = text.chars().count();
+    if n > 200 {
+        return false;
+    }
+    if LINES.contains(&key) {
+        return true;
+    }
+    let lower = text.trim().to_lowercase();
+    if lower.starts_with("the post ") && lower.contains(" appeared first on ") {
+        return true;
+    }
+    n < 150 && PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
 /// "By Jane Doe", "Von Anna Schmidt | 4. März": a byline, not prose.
@@ -1216,10 +1382,10 @@ pub fn extract_whole(ctx: &Ctx<'_>, title: Option<&str>) -> Vec<Block> {
 }
 
 pub fn extract_body(arena: &Arena, title: Option<&str>, forum: bool) -> BodyResult {
-    extract_body_in(&Ctx::new(arena, true, forum), title)
+    extract_body_in(&Ctx::new(arena, Names::Article, forum), title)
 }
 
-/// [`extract_body`] with a context built by the caller (`names` on).
+/// [`extract_body`] with a context built by the caller.
 pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
     let arena = ctx.arena;
     let (containers, method) = find_container(ctx);
@@ -1235,5 +1401,19 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
         blocks,
         method,
         coverage,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn furniture_lines() {
+        let f = |t: &str| super::is_furniture_line(t, &super::norm_key(t));
+        assert!(f("Like this:"));
+        assert!(f("The post Ten Tips appeared first on Example News."));
+        assert!(f("Image credit: © Depositphotos.com/AndrewLozovyi"));
+        assert!(f("Copyright © 2023 NPR. All rights reserved."));
+        assert!(!f("Like this summer, the next one will be hot."));
+        assert!(!f("The post office closed at noon."));
     }
 }

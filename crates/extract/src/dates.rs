@@ -51,7 +51,7 @@ const MONTHS: &[(&str, i8)] = &[
     ("diciembre", 12),
 ];
 
-fn month_of(word: &str) -> Option<i8> {
+pub(crate) fn month_of(word: &str) -> Option<i8> {
     let w = word.trim_end_matches('.').to_lowercase();
     if w.chars().count() < 3 {
         return None;
@@ -98,6 +98,59 @@ pub fn parse_date(s: &str) -> Option<ArticleTime> {
     parse_iso(s)
         .or_else(|| parse_rfc2822(s))
         .or_else(|| parse_textual(s))
+}
+
+/// A line that is only a date, perhaps with a "Published"/"Updated on" label and a
+/// time: page furniture (the date is metadata), not prose.
+pub fn is_date_line(s: &str) -> bool {
+    const LABELS: &[&str] = &[
+        "published",
+        "updated",
+        "last",
+        "posted",
+        "on",
+        "date",
+        "modified",
+        "at",
+        "am",
+        "pm",
+        "-",
+        "|",
+        "•",
+        "·",
+    ];
+    let s = s.trim();
+    if s.chars().count() > 60 || s.split_whitespace().count() > 8 {
+        return false;
+    }
+    let dateish = |t: &str| {
+        let t = t.trim_end_matches([',', '.', ':']).to_lowercase();
+        t.is_empty()
+            || LABELS.contains(&t.as_str())
+            || month_of(&t).is_some()
+            || t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | '/' | ':' | '-'))
+            || t.strip_suffix("am")
+                .or_else(|| t.strip_suffix("pm"))
+                .or_else(|| t.strip_suffix("st"))
+                .or_else(|| t.strip_suffix("nd"))
+                .or_else(|| t.strip_suffix("rd"))
+                .or_else(|| t.strip_suffix("th"))
+                .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit() || c == ':'))
+    };
+    if !s.split_whitespace().all(dateish) {
+        return false;
+    }
+    // The labels would confuse the parser ("updated:" reads as a time).
+    let bare: Vec<&str> = s
+        .split_whitespace()
+        .filter(|t| {
+            let t = t.trim_end_matches([',', '.', ':']).to_lowercase();
+            !LABELS.contains(&t.as_str()) || t == "am" || t == "pm"
+        })
+        .collect();
+    let bare = bare.join(" ");
+    parse_textual(&bare).or_else(|| parse_iso(&bare)).is_some()
 }
 
 /// ISO 8601 / RFC 3339, with or without zone, with or without time.
@@ -259,6 +312,26 @@ fn parse_textual(s: &str) -> Option<ArticleTime> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn date_lines() {
+        for l in [
+            "August 23, 2023",
+            "Last updated: Dec 4, 2025",
+            "Published June 23, 2025 10:39AM",
+            "Updated on July 9, 2025",
+            "12.12.2025",
+        ] {
+            assert!(super::is_date_line(l), "{l}");
+        }
+        for l in [
+            "The vote on June 23, 2025 was close.",
+            "Topics covered",
+            "2025",
+        ] {
+            assert!(!super::is_date_line(l), "{l}");
+        }
+    }
+
     use super::*;
 
     fn ymd(t: ArticleTime) -> String {

@@ -139,6 +139,17 @@ pub fn debug_candidates(html: &[u8], url: &Url) -> (String, String, Option<Strin
     (c.ours.text, c.ours_method.to_string(), c.ds.map(|d| d.text))
 }
 
+/// The whole-page candidate's text (for the benchmark example and diagnostics only).
+#[doc(hidden)]
+pub fn debug_whole(html: &[u8], url: &Url) -> String {
+    let (text, _) = decode_html(html, None);
+    let doc = dom_query::Document::from(guard::bounded(&text));
+    let arena = arena::Arena::from_document(&doc);
+    let meta = meta::extract_meta(&arena, url);
+    let base = meta.base.clone().unwrap_or_else(|| url.clone());
+    combine::whole_text(&arena, &base, meta.title.as_deref(), meta.forum)
+}
+
 /// Seconds spent in each stage for one page: decode+parse, arena, meta, ours, readability.
 #[doc(hidden)]
 pub fn debug_timings(html: &[u8], url: &Url) -> [f64; 5] {
