@@ -56,35 +56,48 @@ impl Pipeline {
             .map(|(rank, (id, score))| (*id, (rank, *score)))
             .collect();
         let loaded = self.store.article_vectors(&ids).await?;
-        let mut cands: Vec<Neighbour> = Vec::new();
-        for (id, story, f, c) in loaded {
-            let Some(f) = f.and_then(|b| serde_json::from_slice::<ArticleFeatures>(&b).ok()) else {
-                continue;
+        let mut rows: Vec<_> = loaded
+            .into_iter()
+            .filter_map(|(id, story, f, c)| {
+                let &(rank, score) = by_id.get(&id.0)?;
+                Some((rank, score, id, story, f?, c))
+            })
+            .collect();
+        rows.sort_by_key(|r| r.0);
+        let mut cands: Vec<Neighbour> = Vec::with_capacity(rows.len());
+        for (_, score, id, story, blob, c) in rows {
+            // Only the candidates need all their features; the other neighbours
+            // lend their vector to the contexts (decoding all 400 blobs whole
+            // was ~7 ms per article).
+            let (vector, features) = if cands.len() < CANDIDATES {
+                let Ok(f) = serde_json::from_slice::<ArticleFeatures>(&blob) else {
+                    continue;
+                };
+                (f.vector.clone(), Some(f))
+            } else {
+                let Ok(v) = serde_json::from_slice::<VectorOnly>(&blob) else {
+                    continue;
+                };
+                (v.vector, None)
             };
-            let Some(&(rank, score)) = by_id.get(&id.0) else {
-                continue;
-            };
-            let ctx = c.and_then(|b| serde_json::from_slice::<TermVector>(&b).ok());
+            let context = c.and_then(|b| serde_json::from_slice::<TermVector>(&b).ok());
             cands.push(Neighbour {
                 id,
                 story,
-                features: f,
-                context: ctx,
-                rank,
+                vector,
+                features,
+                context,
                 score,
             });
         }
-        cands.sort_by_key(|c| c.rank);
-        let neighbours: Vec<(&TermVector, f32)> = cands
-            .iter()
-            .map(|c| (&c.features.vector, c.score))
-            .collect();
+        let neighbours: Vec<(&TermVector, f32)> =
+            cands.iter().map(|c| (&c.vector, c.score)).collect();
         let own_context = context_vector_scored(&features.vector, &neighbours);
         // Ranked with a second smoothing step on the query side only (the stored context
         // stays first-order); neighbours without a context yet count with their vector.
         let neighbour_contexts: Vec<(&TermVector, f32)> = cands
             .iter()
-            .map(|c| (c.context.as_ref().unwrap_or(&c.features.vector), c.score))
+            .map(|c| (c.context.as_ref().unwrap_or(&c.vector), c.score))
             .collect();
         let ranking_context = query_context(&features.vector, &neighbour_contexts);
         let query = RelatedDoc {
@@ -92,19 +105,24 @@ impl Pipeline {
             context: &ranking_context,
             story: a.story_id,
         };
-        cands.truncate(CANDIDATES);
-        let docs: Vec<RelatedDoc<'_>> = cands
+        let (doc_ids, docs): (Vec<ArticleId>, Vec<RelatedDoc<'_>>) = cands
             .iter()
-            .map(|c| RelatedDoc {
-                features: &c.features,
-                context: c.context.as_ref().unwrap_or(&c.features.vector),
-                story: c.story,
+            .filter_map(|c| {
+                let features = c.features.as_ref()?;
+                Some((
+                    c.id,
+                    RelatedDoc {
+                        features,
+                        context: c.context.as_ref().unwrap_or(&c.vector),
+                        story: c.story,
+                    },
+                ))
             })
-            .collect();
+            .unzip();
         let ranked = rank_related(&query, &docs, SHOWN);
         let chosen: Vec<(ArticleId, f64)> = ranked
             .iter()
-            .filter_map(|r| cands.get(r.index).map(|c| (c.id, f64::from(r.score))))
+            .filter_map(|r| doc_ids.get(r.index).map(|id| (*id, f64::from(r.score))))
             .collect();
         self.store
             .set_related(article, &serde_json::to_vec(&own_context)?, &chosen)
@@ -117,9 +135,15 @@ impl Pipeline {
 struct Neighbour {
     id: ArticleId,
     story: Option<tidings_core::StoryId>,
-    features: ArticleFeatures,
+    vector: TermVector,
+    /// Decoded for the candidates only.
+    features: Option<ArticleFeatures>,
     context: Option<TermVector>,
-    /// Position in the more-like-this list.
-    rank: usize,
     score: f32,
+}
+
+/// The one field of a stored features blob the non-candidate neighbours need.
+#[derive(serde::Deserialize)]
+struct VectorOnly {
+    vector: TermVector,
 }
