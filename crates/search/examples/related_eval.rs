@@ -25,7 +25,7 @@ mod corpus;
 
 use std::time::Instant;
 
-use tidings_search::{IndexDoc, IndexerOptions, MltOptions, SearchIndex};
+use tidings_search::MltOptions;
 use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
 use tidings_understand::fingerprint::is_near_duplicate;
 use tidings_understand::related::{
@@ -102,30 +102,8 @@ fn main() {
     println!("Reuters-21578 with topic labels: {n} articles");
 
     // ---- index them (lang en: the corpus is English; detection would say fr for tables)
-    let dir = tempfile::tempdir().unwrap();
-    let (index, _) = SearchIndex::open(dir.path().join("idx")).unwrap();
-    let mut w = index.indexer(IndexerOptions::default()).unwrap();
     let t = Instant::now();
-    let batch: Vec<IndexDoc> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| IndexDoc {
-            id: i as i64,
-            change_seq: i as i64 + 1,
-            title: d.title.clone(),
-            body: d.body.clone(),
-            url: String::new(),
-            source_id: 1,
-            source_name: d.source.clone(),
-            lang: "en".into(),
-            published_ms: d.published.map(|p| p.0),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in batch.chunks(1000) {
-        w.upsert(chunk).unwrap();
-    }
-    w.commit(n as i64).unwrap();
+    let (_dir, index) = corpus::index_corpus(&docs);
     println!(
         "indexed in {:.1}s ({:.0} docs/s incl. commit)",
         t.elapsed().as_secs_f64(),

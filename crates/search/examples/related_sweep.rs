@@ -22,7 +22,7 @@ mod corpus;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use tidings_search::{IndexDoc, IndexerOptions, MltOptions, SearchIndex};
+use tidings_search::MltOptions;
 use tidings_understand::features::{ArticleFeatures, ArticleInput, analyze};
 use tidings_understand::fingerprint::is_near_duplicate;
 use tidings_understand::related::{RelatedDoc, context_vector_with, rank_related};
@@ -54,29 +54,7 @@ fn main() {
         .filter(|d| !d.topics.is_empty())
         .collect();
     let n = docs.len();
-    let dir = tempfile::tempdir().unwrap();
-    let (index, _) = SearchIndex::open(dir.path().join("idx")).unwrap();
-    let mut w = index.indexer(IndexerOptions::default()).unwrap();
-    let batch: Vec<IndexDoc> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| IndexDoc {
-            id: i as i64,
-            change_seq: i as i64 + 1,
-            title: d.title.clone(),
-            body: d.body.clone(),
-            url: String::new(),
-            source_id: 1,
-            source_name: d.source.clone(),
-            lang: "en".into(),
-            published_ms: d.published.map(|p| p.0),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in batch.chunks(1000) {
-        w.upsert(chunk).unwrap();
-    }
-    w.commit(n as i64).unwrap();
+    let (_dir, index) = corpus::index_corpus(&docs);
     let inputs: Vec<ArticleInput<'_>> = docs
         .iter()
         .map(|d| ArticleInput {

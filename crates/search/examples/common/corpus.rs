@@ -55,3 +55,33 @@ pub fn load(name: &str) -> Vec<Doc> {
         })
         .collect()
 }
+
+/// Index `docs` (id = position in the slice) into a fresh temporary index and commit.
+/// Keep the returned directory alive as long as the index is used.
+pub fn index_corpus(docs: &[Doc]) -> (tempfile::TempDir, tidings_search::SearchIndex) {
+    use tidings_search::{IndexDoc, IndexerOptions, SearchIndex};
+    let dir = tempfile::tempdir().unwrap();
+    let (index, _) = SearchIndex::open(dir.path().join("idx")).unwrap();
+    let mut w = index.indexer(IndexerOptions::default()).unwrap();
+    let batch: Vec<IndexDoc> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| IndexDoc {
+            id: i as i64,
+            change_seq: i as i64 + 1,
+            title: d.title.clone(),
+            body: d.body.clone(),
+            url: String::new(),
+            source_id: 1,
+            source_name: d.source.clone(),
+            lang: "en".into(),
+            published_ms: d.published.map(|p| p.0),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in batch.chunks(1000) {
+        w.upsert(chunk).unwrap();
+    }
+    w.commit(docs.len() as i64).unwrap();
+    (dir, index)
+}
