@@ -5,11 +5,15 @@
 
 use crate::{Pipeline, bump};
 use anyhow::Result;
+use std::sync::RwLock;
 use tidings_core::{ArticleId, CanonicalUrl, SourceId, Timestamp, now_ms, urlcanon::same_site};
 use tidings_fetch::http::ACCEPT_HTML;
 use tidings_fetch::{FetchError, FetchRequest};
 use tidings_store::{DupReason, EntryRow, IngestExtras, Ingested, NewArticle};
-use tidings_understand::{ArticleFeatures, ArticleInput, analyze, band_keys, is_near_duplicate};
+use tidings_understand::{
+    ArticleFeatures, ArticleInput, DfStats, NearDupSignature, analyze, band_keys, blob,
+    is_near_duplicate,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArticleOutcome {
@@ -60,15 +64,30 @@ impl Pipeline {
             Err(PageProblem::Transient(msg) | PageProblem::Permanent(msg)) => (None, Some(msg)),
         };
 
-        let entry = entries.first();
-        let mut new = build_article(
-            url,
-            source_id,
-            extracted.as_ref(),
-            entry,
-            problem.as_deref(),
-        );
-        if new.text.trim().is_empty() && new.title.trim().is_empty() {
+        let prepared = {
+            let (url, df, problem) = (url.to_string(), self.df.clone(), problem.clone());
+            self.on_cpu(move || {
+                prepare(
+                    &url,
+                    &page_url,
+                    source_id,
+                    extracted,
+                    &entries,
+                    problem.as_deref(),
+                    &df,
+                )
+            })
+            .await??
+        };
+        let Some(Prepared {
+            new,
+            distinct_terms,
+            signature,
+            bands,
+            topics,
+            aliases,
+        }) = prepared
+        else {
             // Nothing from the page and nothing from the feed: not an article.
             bump(&self.stats.article_errors, 1);
             anyhow::bail!(
@@ -77,58 +96,9 @@ impl Pipeline {
                     || "the page has no article text and the feed none either".into()
                 )
             );
-        }
-
-        // The page's own canonical URL wins when it stays on the same site.
-        let mut aliases = Vec::new();
-        if let Some(c) = extracted.as_ref().and_then(|a| a.canonical_url.as_ref())
-            && same_site(
-                c.host_str().unwrap_or_default(),
-                page_url.host_str().unwrap_or_default(),
-            )
-            && let Ok(canonical) = CanonicalUrl::from_url(c)
-            && canonical.as_str() != url
-        {
-            aliases.push(url.to_string());
-            new.url = Some(canonical);
-        }
-
-        let categories: Vec<String> = entry.map(|e| e.categories.clone()).unwrap_or_default();
-        let features = {
-            let df = self
-                .df
-                .read()
-                .map_err(|_| anyhow::anyhow!("term statistics lock poisoned"))?;
-            let input = ArticleInput {
-                title: &new.title,
-                body: &new.text,
-                url: new.url.as_ref().map(|u| u.as_str()),
-                categories: &categories,
-                published: new.published_at.map(Timestamp),
-                lang_hint: new.language.as_deref(),
-            };
-            analyze(&input, &df)
         };
-        let f = &features.features;
-        new.language = Some(f.lang.clone());
-        new.keywords = f.keywords.clone();
-        new.entities = f.entities.iter().map(|e| e.name.clone()).collect();
-        new.content_hash =
-            (!new.text.trim().is_empty()).then(|| format!("{:016x}", f.signature.exact));
-        new.simhash = Some(i64::from_ne_bytes(f.signature.simhash.to_ne_bytes()));
-        new.features = Some(serde_json::to_vec(f)?);
-        let bands: Vec<i64> = band_keys(&f.signature)
-            .into_iter()
-            .map(|b| i64::from_ne_bytes(b.to_ne_bytes()))
-            .collect();
-        let topics: Vec<(String, f64)> = f
-            .topics
-            .iter()
-            .map(|t| (t.slug().to_string(), 1.0))
-            .collect();
-        let signature = f.signature.clone();
         let is_copy_of = move |blob: &[u8]| -> bool {
-            serde_json::from_slice::<ArticleFeatures>(blob)
+            blob::decode::<ArticleFeatures>(blob)
                 .map(|other| is_near_duplicate(&signature, &other.signature))
                 .unwrap_or(false)
         };
@@ -148,7 +118,7 @@ impl Pipeline {
         Ok(match result {
             Ingested::Inserted(id) => {
                 if let Ok(mut df) = self.df.write() {
-                    df.observe(&features.distinct_terms);
+                    df.observe(&distinct_terms);
                 }
                 if let Some(img) = &new.image_url {
                     self.enqueue_media(id, img).await?;
@@ -227,13 +197,96 @@ impl Pipeline {
         let body = r.body;
         let content_type = r.content_type;
         let fu = final_url.clone();
-        let article = tokio::task::spawn_blocking(move || {
-            tidings_extract::extract(&body, &fu, content_type.as_deref())
-        })
-        .await
-        .map_err(|e| PageProblem::Permanent(format!("extraction crashed: {e}")))?;
+        let article = self
+            .on_cpu(move || tidings_extract::extract(&body, &fu, content_type.as_deref()))
+            .await
+            .map_err(|e| PageProblem::Permanent(format!("extraction crashed: {e}")))?;
         Ok((article, final_url))
     }
+}
+
+/// An article made ready to store, with what deduplication needs.
+struct Prepared {
+    new: NewArticle,
+    distinct_terms: Vec<u64>,
+    signature: NearDupSignature,
+    bands: Vec<i64>,
+    topics: Vec<(String, f64)>,
+    aliases: Vec<String>,
+}
+
+/// The CPU part of an ingest: combine page and feed, choose the canonical URL,
+/// analyse the text. Runs on the CPU pool. `None`: neither page nor feed has
+/// any text.
+fn prepare(
+    url: &str,
+    page_url: &url::Url,
+    source_id: SourceId,
+    extracted: Option<tidings_extract::Article>,
+    entries: &[EntryRow],
+    problem: Option<&str>,
+    df: &RwLock<DfStats>,
+) -> Result<Option<Prepared>> {
+    let entry = entries.first();
+    let mut new = build_article(url, source_id, extracted.as_ref(), entry, problem);
+    if new.text.trim().is_empty() && new.title.trim().is_empty() {
+        return Ok(None);
+    }
+
+    // The page's own canonical URL wins when it stays on the same site.
+    let mut aliases = Vec::new();
+    if let Some(c) = extracted.as_ref().and_then(|a| a.canonical_url.as_ref())
+        && same_site(
+            c.host_str().unwrap_or_default(),
+            page_url.host_str().unwrap_or_default(),
+        )
+        && let Ok(canonical) = CanonicalUrl::from_url(c)
+        && canonical.as_str() != url
+    {
+        aliases.push(url.to_string());
+        new.url = Some(canonical);
+    }
+
+    let categories: Vec<String> = entry.map(|e| e.categories.clone()).unwrap_or_default();
+    let features = {
+        let df = df
+            .read()
+            .map_err(|_| anyhow::anyhow!("term statistics lock poisoned"))?;
+        let input = ArticleInput {
+            title: &new.title,
+            body: &new.text,
+            url: new.url.as_ref().map(|u| u.as_str()),
+            categories: &categories,
+            published: new.published_at.map(Timestamp),
+            lang_hint: new.language.as_deref(),
+        };
+        analyze(&input, &df)
+    };
+    let f = &features.features;
+    new.language = Some(f.lang.clone());
+    new.keywords = f.keywords.clone();
+    new.entities = f.entities.iter().map(|e| e.name.clone()).collect();
+    new.content_hash = (!new.text.trim().is_empty()).then(|| format!("{:016x}", f.signature.exact));
+    new.simhash = Some(i64::from_ne_bytes(f.signature.simhash.to_ne_bytes()));
+    new.features = Some(blob::encode(f)?);
+    let bands: Vec<i64> = band_keys(&f.signature)
+        .into_iter()
+        .map(|b| i64::from_ne_bytes(b.to_ne_bytes()))
+        .collect();
+    let topics: Vec<(String, f64)> = f
+        .topics
+        .iter()
+        .map(|t| (t.slug().to_string(), 1.0))
+        .collect();
+    let signature = f.signature.clone();
+    Ok(Some(Prepared {
+        new,
+        distinct_terms: features.distinct_terms,
+        signature,
+        bands,
+        topics,
+        aliases,
+    }))
 }
 
 /// Control bytes in the first few KB mean an image, archive or garbage, whatever
@@ -262,8 +315,14 @@ fn build_article(
     entry: Option<&EntryRow>,
     problem: Option<&str>,
 ) -> NewArticle {
-    let feed_text = entry.map(feed_body).unwrap_or_default();
     let page_words = page.map(|p| p.text.split_whitespace().count()).unwrap_or(0);
+    // The feed's text matters only when the page gave too little; making it
+    // runs the extractor over the feed's HTML, so it is not done otherwise.
+    let feed_text = if page_words < MIN_BODY_WORDS {
+        entry.map(feed_body).unwrap_or_default()
+    } else {
+        String::new()
+    };
     let use_feed_body =
         page_words < MIN_BODY_WORDS && feed_text.split_whitespace().count() > page_words;
     let (html, text, status) = match page {

@@ -16,7 +16,7 @@ use tidings_core::{ArticleId, StoryId};
 use tidings_store::{ClusterTx, NewJob};
 use tidings_understand::stories::{StoryCandidate, WINDOW_MS};
 use tidings_understand::{
-    ArticleFeatures, Decision, HeadlineFields, StoryProfile, assign, representative_headline,
+    ArticleFeatures, Decision, StoryProfile, assign, blob, representative_headline,
 };
 
 /// Candidate stories looked at per article (most shared keys first).
@@ -81,15 +81,11 @@ impl Pipeline {
             let pending: Vec<Pending> = batch
                 .into_iter()
                 .filter_map(|a| {
-                    let features =
-                        serde_json::from_slice::<ArticleFeatures>(a.features.as_deref()?)
-                            .map_err(|_| {
-                                tracing::warn!(
-                                    article = a.id.0,
-                                    "unreadable features; not clustered"
-                                );
-                            })
-                            .ok()?;
+                    let features = blob::decode::<ArticleFeatures>(a.features.as_deref()?)
+                        .map_err(|_| {
+                            tracing::warn!(article = a.id.0, "unreadable features; not clustered");
+                        })
+                        .ok()?;
                     let keys = features
                         .lookup_keys()
                         .into_iter()
@@ -144,7 +140,7 @@ impl Pipeline {
         let mut profiles = Vec::with_capacity(changed.len());
         for id in changed.keys() {
             if let Some(c) = cache.stories.get(id) {
-                profiles.push((*id, serde_json::to_vec(&c.profile)?));
+                profiles.push((*id, blob::encode(&c.profile)?));
             }
         }
         let seq = tx.commit(&profiles).await?;
@@ -169,11 +165,11 @@ impl Pipeline {
             return Ok(());
         };
         let members = self.store.story_member_features(story, 50).await?;
-        let parsed: Vec<(ArticleId, HeadlineFields)> = members
+        let parsed: Vec<(ArticleId, ArticleFeatures)> = members
             .into_iter()
-            .filter_map(|(id, _, blob)| serde_json::from_slice(&blob).ok().map(|f| (id, f)))
+            .filter_map(|(id, _, b)| blob::decode::<ArticleFeatures>(&b).ok().map(|f| (id, f)))
             .collect();
-        let refs: Vec<&HeadlineFields> = parsed.iter().map(|(_, f)| f).collect();
+        let refs: Vec<&ArticleFeatures> = parsed.iter().map(|(_, f)| f).collect();
         if let Some(i) = representative_headline(profile, &refs)
             && let Some((id, f)) = parsed.get(i)
             && f.title != row.title
@@ -204,7 +200,7 @@ async fn place(
         .collect();
     let seqs: HashMap<StoryId, i64> = ids.iter().copied().collect();
     for (id, blob) in tx.story_profiles(&unread).await? {
-        match serde_json::from_slice::<StoryProfile>(&blob) {
+        match blob::decode::<StoryProfile>(&blob) {
             Ok(profile) => {
                 let seq = seqs.get(&id).copied().unwrap_or_default();
                 cache.stories.insert(id, CachedProfile { seq, profile });
@@ -232,8 +228,10 @@ async fn place(
         // Copies are never stored as articles (they are linked at ingest).
         Decision::New | Decision::Copy { .. } => {
             let profile = StoryProfile::new(&a.features);
-            let blob = serde_json::to_vec(&profile)?;
-            let story = tx.new_story(a.id, &a.features.title, a.at, &blob).await?;
+            let encoded = blob::encode(&profile)?;
+            let story = tx
+                .new_story(a.id, &a.features.title, a.at, &encoded)
+                .await?;
             changed.insert(story, 0);
             cache
                 .stories

@@ -142,6 +142,8 @@ pub struct Pipeline {
     pub(crate) clustering: Arc<tokio::sync::Mutex<cluster::ProfileCache>>,
     /// This node's search index, for more-like-this candidates.
     pub(crate) search: Option<tidings_search::SearchIndex>,
+    /// One permit per core for CPU-bound work (see [`Pipeline::on_cpu`]).
+    pub(crate) cpu: Arc<tokio::sync::Semaphore>,
 }
 
 const DF_SETTING: &str = "understand.df_stats";
@@ -163,7 +165,24 @@ impl Pipeline {
             stats: Arc::new(Stats::default()),
             clustering: Arc::new(tokio::sync::Mutex::new(cluster::ProfileCache::default())),
             search: None,
+            cpu: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            )),
         })
+    }
+
+    /// Run CPU-bound work (extraction, analysis, ranking, image encoding) off
+    /// the async workers, at most one piece per core at once. Run inline, it
+    /// stalled the async workers that drive database transactions; run
+    /// unbounded, 16 workers' extractions time-sliced the cores while SQLite's
+    /// single writer sat in a transaction whose next statement waited for a
+    /// turn on a core.
+    pub(crate) async fn on_cpu<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self.cpu.acquire().await?;
+        Ok(tokio::task::spawn_blocking(f).await?)
     }
 
     /// Use this node's search index for related articles.

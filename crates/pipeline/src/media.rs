@@ -189,7 +189,7 @@ impl Pipeline {
                 .await?);
         }
         let body = r.body;
-        let rendered = tokio::task::spawn_blocking(move || render_variants(&body)).await?;
+        let rendered = self.on_cpu(move || render_variants(&body)).await?;
         let (w, h, variants) = match rendered {
             Ok(v) => v,
             Err(e) => return Ok(self.store.media_failed(&id, &format!("{e:#}")).await?),

@@ -308,6 +308,20 @@ impl Store {
             .as_ref()
             .map(|u| u.as_str().to_string())
             .unwrap_or_else(|| a.original_url.clone());
+        // On SQLite, compare with the articles stored so far before taking the
+        // single writer: reading and decoding candidates under it made every
+        // other ingest wait. Inside the transaction only articles stored since
+        // (ids above `seen`) are left to check; ids only grow (AUTOINCREMENT).
+        let before = if self.backend == crate::Backend::Sqlite {
+            let seen: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM articles")
+                .fetch_one(&self.read)
+                .await?;
+            let mut conn = self.read.acquire().await?;
+            let copy_of = near_duplicate_in(&mut conn, x, 0, seen).await?;
+            Some(CheckedBefore { seen, copy_of })
+        } else {
+            None
+        };
         let mut tx = self.begin_write().await?;
         if self.backend == crate::Backend::Postgres {
             // SQLite's single writer serialises this already; PostgreSQL needs
@@ -326,36 +340,7 @@ impl Store {
         let mut link_urls: Vec<&str> = vec![url.as_str(), a.original_url.as_str()];
         link_urls.extend(x.aliases.iter().map(String::as_str));
 
-        let found: Option<(i64, DupReason)> = {
-            let by_url: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE url = $1")
-                .bind(&url)
-                .fetch_optional(&mut *tx)
-                .await?;
-            match by_url {
-                Some(id) => Some((id, DupReason::Url)),
-                None => {
-                    let exact: Option<i64> = match &a.content_hash {
-                        Some(h) => {
-                            sqlx::query_scalar(
-                                "SELECT id FROM articles WHERE content_hash = $1 AND duplicate_of IS NULL
-                                 ORDER BY id LIMIT 1",
-                            )
-                            .bind(h.as_str())
-                            .fetch_optional(&mut *tx)
-                            .await?
-                        }
-                        None => None,
-                    };
-                    match exact {
-                        Some(id) => Some((id, DupReason::Exact)),
-                        None => self
-                            .near_duplicate_in(&mut tx, x)
-                            .await?
-                            .map(|id| (id, DupReason::NearDuplicate)),
-                    }
-                }
-            }
-        };
+        let found = original_of(&mut tx, &url, a.content_hash.as_deref(), x, before).await?;
         if let Some((orig, reason)) = found {
             link_entries(&mut tx, &link_urls, orig).await?;
             tx.commit().await?;
@@ -401,38 +386,6 @@ impl Store {
         Ok(Ingested::Inserted(ArticleId(id)))
     }
 
-    async fn near_duplicate_in(
-        &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-        x: &IngestExtras<'_>,
-    ) -> Result<Option<i64>> {
-        if x.bands.is_empty() {
-            return Ok(None);
-        }
-        let placeholders: Vec<String> = (1..=x.bands.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            // Bands first (an index seek per band), then the few articles they name:
-            // a join lets SQLite walk all articles in id order instead.
-            "SELECT a.id, a.features FROM articles a
-             WHERE a.id IN (SELECT article_id FROM article_bands WHERE band IN ({}))
-               AND a.duplicate_of IS NULL ORDER BY a.id LIMIT 64",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in x.bands {
-            q = q.bind(*b);
-        }
-        for r in q.fetch_all(&mut **tx).await? {
-            let features: Option<Vec<u8>> = r.try_get("features")?;
-            if let Some(f) = features
-                && (x.is_copy_of)(&f)
-            {
-                return Ok(Some(r.try_get("id")?));
-            }
-        }
-        Ok(None)
-    }
-
     /// The stored `features` blob of an article.
     pub async fn article_features(&self, id: ArticleId) -> Result<Option<Vec<u8>>> {
         let f: Option<Option<Vec<u8>>> =
@@ -463,6 +416,107 @@ impl Store {
         .await?;
         Ok(ids.into_iter().map(SourceId).collect())
     }
+}
+
+/// What the near-duplicate check found before the write transaction.
+struct CheckedBefore {
+    /// Highest article id then.
+    seen: i64,
+    copy_of: Option<i64>,
+}
+
+/// The stored article the new one is: same URL, same text, or a near-duplicate
+/// (the last checked only among articles stored since `before`, if given).
+async fn original_of(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    url: &str,
+    content_hash: Option<&str>,
+    x: &IngestExtras<'_>,
+    before: Option<CheckedBefore>,
+) -> Result<Option<(i64, DupReason)>> {
+    let by_url: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE url = $1")
+        .bind(url)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(id) = by_url {
+        return Ok(Some((id, DupReason::Url)));
+    }
+    if let Some(h) = content_hash {
+        let exact: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM articles WHERE content_hash = $1 AND duplicate_of IS NULL
+             ORDER BY id LIMIT 1",
+        )
+        .bind(h)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(id) = exact {
+            return Ok(Some((id, DupReason::Exact)));
+        }
+    }
+    let after = match before {
+        Some(CheckedBefore {
+            copy_of: Some(id), ..
+        }) => {
+            let still: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM articles WHERE id = $1 AND duplicate_of IS NULL",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if still.is_some() {
+                return Ok(Some((id, DupReason::NearDuplicate)));
+            }
+            // It stopped being an original meanwhile: look at every article again.
+            0
+        }
+        Some(CheckedBefore {
+            seen,
+            copy_of: None,
+        }) => seen,
+        None => 0,
+    };
+    Ok(near_duplicate_in(tx, x, after, i64::MAX)
+        .await?
+        .map(|id| (id, DupReason::NearDuplicate)))
+}
+
+/// The first stored original (id in `after+1 ..= upto`) that shares an LSH band
+/// with the new article and that `is_copy_of` confirms.
+async fn near_duplicate_in(
+    conn: &mut sqlx::AnyConnection,
+    x: &IngestExtras<'_>,
+    after: i64,
+    upto: i64,
+) -> Result<Option<i64>> {
+    if x.bands.is_empty() || after >= upto {
+        return Ok(None);
+    }
+    let n = x.bands.len();
+    let placeholders: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        // Bands first (an index seek per band), then the few articles they name:
+        // a join lets SQLite walk all articles in id order instead.
+        "SELECT a.id, a.features FROM articles a
+         WHERE a.id IN (SELECT article_id FROM article_bands WHERE band IN ({}))
+           AND a.duplicate_of IS NULL AND a.id > ${} AND a.id <= ${}
+         ORDER BY a.id LIMIT 64",
+        placeholders.join(", "),
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in x.bands {
+        q = q.bind(*b);
+    }
+    for r in q.bind(after).bind(upto).fetch_all(&mut *conn).await? {
+        let features: Option<Vec<u8>> = r.try_get("features")?;
+        if let Some(f) = features
+            && (x.is_copy_of)(&f)
+        {
+            return Ok(Some(r.try_get("id")?));
+        }
+    }
+    Ok(None)
 }
 
 async fn link_entries(

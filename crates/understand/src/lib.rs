@@ -38,6 +38,7 @@
 //! assert!(matches!(assign(&copy, &copies, &stories), Decision::Copy { story: StoryId(1), .. }));
 //! ```
 
+pub mod blob;
 pub mod entities;
 pub mod features;
 pub mod fingerprint;
@@ -58,9 +59,7 @@ pub use related::{
     CONTEXT_NEIGHBOURS, Related, RelatedDoc, context_vector, context_vector_scored, query_context,
     rank_related, related_score,
 };
-pub use stories::{
-    Decision, HeadlineFields, StoryProfile, assign, representative_headline, same_story,
-};
+pub use stories::{Decision, StoryProfile, assign, representative_headline, same_story};
 pub use topics::{TopicSource, assign_topics};
 pub use vector::{DfStats, TermVector};
 

@@ -264,53 +264,12 @@ pub fn assign_with(
     }
 }
 
-/// What headline choice reads of a member article.
-pub trait HeadlineSource {
-    fn title(&self) -> &str;
-    /// Term ids of the title, sorted.
-    fn title_terms(&self) -> &[u64];
-    fn published(&self) -> Option<Timestamp>;
-}
-
-impl HeadlineSource for ArticleFeatures {
-    fn title(&self) -> &str {
-        &self.title
-    }
-    fn title_terms(&self) -> &[u64] {
-        &self.title_terms
-    }
-    fn published(&self) -> Option<Timestamp> {
-        self.published
-    }
-}
-
-/// The fields of a stored [`ArticleFeatures`] blob that headline choice needs:
-/// deserialising only these skips the vectors and signatures.
-#[derive(Debug, Clone, Deserialize)]
-pub struct HeadlineFields {
-    pub title: String,
-    pub title_terms: Vec<u64>,
-    pub published: Option<Timestamp>,
-}
-
-impl HeadlineSource for HeadlineFields {
-    fn title(&self) -> &str {
-        &self.title
-    }
-    fn title_terms(&self) -> &[u64] {
-        &self.title_terms
-    }
-    fn published(&self) -> Option<Timestamp> {
-        self.published
-    }
-}
-
 /// Index of the member whose title best represents the story: the title whose words carry
 /// most of the story centroid's weight, preferring 5–16 word headlines (no one-word labels,
 /// no run-on teasers); ties go to the earliest published. `None` when no member has a title.
-pub fn representative_headline<M: HeadlineSource>(
+pub fn representative_headline(
     profile: &StoryProfile,
-    members: &[&M],
+    members: &[&ArticleFeatures],
 ) -> Option<usize> {
     let weight = |t: &u64| {
         profile
@@ -324,16 +283,16 @@ pub fn representative_headline<M: HeadlineSource>(
     members
         .iter()
         .enumerate()
-        .filter(|(_, m)| !m.title().trim().is_empty())
+        .filter(|(_, m)| !m.title.trim().is_empty())
         .map(|(i, m)| {
-            let cover: f32 = m.title_terms().iter().map(weight).sum();
-            let n_words = m.title().split_whitespace().count();
+            let cover: f32 = m.title_terms.iter().map(weight).sum();
+            let n_words = m.title.split_whitespace().count();
             let shape = if (5..=16).contains(&n_words) {
                 1.0
             } else {
                 0.7
             };
-            (i, cover * shape, m.published().map_or(i64::MAX, |t| t.0))
+            (i, cover * shape, m.published.map_or(i64::MAX, |t| t.0))
         })
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)).then(b.0.cmp(&a.0)))
         .map(|(i, _, _)| i)
@@ -436,6 +395,6 @@ mod tests {
         assert!(p.entities.iter().any(|e| e.key == "betsy devos"));
         let pick = representative_headline(&p, &[&a, &b]);
         assert_eq!(pick, Some(1), "the fuller headline covers the story better");
-        assert_eq!(representative_headline::<ArticleFeatures>(&p, &[]), None);
+        assert_eq!(representative_headline(&p, &[]), None);
     }
 }
