@@ -263,7 +263,20 @@ struct Stats {
     link: u32,
     /// Characters inside `<p>` elements, outside links.
     ptext: u32,
+    /// Characters of long text nodes outside `<p>` and links: prose written with
+    /// `<br>`s (forum posts, old CMS bodies) that `ptext` does not see.
+    loose: u32,
 }
+
+impl Stats {
+    /// Prose in the subtree, in `<p>`s or not.
+    fn prose(&self) -> u32 {
+        self.ptext.saturating_add(self.loose)
+    }
+}
+
+/// A text node at least this long outside `<p>` and links counts as prose.
+const LOOSE_MIN: usize = 100;
 
 pub struct BodyResult {
     pub blocks: Vec<Block>,
@@ -306,14 +319,29 @@ impl<'a> Ctx<'a> {
             let Some(node) = arena.get(ix) else { continue };
             let mut s = stats.get(ix).copied().unwrap_or_default();
             if matches!(node.kind, Kind::Text) {
-                let c = visible_chars(&node.text) as u32;
-                s.text = s.text.saturating_add(c);
+                let c = visible_chars(&node.text);
+                s.text = s.text.saturating_add(c as u32);
+                if c >= LOOSE_MIN {
+                    s.loose = s.loose.saturating_add(c as u32);
+                }
+            }
+            // Links are not prose; raw-text elements (scripts, styles) are long
+            // text nodes that no reader sees.
+            if node.is_el("a")
+                || (node.is_element()
+                    && matches!(
+                        node.tag.as_str(),
+                        "script" | "style" | "template" | "textarea" | "title" | "xmp"
+                    ))
+            {
+                s.loose = 0;
             }
             if node.is_el("a") {
                 s.link = s.text;
             }
             if node.is_el("p") {
                 s.ptext = s.text.saturating_sub(s.link);
+                s.loose = 0;
             }
             if let Some(slot) = stats.get_mut(ix) {
                 *slot = s;
@@ -324,12 +352,13 @@ impl<'a> Ctx<'a> {
                 ps.text = ps.text.saturating_add(s.text);
                 ps.link = ps.link.saturating_add(s.link);
                 ps.ptext = ps.ptext.saturating_add(s.ptext);
+                ps.loose = ps.loose.saturating_add(s.loose);
             }
         }
         let body = arena.find_tag(0, "body").unwrap_or(0);
         let body_text = stats
             .get(body)
-            .map(|s| s.ptext.max(s.text / 4))
+            .map(|s| s.prose().max(s.text / 4))
             .unwrap_or(0);
         let mut bad = vec![false; n];
         // The same with the whole page's shorter word list (see [`Names::Page`]).
@@ -655,7 +684,8 @@ fn self_bad(
     }
     // A subtree holding most of the page's paragraph text is never pruned by a name:
     // whole-page wrappers sometimes carry words like "sidebar-layout" or `<form>`.
-    let holds_page = body_text > 0 && st.ptext as f32 > 0.5 * body_text as f32 && st.ptext > 400;
+    let prose = st.prose();
+    let holds_page = body_text > 0 && prose as f32 > 0.5 * body_text as f32 && prose > 400;
     if DROP_TAGS.contains(&tag) {
         // `<noscript>` too: app shells (Discourse) serve the whole thread there.
         if matches!(
