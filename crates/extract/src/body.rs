@@ -1100,6 +1100,22 @@ const TEASER_HEADINGS: &[&str] = &[
     "leggi anche",
 ];
 
+/// Section labels of an article's apparatus (reference lists, footnotes), matched
+/// whole: "Sources of income" is a section of the story, "Sources" is not.
+const END_MATTER: &[&str] = &[
+    "references",
+    "citations",
+    "sources",
+    "article sources",
+    "view article sources",
+    "footnotes",
+    "notes and references",
+    "bibliography",
+    "works cited",
+    "literature cited",
+    "more articles",
+];
+
 /// Short lines that are page furniture, not prose.
 const FURNITURE: &[&str] = &[
     "advertisement",
@@ -1163,7 +1179,8 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
     for (b, key) in blocks.iter_mut().zip(&keys) {
         let teaser = key.len() < 60
             && key.split_whitespace().count() <= 6
-            && TEASER_HEADINGS.iter().any(|h| key.starts_with(h));
+            && (TEASER_HEADINGS.iter().any(|h| key.starts_with(h))
+                || END_MATTER.contains(&key.as_str()));
         match b.kind {
             BlockKind::Heading(level) => {
                 if let Some(cl) = cut_level
