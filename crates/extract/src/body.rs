@@ -739,7 +739,7 @@ fn self_bad(
 }
 
 /// Finds the main container(s) of the page, in document order.
-pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
+pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static str) {
     let arena = ctx.arena;
     let body = arena.find_tag(0, "body").unwrap_or(0);
     let body_p = ctx.good_ptext(body).max(1);
@@ -757,7 +757,7 @@ pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
             matches.push((ix, ctx.good_ptext(ix)));
         }
     }
-    if let Some((set, p)) = pick_set(ctx, &matches)
+    if let Some((set, p)) = pick_set(ctx, &matches, headline)
         && min_ok(p)
     {
         return (set, "itemprop");
@@ -793,7 +793,7 @@ pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
             }
         }
         let set = if tier == 0 {
-            pick_set(ctx, &matches)
+            pick_set(ctx, &matches, headline)
         } else {
             matches
                 .iter()
@@ -836,9 +836,24 @@ pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
 /// The best match plus the other matches near it: bodies split into several
 /// sibling blocks ("rich-text" slices between figures) come back whole. Nested
 /// matches collapse to the outermost one.
-fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)]) -> Option<(Vec<Ix>, u32)> {
+///
+/// With the page's headline element known, the first substantial match after it
+/// is the story: pages that preload the next articles (infinite scroll, "related
+/// resources" with full bodies) carry several bodies, and the largest need not be
+/// this page's.
+fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)], headline: Option<Ix>) -> Option<(Vec<Ix>, u32)> {
     let arena = ctx.arena;
-    let &(best, _) = matches.iter().max_by_key(|m| m.1)?;
+    let &(mut best, best_p) = matches.iter().max_by_key(|m| m.1)?;
+    if let Some(h) = headline
+        && best > h
+        && let Some(&(first, _)) = matches
+            .iter()
+            .filter(|m| m.0 > h && m.0 < best)
+            .find(|m| m.1 >= 200 && m.1 as f32 >= FIRST_AFTER_HEADLINE * best_p as f32)
+        && !ancestors(arena, best).any(|a| a == first)
+    {
+        best = first;
+    }
     let best_anc: Vec<Ix> = ancestors(arena, best).skip(1).take(4).collect();
     let mut set: Vec<Ix> = Vec::new();
     for &(ix, _) in matches {
@@ -860,6 +875,10 @@ fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)]) -> Option<(Vec<Ix>, u32)> {
     let total = set.iter().map(|&ix| ctx.good_ptext(ix)).sum();
     Some((set, total))
 }
+
+/// How large the first body after the headline must be, against the largest, to be
+/// taken for the story.
+const FIRST_AFTER_HEADLINE: f32 = 0.25;
 
 /// `ix` and its ancestors, nearest first.
 fn ancestors(arena: &Arena, ix: Ix) -> impl Iterator<Item = Ix> + '_ {
@@ -1448,7 +1467,14 @@ pub fn extract_body(arena: &Arena, title: Option<&str>, forum: bool) -> BodyResu
 /// [`extract_body`] with a context built by the caller.
 pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
     let arena = ctx.arena;
-    let (containers, method) = find_container(ctx);
+    // The headline element (the title is taken from a visible `<h1>`).
+    let body = arena.find_tag(0, "body").unwrap_or(0);
+    let headline = title.map(norm_key).filter(|k| !k.is_empty()).and_then(|k| {
+        arena
+            .find_all_tag(body, "h1")
+            .find(|&ix| norm_key(&arena.text(ix)) == k)
+    });
+    let (containers, method) = find_container(ctx, headline);
     let body = arena.find_tag(0, "body").unwrap_or(0);
     let inside: u32 = containers.iter().map(|&c| ctx.good_ptext(c)).sum();
     let coverage = inside as f32 / ctx.good_ptext(body).max(1) as f32;
