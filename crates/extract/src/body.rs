@@ -795,10 +795,7 @@ pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static
         let set = if tier == 0 {
             pick_set(ctx, &matches, headline)
         } else {
-            matches
-                .iter()
-                .max_by_key(|m| m.1)
-                .map(|&(ix, p)| (vec![ix], p))
+            story_match(arena, &matches, headline).map(|(ix, p)| (vec![ix], p))
         };
         if let Some((set, p)) = set
             && min_ok(p)
@@ -813,12 +810,12 @@ pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static
         }
     }
     for tag in ["article", "main"] {
-        let best = arena
+        let all: Vec<(Ix, u32)> = arena
             .find_all_tag(body, tag)
             .filter(|&ix| !ctx.is_bad(ix))
             .map(|ix| (ix, ctx.good_ptext(ix)))
-            .max_by_key(|m| m.1);
-        if let Some((ix, p)) = best
+            .collect();
+        if let Some((ix, p)) = story_match(arena, &all, headline)
             && min_ok(p)
             && (p as f32) >= 0.3 * body_p as f32
         {
@@ -833,27 +830,12 @@ pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static
     (vec![density_container(ctx, body)], "density")
 }
 
-/// The best match plus the other matches near it: bodies split into several
-/// sibling blocks ("rich-text" slices between figures) come back whole. Nested
-/// matches collapse to the outermost one.
-///
-/// With the page's headline element known, the first substantial match after it
-/// is the story: pages that preload the next articles (infinite scroll, "related
-/// resources" with full bodies) carry several bodies, and the largest need not be
-/// this page's.
+/// The story's match (see [`story_match`]) plus the other matches near it: bodies
+/// split into several sibling blocks ("rich-text" slices between figures) come
+/// back whole. Nested matches collapse to the outermost one.
 fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)], headline: Option<Ix>) -> Option<(Vec<Ix>, u32)> {
     let arena = ctx.arena;
-    let &(mut best, best_p) = matches.iter().max_by_key(|m| m.1)?;
-    if let Some(h) = headline
-        && best > h
-        && let Some(&(first, _)) = matches
-            .iter()
-            .filter(|m| m.0 > h && m.0 < best)
-            .find(|m| m.1 >= 200 && m.1 as f32 >= FIRST_AFTER_HEADLINE * best_p as f32)
-        && !ancestors(arena, best).any(|a| a == first)
-    {
-        best = first;
-    }
+    let (best, _) = story_match(arena, matches, headline)?;
     let best_anc: Vec<Ix> = ancestors(arena, best).skip(1).take(4).collect();
     let mut set: Vec<Ix> = Vec::new();
     for &(ix, _) in matches {
@@ -874,6 +856,30 @@ fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)], headline: Option<Ix>) -> Optio
     set.sort_unstable();
     let total = set.iter().map(|&ix| ctx.good_ptext(ix)).sum();
     Some((set, total))
+}
+
+/// The largest match, unless it comes after the page's headline and an earlier
+/// match that holds the headline or follows it is substantial: that one is the
+/// story. Pages that preload the next articles (infinite scroll, "related
+/// resources" with full bodies, one `<article>` per story) carry several bodies,
+/// and the largest need not be this page's.
+fn story_match(arena: &Arena, matches: &[(Ix, u32)], headline: Option<Ix>) -> Option<(Ix, u32)> {
+    let &best = matches.iter().max_by_key(|m| m.1)?;
+    let Some(h) = headline else {
+        return Some(best);
+    };
+    if best.0 <= h {
+        return Some(best);
+    }
+    let holds_h = |m: Ix| ancestors(arena, h).any(|a| a == m);
+    let first = matches.iter().find(|m| {
+        m.0 < best.0
+            && m.1 >= 200
+            && m.1 as f32 >= FIRST_AFTER_HEADLINE * best.1 as f32
+            && (m.0 > h || holds_h(m.0))
+            && !ancestors(arena, best.0).any(|a| a == m.0)
+    });
+    Some(first.copied().unwrap_or(best))
 }
 
 /// How large the first body after the headline must be, against the largest, to be
@@ -1492,6 +1498,29 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn story_before_preloaded_next_article() {
+        let para = |w: &str| format!("<p>{}</p>", [w; 40].join(" "));
+        let html = format!(
+            "<html><body><article><h1>The story</h1>{}</article>\
+             <article><h2>Next story</h2>{}{}</article></body></html>",
+            para("storyword,"),
+            para("nextword,"),
+            para("nextword;")
+        );
+        let doc = dom_query::Document::from(html.as_str());
+        let arena = crate::arena::Arena::from_document(&doc);
+        let res = super::extract_body(&arena, Some("The story"), false);
+        let text: String = res
+            .blocks
+            .iter()
+            .filter(|b| b.keep)
+            .map(|b| b.text.as_str())
+            .collect();
+        assert!(text.contains("storyword"), "{text}");
+        assert!(!text.contains("nextword"), "{text}");
+    }
+
     #[test]
     fn norm_key_words() {
         assert_eq!(
