@@ -1402,17 +1402,48 @@ fn is_furniture_line(text: &str, key: &str) -> bool {
         "©",
     ];
     let n = text.chars().count();
+    if n >= 400 {
+        return false;
+    }
+    // Affiliate disclosures ("Purchases made through our links may earn us a
+    // commission"): a notice about the page, longer than the other lines.
+    if key.contains("commission")
+        && ["affiliate", "our links", "purchases made", "we may earn"]
+            .iter()
+            .any(|w| key.contains(w))
+    {
+        return true;
+    }
     if n > 200 {
         return false;
     }
-    if LINES.contains(&key) {
+    let lower = text.trim().to_lowercase();
+    if LINES.contains(&key) || is_reading_time(key) {
         return true;
     }
-    let lower = text.trim().to_lowercase();
     if lower.starts_with("the post ") && lower.contains(" appeared first on ") {
         return true;
     }
     n < 150 && PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// "5 min read", "Reading time: 11 minutes".
+fn is_reading_time(key: &str) -> bool {
+    if key.len() > 40 || !key.contains("min") {
+        return false;
+    }
+    let words: Vec<&str> = key.split_whitespace().collect();
+    words.len() <= 5
+        && words.iter().any(|w| matches!(*w, "read" | "reading"))
+        && words
+            .iter()
+            .any(|w| matches!(*w, "min" | "mins" | "minute" | "minutes"))
+        && words.iter().all(|w| {
+            matches!(
+                *w,
+                "read" | "reading" | "time" | "min" | "mins" | "minute" | "minutes"
+            ) || w.chars().all(|c| c.is_ascii_digit())
+        })
 }
 
 /// "By Jane Doe", "Von Anna Schmidt | 4. März": a byline, not prose.
@@ -1539,5 +1570,11 @@ mod tests {
         assert!(f("Copyright © 2023 NPR. All rights reserved."));
         assert!(!f("Like this summer, the next one will be hot."));
         assert!(!f("The post office closed at noon."));
+        assert!(f("5 min read"));
+        assert!(f("Reading Time: 11 minutes"));
+        assert!(!f("Read for 5 minutes a day."));
+        assert!(f(
+            "Products are chosen independently by our editors. Purchases made through our links may earn us a commission."
+        ));
     }
 }
