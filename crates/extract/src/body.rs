@@ -263,7 +263,20 @@ struct Stats {
     link: u32,
     /// Characters inside `<p>` elements, outside links.
     ptext: u32,
+    /// Characters of long text nodes outside `<p>` and links: prose written with
+    /// `<br>`s (forum posts, old CMS bodies) that `ptext` does not see.
+    loose: u32,
 }
+
+impl Stats {
+    /// Prose in the subtree, in `<p>`s or not.
+    fn prose(&self) -> u32 {
+        self.ptext.saturating_add(self.loose)
+    }
+}
+
+/// A text node at least this long outside `<p>` and links counts as prose.
+const LOOSE_MIN: usize = 100;
 
 pub struct BodyResult {
     pub blocks: Vec<Block>,
@@ -306,14 +319,29 @@ impl<'a> Ctx<'a> {
             let Some(node) = arena.get(ix) else { continue };
             let mut s = stats.get(ix).copied().unwrap_or_default();
             if matches!(node.kind, Kind::Text) {
-                let c = visible_chars(&node.text) as u32;
-                s.text = s.text.saturating_add(c);
+                let c = visible_chars(&node.text);
+                s.text = s.text.saturating_add(c as u32);
+                if c >= LOOSE_MIN {
+                    s.loose = s.loose.saturating_add(c as u32);
+                }
+            }
+            // Links are not prose; raw-text elements (scripts, styles) are long
+            // text nodes that no reader sees.
+            if node.is_el("a")
+                || (node.is_element()
+                    && matches!(
+                        node.tag.as_str(),
+                        "script" | "style" | "template" | "textarea" | "title" | "xmp"
+                    ))
+            {
+                s.loose = 0;
             }
             if node.is_el("a") {
                 s.link = s.text;
             }
             if node.is_el("p") {
                 s.ptext = s.text.saturating_sub(s.link);
+                s.loose = 0;
             }
             if let Some(slot) = stats.get_mut(ix) {
                 *slot = s;
@@ -324,12 +352,13 @@ impl<'a> Ctx<'a> {
                 ps.text = ps.text.saturating_add(s.text);
                 ps.link = ps.link.saturating_add(s.link);
                 ps.ptext = ps.ptext.saturating_add(s.ptext);
+                ps.loose = ps.loose.saturating_add(s.loose);
             }
         }
         let body = arena.find_tag(0, "body").unwrap_or(0);
         let body_text = stats
             .get(body)
-            .map(|s| s.ptext.max(s.text / 4))
+            .map(|s| s.prose().max(s.text / 4))
             .unwrap_or(0);
         let mut bad = vec![false; n];
         // The same with the whole page's shorter word list (see [`Names::Page`]).
@@ -655,7 +684,8 @@ fn self_bad(
     }
     // A subtree holding most of the page's paragraph text is never pruned by a name:
     // whole-page wrappers sometimes carry words like "sidebar-layout" or `<form>`.
-    let holds_page = body_text > 0 && st.ptext as f32 > 0.5 * body_text as f32 && st.ptext > 400;
+    let prose = st.prose();
+    let holds_page = body_text > 0 && prose as f32 > 0.5 * body_text as f32 && prose > 400;
     if DROP_TAGS.contains(&tag) {
         // `<noscript>` too: app shells (Discourse) serve the whole thread there.
         if matches!(
@@ -709,7 +739,7 @@ fn self_bad(
 }
 
 /// Finds the main container(s) of the page, in document order.
-pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
+pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static str) {
     let arena = ctx.arena;
     let body = arena.find_tag(0, "body").unwrap_or(0);
     let body_p = ctx.good_ptext(body).max(1);
@@ -727,7 +757,7 @@ pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
             matches.push((ix, ctx.good_ptext(ix)));
         }
     }
-    if let Some((set, p)) = pick_set(ctx, &matches)
+    if let Some((set, p)) = pick_set(ctx, &matches, headline)
         && min_ok(p)
     {
         return (set, "itemprop");
@@ -763,12 +793,9 @@ pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
             }
         }
         let set = if tier == 0 {
-            pick_set(ctx, &matches)
+            pick_set(ctx, &matches, headline)
         } else {
-            matches
-                .iter()
-                .max_by_key(|m| m.1)
-                .map(|&(ix, p)| (vec![ix], p))
+            story_match(arena, &matches, headline).map(|(ix, p)| (vec![ix], p))
         };
         if let Some((set, p)) = set
             && min_ok(p)
@@ -783,12 +810,12 @@ pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
         }
     }
     for tag in ["article", "main"] {
-        let best = arena
+        let all: Vec<(Ix, u32)> = arena
             .find_all_tag(body, tag)
             .filter(|&ix| !ctx.is_bad(ix))
             .map(|ix| (ix, ctx.good_ptext(ix)))
-            .max_by_key(|m| m.1);
-        if let Some((ix, p)) = best
+            .collect();
+        if let Some((ix, p)) = story_match(arena, &all, headline)
             && min_ok(p)
             && (p as f32) >= 0.3 * body_p as f32
         {
@@ -803,12 +830,12 @@ pub fn find_container(ctx: &Ctx<'_>) -> (Vec<Ix>, &'static str) {
     (vec![density_container(ctx, body)], "density")
 }
 
-/// The best match plus the other matches near it: bodies split into several
-/// sibling blocks ("rich-text" slices between figures) come back whole. Nested
-/// matches collapse to the outermost one.
-fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)]) -> Option<(Vec<Ix>, u32)> {
+/// The story's match (see [`story_match`]) plus the other matches near it: bodies
+/// split into several sibling blocks ("rich-text" slices between figures) come
+/// back whole. Nested matches collapse to the outermost one.
+fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)], headline: Option<Ix>) -> Option<(Vec<Ix>, u32)> {
     let arena = ctx.arena;
-    let &(best, _) = matches.iter().max_by_key(|m| m.1)?;
+    let (best, _) = story_match(arena, matches, headline)?;
     let best_anc: Vec<Ix> = ancestors(arena, best).skip(1).take(4).collect();
     let mut set: Vec<Ix> = Vec::new();
     for &(ix, _) in matches {
@@ -830,6 +857,34 @@ fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)]) -> Option<(Vec<Ix>, u32)> {
     let total = set.iter().map(|&ix| ctx.good_ptext(ix)).sum();
     Some((set, total))
 }
+
+/// The largest match, unless it comes after the page's headline and an earlier
+/// match that holds the headline or follows it is substantial: that one is the
+/// story. Pages that preload the next articles (infinite scroll, "related
+/// resources" with full bodies, one `<article>` per story) carry several bodies,
+/// and the largest need not be this page's.
+fn story_match(arena: &Arena, matches: &[(Ix, u32)], headline: Option<Ix>) -> Option<(Ix, u32)> {
+    let &best = matches.iter().max_by_key(|m| m.1)?;
+    let Some(h) = headline else {
+        return Some(best);
+    };
+    if best.0 <= h {
+        return Some(best);
+    }
+    let holds_h = |m: Ix| ancestors(arena, h).any(|a| a == m);
+    let first = matches.iter().find(|m| {
+        m.0 < best.0
+            && m.1 >= 200
+            && m.1 as f32 >= FIRST_AFTER_HEADLINE * best.1 as f32
+            && (m.0 > h || holds_h(m.0))
+            && !ancestors(arena, best.0).any(|a| a == m.0)
+    });
+    Some(first.copied().unwrap_or(best))
+}
+
+/// How large the first body after the headline must be, against the largest, to be
+/// taken for the story.
+const FIRST_AFTER_HEADLINE: f32 = 0.25;
 
 /// `ix` and its ancestors, nearest first.
 fn ancestors(arena: &Arena, ix: Ix) -> impl Iterator<Item = Ix> + '_ {
@@ -1070,6 +1125,22 @@ const TEASER_HEADINGS: &[&str] = &[
     "leggi anche",
 ];
 
+/// Section labels of an article's apparatus (reference lists, footnotes), matched
+/// whole: "Sources of income" is a section of the story, "Sources" is not.
+const END_MATTER: &[&str] = &[
+    "references",
+    "citations",
+    "sources",
+    "article sources",
+    "view article sources",
+    "footnotes",
+    "notes and references",
+    "bibliography",
+    "works cited",
+    "literature cited",
+    "more articles",
+];
+
 /// Short lines that are page furniture, not prose.
 const FURNITURE: &[&str] = &[
     "advertisement",
@@ -1098,14 +1169,28 @@ const FURNITURE: &[&str] = &[
     "pubblicità",
 ];
 
+/// Lower-case words without punctuation, one space between them: the form
+/// block texts are compared in. One pass (it runs several times per block and
+/// was 5 % of all instructions as a filter/split/join chain).
 pub fn norm_key(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        } else if c.is_whitespace() {
+            space = true;
+        }
+    }
+    out
 }
 
 /// Paragraph-level filtering inside the container.
@@ -1115,11 +1200,12 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
     // A teaser label that is not a heading element ("ALSO IN THE NEWS" in a <div>)
     // cuts until the next heading; a heading cuts until one of its level or higher.
     let mut cut_level: Option<u8> = None;
-    for b in blocks.iter_mut() {
-        let key = norm_key(&b.text);
+    let keys: Vec<String> = blocks.iter().map(|b| norm_key(&b.text)).collect();
+    for (b, key) in blocks.iter_mut().zip(&keys) {
         let teaser = key.len() < 60
             && key.split_whitespace().count() <= 6
-            && TEASER_HEADINGS.iter().any(|h| key.starts_with(h));
+            && (TEASER_HEADINGS.iter().any(|h| key.starts_with(h))
+                || END_MATTER.contains(&key.as_str()));
         match b.kind {
             BlockKind::Heading(level) => {
                 if let Some(cl) = cut_level
@@ -1153,13 +1239,12 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
         }
     }
     let mut seen = std::collections::HashSet::new();
-    for b in blocks.iter_mut() {
+    for (b, key) in blocks.iter_mut().zip(keys) {
         if !b.keep {
             continue;
         }
         let n = b.chars();
         let ld = b.link_density();
-        let key = norm_key(&b.text);
         if b.kind == BlockKind::Image {
             continue;
         }
@@ -1317,17 +1402,48 @@ fn is_furniture_line(text: &str, key: &str) -> bool {
         "©",
     ];
     let n = text.chars().count();
+    if n >= 400 {
+        return false;
+    }
+    // Affiliate disclosures ("Purchases made through our links may earn us a
+    // commission"): a notice about the page, longer than the other lines.
+    if key.contains("commission")
+        && ["affiliate", "our links", "purchases made", "we may earn"]
+            .iter()
+            .any(|w| key.contains(w))
+    {
+        return true;
+    }
     if n > 200 {
         return false;
     }
-    if LINES.contains(&key) {
+    let lower = text.trim().to_lowercase();
+    if LINES.contains(&key) || is_reading_time(key) {
         return true;
     }
-    let lower = text.trim().to_lowercase();
     if lower.starts_with("the post ") && lower.contains(" appeared first on ") {
         return true;
     }
     n < 150 && PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// "5 min read", "Reading time: 11 minutes".
+fn is_reading_time(key: &str) -> bool {
+    if key.len() > 40 || !key.contains("min") {
+        return false;
+    }
+    let words: Vec<&str> = key.split_whitespace().collect();
+    words.len() <= 5
+        && words.iter().any(|w| matches!(*w, "read" | "reading"))
+        && words
+            .iter()
+            .any(|w| matches!(*w, "min" | "mins" | "minute" | "minutes"))
+        && words.iter().all(|w| {
+            matches!(
+                *w,
+                "read" | "reading" | "time" | "min" | "mins" | "minute" | "minutes"
+            ) || w.chars().all(|c| c.is_ascii_digit())
+        })
 }
 
 /// "By Jane Doe", "Von Anna Schmidt | 4. März": a byline, not prose.
@@ -1388,7 +1504,14 @@ pub fn extract_body(arena: &Arena, title: Option<&str>, forum: bool) -> BodyResu
 /// [`extract_body`] with a context built by the caller.
 pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
     let arena = ctx.arena;
-    let (containers, method) = find_container(ctx);
+    // The headline element (the title is taken from a visible `<h1>`).
+    let body = arena.find_tag(0, "body").unwrap_or(0);
+    let headline = title.map(norm_key).filter(|k| !k.is_empty()).and_then(|k| {
+        arena
+            .find_all_tag(body, "h1")
+            .find(|&ix| norm_key(&arena.text(ix)) == k)
+    });
+    let (containers, method) = find_container(ctx, headline);
     let body = arena.find_tag(0, "body").unwrap_or(0);
     let inside: u32 = containers.iter().map(|&c| ctx.good_ptext(c)).sum();
     let coverage = inside as f32 / ctx.good_ptext(body).max(1) as f32;
@@ -1407,6 +1530,38 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn story_before_preloaded_next_article() {
+        let para = |w: &str| format!("<p>{}</p>", [w; 40].join(" "));
+        let html = format!(
+            "<html><body><article><h1>The story</h1>{}</article>\
+             <article><h2>Next story</h2>{}{}</article></body></html>",
+            para("storyword,"),
+            para("nextword,"),
+            para("nextword;")
+        );
+        let doc = dom_query::Document::from(html.as_str());
+        let arena = crate::arena::Arena::from_document(&doc);
+        let res = super::extract_body(&arena, Some("The story"), false);
+        let text: String = res
+            .blocks
+            .iter()
+            .filter(|b| b.keep)
+            .map(|b| b.text.as_str())
+            .collect();
+        assert!(text.contains("storyword"), "{text}");
+        assert!(!text.contains("nextword"), "{text}");
+    }
+
+    #[test]
+    fn norm_key_words() {
+        assert_eq!(
+            super::norm_key("  Don't MISS: \n Ärger-frei  "),
+            "dont miss ärgerfrei"
+        );
+        assert_eq!(super::norm_key("..."), "");
+    }
+
+    #[test]
     fn furniture_lines() {
         let f = |t: &str| super::is_furniture_line(t, &super::norm_key(t));
         assert!(f("Like this:"));
@@ -1415,5 +1570,11 @@ mod tests {
         assert!(f("Copyright © 2023 NPR. All rights reserved."));
         assert!(!f("Like this summer, the next one will be hot."));
         assert!(!f("The post office closed at noon."));
+        assert!(f("5 min read"));
+        assert!(f("Reading Time: 11 minutes"));
+        assert!(!f("Read for 5 minutes a day."));
+        assert!(f(
+            "Products are chosen independently by our editors. Purchases made through our links may earn us a commission."
+        ));
     }
 }

@@ -118,9 +118,15 @@ pub fn extract_body(
     base: &Url,
     title: Option<&str>,
     forum: bool,
+    ld_body: Option<&str>,
 ) -> BodyOut {
     let ctx = body::Ctx::new(arena, body::Names::Article, forum);
-    let chosen = choose(candidates_in(&ctx, doc, base, title, false));
+    let mut chosen = choose(candidates_in(&ctx, doc, base, title, false));
+    if let Some(ld) = ld_body
+        && let Some(better) = ld_candidate(ld, &chosen, base, title)
+    {
+        chosen = better;
+    }
     // Pages whose content is many small blocks (listings, collections, product
     // pages, threads) defeat both container finders: they return one block of a
     // page that is mostly something else. When the whole page, under the same
@@ -150,6 +156,46 @@ pub fn extract_body(
         chosen
     }
 }
+
+/// The JSON-LD `articleBody`, when it holds the chosen body and more: both DOM
+/// candidates fail mostly by missing content (split bodies, "read more" folds),
+/// while a publisher's own copy is complete or cut short, rarely padded.
+fn ld_candidate(ld: &str, chosen: &BodyOut, base: &Url, title: Option<&str>) -> Option<BodyOut> {
+    // Cheap bound first: a shorter copy cannot hold more.
+    if ld.len() <= chosen.text.len() {
+        return None;
+    }
+    // Plain text (entities and all) or HTML: both go through the same parse,
+    // blocks and rendering as Readability's output.
+    let html = if ld.contains('<') {
+        ld.to_string()
+    } else {
+        ld.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("<p>{l}</p>"))
+            .collect()
+    };
+    let frag = dom_query::Document::from(html.as_str());
+    let a2 = Arena::from_document(&frag);
+    let ctx = body::Ctx::new(&a2, body::Names::Off, false);
+    let mut blocks = body::segment(&ctx, a2.root());
+    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
+    let r = render::render(&a2, &blocks, base);
+    let sc = shingles(&chosen.text);
+    let sl = shingles(&r.text);
+    if sc.len() < 30 || sl.len() <= sc.len() {
+        return None;
+    }
+    let inside = sc.intersection(&sl).count() as f32 / sc.len() as f32;
+    (inside >= LD_CONTAINS).then(|| BodyOut {
+        html: r.html,
+        text: r.text,
+        method: format!("json-ld>{}", chosen.method),
+    })
+}
+
+/// Share of the chosen body's 4-grams the JSON-LD body must hold to replace it.
+const LD_CONTAINS: f32 = 0.8;
 
 /// The whole-page candidate alone (diagnostics).
 pub fn whole_text(arena: &Arena, base: &Url, title: Option<&str>, forum: bool) -> String {

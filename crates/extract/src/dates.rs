@@ -120,7 +120,7 @@ pub fn is_date_line(s: &str) -> bool {
         "·",
     ];
     let s = s.trim();
-    if s.chars().count() > 60 || s.split_whitespace().count() > 8 {
+    if s.chars().count() > 60 || s.split_whitespace().count() > 10 {
         return false;
     }
     let dateish = |t: &str| {
@@ -150,7 +150,22 @@ pub fn is_date_line(s: &str) -> bool {
         })
         .collect();
     let bare = bare.join(" ");
-    parse_textual(&bare).or_else(|| parse_iso(&bare)).is_some()
+    if parse_textual(&bare).or_else(|| parse_iso(&bare)).is_some() {
+        return true;
+    }
+    // Forms the parser does not take ("September 16th, 2023 at 09:27 am",
+    // "January, 2024", two dates in one line) are still nothing but dates: a
+    // month name and a year among date words.
+    let words: Vec<String> = s
+        .split_whitespace()
+        .map(|t| t.trim_end_matches([',', '.', ':']).to_lowercase())
+        .collect();
+    words.iter().any(|t| month_of(t).is_some())
+        && words.iter().any(|t| {
+            t.len() == 4
+                && t.chars().all(|c| c.is_ascii_digit())
+                && (t.starts_with("19") || t.starts_with("20"))
+        })
 }
 
 /// ISO 8601 / RFC 3339, with or without zone, with or without time.
@@ -320,6 +335,11 @@ mod tests {
             "Published June 23, 2025 10:39AM",
             "Updated on July 9, 2025",
             "12.12.2025",
+            "Last updated on September 16th, 2023 at 09:27 am",
+            "Published: Jan 23, 2024",
+            "Published on: February 14, 2025",
+            "Last Updated January, 2024",
+            "August 16, 2019 - Updated July 9, 2025",
         ] {
             assert!(super::is_date_line(l), "{l}");
         }

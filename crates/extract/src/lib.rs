@@ -104,7 +104,14 @@ pub fn extract(html: &[u8], url: &Url, content_type: Option<&str>) -> Article {
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
-    let body = combine::extract_body(doc, &arena, &base, meta.title.as_deref(), meta.forum);
+    let body = combine::extract_body(
+        doc,
+        &arena,
+        &base,
+        meta.title.as_deref(),
+        meta.forum,
+        meta.ld_body.as_deref(),
+    );
     Article {
         title: meta.title,
         authors: meta.authors,
