@@ -196,10 +196,13 @@ impl Store {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // `+run_at`: SQLite then walks `jobs_claim` in claim order and stops at
+        // `limit`; on the `run_at` range of `jobs_ready` it read and sorted every
+        // queued job (4.6 ms per claim with 14,000 queued, the writer held).
         let sql = format!(
             "UPDATE jobs SET state = 'running', claimed_by = $1, claimed_at = $2,
                 lease_until = $3, attempts = attempts + 1, updated_at = $2
-             WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $2{kind_filter}
+             WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND +run_at <= $2{kind_filter}
                           ORDER BY priority DESC, run_at, id LIMIT $4{lock})
              RETURNING {JOB_COLUMNS}"
         );
