@@ -16,7 +16,7 @@
 #[path = "common/corpus.rs"]
 mod corpus;
 
-use tidings_search::{IndexDoc, IndexerOptions, SearchIndex, SearchRequest};
+use tidings_search::SearchRequest;
 
 const STOP: &[&str] = &[
     "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "at", "by", "with", "from", "is",
@@ -33,24 +33,7 @@ fn content_words(s: &str) -> Vec<String> {
 
 fn main() {
     let docs = corpus::load("newsarticles");
-    let dir = tempfile::tempdir().unwrap();
-    let (index, _) = SearchIndex::open(dir.path().join("idx")).unwrap();
-    let mut w = index.indexer(IndexerOptions::default()).unwrap();
-    let batch: Vec<IndexDoc> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| IndexDoc {
-            id: i as i64,
-            title: d.title.clone(),
-            body: d.body.clone(),
-            source_name: d.source.clone(),
-            lang: "en".into(),
-            published_ms: d.published.map(|p| p.0),
-            ..Default::default()
-        })
-        .collect();
-    w.upsert(&batch).unwrap();
-    w.commit(1).unwrap();
+    let (_dir, index) = corpus::index_corpus(&docs);
 
     let mut sets: Vec<(&str, Vec<(usize, String)>)> = vec![("title", vec![]), ("lead", vec![])];
     for (i, d) in docs.iter().enumerate() {
