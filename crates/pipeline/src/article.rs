@@ -3,10 +3,12 @@
 //! one we have. When the page cannot be had, the feed's own content is stored
 //! and the article is marked so.
 
-use crate::{Pipeline, bump};
+use crate::{Pipeline, bump, media::media_job};
 use anyhow::Result;
 use std::sync::RwLock;
-use tidings_core::{ArticleId, CanonicalUrl, SourceId, Timestamp, now_ms, urlcanon::same_site};
+use tidings_core::{
+    ArticleId, CanonicalUrl, JobId, SourceId, Timestamp, now_ms, urlcanon::same_site,
+};
 use tidings_fetch::http::ACCEPT_HTML;
 use tidings_fetch::{FetchError, FetchRequest};
 use tidings_store::{DupReason, EntryRow, IngestExtras, Ingested, NewArticle};
@@ -38,18 +40,23 @@ enum PageProblem {
 }
 
 impl Pipeline {
+    /// Ingest one article URL. On success the `job` (if any) is marked done,
+    /// in the article's own transaction when one is written.
     pub async fn ingest_url(
         &self,
         url: &str,
         source_id: SourceId,
         attempt: i64,
         max_attempts: i64,
+        job: Option<(JobId, &str)>,
     ) -> Result<ArticleOutcome> {
         if let Some(id) = self.store.article_id_by_url(url).await? {
             bump(&self.stats.duplicates, 1);
+            self.complete(job).await?;
             return Ok(ArticleOutcome::Duplicate(id, DupReason::Url));
         }
         if self.store.source(source_id).await?.is_none() {
+            self.complete(job).await?;
             return Ok(ArticleOutcome::Skipped);
         }
         let entries = self.store.entries_for_url(url).await?;
@@ -80,7 +87,7 @@ impl Pipeline {
             .await??
         };
         let Some(Prepared {
-            new,
+            mut new,
             distinct_terms,
             signature,
             bands,
@@ -103,6 +110,26 @@ impl Pipeline {
                 .unwrap_or(false)
         };
 
+        // Images to cache: the lead image and the first video's poster. Their
+        // jobs are queued in the article's own transaction.
+        let mut media = Vec::new();
+        if self.cfg.media_dir.is_some() {
+            if let Some(img) = &new.image_url {
+                let id = tidings_core::media_id(img);
+                new.image_media = Some(id.clone());
+                media.push((id, img.clone(), media_job(img)));
+            }
+            for v in tidings_core::video::StoredVideo::parse_list(&new.videos_json)
+                .iter()
+                .take(1)
+            {
+                if let Some(poster) = v.poster_url() {
+                    let id = tidings_core::media_id(&poster);
+                    let job = media_job(&poster);
+                    media.push((id, poster, job));
+                }
+            }
+        }
         let result = self
             .store
             .ingest_article(
@@ -112,6 +139,8 @@ impl Pipeline {
                     topics: &topics,
                     aliases: &aliases,
                     is_copy_of: &is_copy_of,
+                    media: &media,
+                    job,
                 },
             )
             .await?;
@@ -119,17 +148,6 @@ impl Pipeline {
             Ingested::Inserted(id) => {
                 if let Ok(mut df) = self.df.write() {
                     df.observe(&distinct_terms);
-                }
-                if let Some(img) = &new.image_url {
-                    self.enqueue_media(id, img).await?;
-                }
-                for v in tidings_core::video::StoredVideo::parse_list(&new.videos_json)
-                    .iter()
-                    .take(1)
-                {
-                    if let Some(poster) = v.poster_url() {
-                        self.enqueue_poster(id, &poster).await?;
-                    }
                 }
                 if problem.is_some() || new.extract_status != "extracted" {
                     bump(&self.stats.articles_feed_only, 1);
@@ -144,6 +162,13 @@ impl Pipeline {
                 ArticleOutcome::Duplicate(of, reason)
             }
         })
+    }
+
+    async fn complete(&self, job: Option<(JobId, &str)>) -> Result<()> {
+        if let Some((id, node)) = job {
+            self.store.complete_job(id, node).await?;
+        }
+        Ok(())
     }
 
     async fn fetch_page(

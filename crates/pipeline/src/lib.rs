@@ -148,6 +148,9 @@ pub struct Pipeline {
 
 const DF_SETTING: &str = "understand.df_stats";
 
+/// How long a full worker pool waits for more free slots before claiming.
+const CLAIM_GATHER: Duration = Duration::from_millis(20);
+
 impl Pipeline {
     pub async fn new(store: Store, fetcher: Fetcher, cfg: PipelineConfig) -> Result<Pipeline> {
         let df = match store.get_setting(DF_SETTING).await? {
@@ -319,6 +322,14 @@ impl Pipeline {
                     _ = running.join_next() => {}
                     _ = stop.changed() => {}
                 }
+                // Then wait briefly for a few more slots: claiming is a write,
+                // and claiming one job per freed slot made it one per job.
+                let want = (self.cfg.workers / 4).max(1);
+                let until = tokio::time::Instant::now() + CLAIM_GATHER;
+                while self.cfg.workers.saturating_sub(running.len()) < want
+                    && let Ok(Some(_)) = tokio::time::timeout_at(until, running.join_next()).await
+                {
+                }
             }
         }
         // Let in-flight jobs finish briefly; anything left is released for others.
@@ -373,6 +384,8 @@ impl Pipeline {
         let node = self.cfg.node_id.clone();
         let started = std::time::Instant::now();
         let kind = job.kind.clone();
+        // Set when the job's own transaction has already marked it done.
+        let mut completed = false;
         let result = match job.kind.as_str() {
             JOB_POLL => match serde_json::from_value::<PollPayload>(job.payload.clone()) {
                 Ok(p) => self.refresh_source(SourceId(p.source_id)).await.map(|_| ()),
@@ -385,9 +398,10 @@ impl Pipeline {
                         SourceId(p.source_id),
                         job.attempts,
                         job.max_attempts,
+                        Some((job.id, &node)),
                     )
                     .await
-                    .map(|_| ()),
+                    .map(|_| completed = true),
                 Err(e) => Err(anyhow::anyhow!("bad article payload: {e}")),
             },
             JOB_CLUSTER => self.cluster_pending().await.map(|_| ()),
@@ -408,6 +422,7 @@ impl Pipeline {
         metrics::histogram!("tidings_job_seconds", "kind" => kind.clone())
             .record(started.elapsed().as_secs_f64());
         let outcome = match result {
+            Ok(()) if completed => Ok(()),
             Ok(()) => self.store.complete_job(job.id, &node).await.map(|_| ()),
             Err(e) => {
                 tracing::warn!(job = job.id.0, kind = %kind, "job failed: {e:#}");

@@ -8,7 +8,6 @@ use image::{DynamicImage, ImageReader};
 use serde::{Deserialize, Serialize};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use tidings_core::ArticleId;
 use tidings_fetch::FetchRequest;
 use tidings_store::NewJob;
 
@@ -23,7 +22,6 @@ const WEBP_METHOD: i32 = 2;
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct MediaPayload {
     pub url: String,
-    pub article_id: i64,
 }
 
 /// One resized copy.
@@ -102,52 +100,20 @@ pub fn variant_path(media_dir: &Path, id: &str, width: u32, ext: &str) -> PathBu
     media_dir.join(id).join(format!("{width}.{ext}"))
 }
 
+/// The job that fetches and caches one image.
+pub(crate) fn media_job(url: &str) -> NewJob {
+    NewJob::new(
+        JOB_MEDIA,
+        serde_json::json!(MediaPayload {
+            url: url.to_string()
+        }),
+    )
+    .key(format!("media:{}", tidings_core::media_id(url)))
+    .priority(-5)
+    .max_attempts(3)
+}
+
 impl Pipeline {
-    /// Queue the lead image of a new article.
-    pub(crate) async fn enqueue_media(&self, article: ArticleId, url: &str) -> Result<()> {
-        if self.cfg.media_dir.is_none() {
-            return Ok(());
-        }
-        let id = tidings_core::media_id(url);
-        self.store.set_article_image_media(article, &id).await?;
-        if self.store.add_media(&id, url).await? {
-            let job = NewJob::new(
-                JOB_MEDIA,
-                serde_json::json!(MediaPayload {
-                    url: url.to_string(),
-                    article_id: article.0
-                }),
-            )
-            .key(format!("media:{id}"))
-            .priority(-5)
-            .max_attempts(3);
-            self.store.enqueue(&job).await?;
-        }
-        Ok(())
-    }
-
-    /// Queue a video poster (pages find it by the hash of its URL).
-    pub(crate) async fn enqueue_poster(&self, article: ArticleId, url: &str) -> Result<()> {
-        if self.cfg.media_dir.is_none() {
-            return Ok(());
-        }
-        let id = tidings_core::media_id(url);
-        if self.store.add_media(&id, url).await? {
-            let job = NewJob::new(
-                JOB_MEDIA,
-                serde_json::json!(MediaPayload {
-                    url: url.to_string(),
-                    article_id: article.0
-                }),
-            )
-            .key(format!("media:{id}"))
-            .priority(-5)
-            .max_attempts(3);
-            self.store.enqueue(&job).await?;
-        }
-        Ok(())
-    }
-
     /// Fetch, resize and store one image. Broken, huge or non-image answers mark
     /// the media as failed: pages then show no image, and nothing retries it.
     pub(crate) async fn fetch_media(&self, p: &MediaPayload) -> Result<()> {

@@ -39,6 +39,8 @@ pub struct NewArticle {
     pub entities: Vec<String>,
     pub features: Option<Vec<u8>>,
     pub fetched_at: Option<i64>,
+    /// The cached copy of the lead image (a `media` id), when it is to be fetched.
+    pub image_media: Option<String>,
 }
 
 /// What list pages show for an article.
@@ -290,6 +292,12 @@ pub struct IngestExtras<'a> {
     pub aliases: &'a [String],
     /// Given a candidate's `features` blob, is the new article a copy of it?
     pub is_copy_of: &'a (dyn Fn(&[u8]) -> bool + Sync),
+    /// Images a new article wants cached: (media id, source URL, the job that
+    /// fetches it), queued when the media row is new.
+    pub media: &'a [(String, String, crate::NewJob)],
+    /// The job doing this ingest (id, node): marked done in the same
+    /// transaction, so the work and its record commit together.
+    pub job: Option<(tidings_core::JobId, &'a str)>,
 }
 
 impl Store {
@@ -343,6 +351,9 @@ impl Store {
         let found = original_of(&mut tx, &url, a.content_hash.as_deref(), x, before).await?;
         if let Some((orig, reason)) = found {
             link_entries(&mut tx, &link_urls, orig).await?;
+            if let Some((job, node)) = x.job {
+                Store::complete_job_in(&mut tx, job, node).await?;
+            }
             tx.commit().await?;
             return Ok(Ingested::Duplicate {
                 of: ArticleId(orig),
@@ -382,6 +393,14 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         link_entries(&mut tx, &link_urls, id).await?;
+        for (media_id, media_url, job) in x.media {
+            if Store::add_media_in(&mut tx, media_id, media_url).await? {
+                Store::enqueue_in(&mut tx, job).await?;
+            }
+        }
+        if let Some((job, node)) = x.job {
+            Store::complete_job_in(&mut tx, job, node).await?;
+        }
         tx.commit().await?;
         Ok(Ingested::Inserted(ArticleId(id)))
     }
@@ -389,7 +408,7 @@ impl Store {
     /// The stored `features` blob of an article.
     pub async fn article_features(&self, id: ArticleId) -> Result<Option<Vec<u8>>> {
         let f: Option<Option<Vec<u8>>> =
-            sqlx::query_scalar("SELECT features FROM articles WHERE id = $1")
+            sqlx::query_scalar("SELECT features FROM article_vectors WHERE article_id = $1")
                 .bind(id.0)
                 .fetch_optional(&self.read)
                 .await?;
@@ -493,16 +512,21 @@ async fn near_duplicate_in(
     }
     let n = x.bands.len();
     let placeholders: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    // From the start: an index seek per band. Only articles stored since a
+    // first check (`after` > 0, inside the write transaction: a few): their
+    // band rows by article id, so not every band's seek holds the writer.
+    let band = if after > 0 { "+band" } else { "band" };
     let sql = format!(
-        // Bands first (an index seek per band), then the few articles they name:
-        // a join lets SQLite walk all articles in id order instead.
-        "SELECT a.id, a.features FROM articles a
-         WHERE a.id IN (SELECT article_id FROM article_bands WHERE band IN ({}))
-           AND a.duplicate_of IS NULL AND a.id > ${} AND a.id <= ${}
+        // Bands first, then the few articles they name: a join lets SQLite
+        // walk all articles in id order instead.
+        "SELECT a.id, v.features FROM articles a JOIN article_vectors v ON v.article_id = a.id
+         WHERE a.id IN (SELECT article_id FROM article_bands
+                        WHERE {band} IN ({}) AND article_id > ${n1} AND article_id <= ${n2})
+           AND a.duplicate_of IS NULL
          ORDER BY a.id LIMIT 64",
         placeholders.join(", "),
-        n + 1,
-        n + 2
+        n1 = n + 1,
+        n2 = n + 2
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in x.bands {
@@ -525,15 +549,25 @@ async fn link_entries(
     id: i64,
 ) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
-    for u in urls.iter().filter(|u| !u.is_empty() && seen.insert(**u)) {
-        sqlx::query(
-            "UPDATE feed_entries SET article_id = $1 WHERE url = $2 AND article_id IS NULL",
-        )
-        .bind(id)
-        .bind(*u)
-        .execute(&mut **tx)
-        .await?;
+    let urls: Vec<&str> = urls
+        .iter()
+        .copied()
+        .filter(|u| !u.is_empty() && seen.insert(*u))
+        .collect();
+    if urls.is_empty() {
+        return Ok(());
     }
+    // One statement: each is a round trip to the writer.
+    let ph: Vec<String> = (0..urls.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "UPDATE feed_entries SET article_id = $1 WHERE url IN ({}) AND article_id IS NULL",
+        ph.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
+    for u in urls {
+        q = q.bind(u);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -562,9 +596,9 @@ async fn insert_article_in(
             published_at, published_offset, modified_at, site_name, language, image_url,
             image_alt, image_width, image_height, section, tags, videos, html, text,
             word_count, extract_status, extract_error, content_hash, simhash, duplicate_of,
-            keywords, entities, features, fetched_at, created_at, updated_at, change_seq)
+            keywords, entities, fetched_at, created_at, updated_at, change_seq, image_media)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $31, $32)
+            $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30, $31, $32)
          RETURNING id",
     )
     .bind(source_id.0)
@@ -603,12 +637,19 @@ async fn insert_article_in(
     .bind(a.duplicate_of.map(|d| d.0))
     .bind(to_json_list(&a.keywords))
     .bind(to_json_list(&a.entities))
-    .bind(a.features.clone())
     .bind(a.fetched_at)
     .bind(now)
     .bind(seq)
+    .bind(a.image_media.as_deref())
     .fetch_one(&mut **tx)
     .await?;
+    if let Some(f) = &a.features {
+        sqlx::query("INSERT INTO article_vectors (article_id, features) VALUES ($1, $2)")
+            .bind(id)
+            .bind(f.as_slice())
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(id)
 }
 

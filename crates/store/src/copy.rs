@@ -18,6 +18,7 @@ const ORDER: &[&str] = &[
     "stories",
     "articles",
     "article_bands",
+    "article_vectors",
     "feed_entries",
     "topics",
     "article_topics",

@@ -113,7 +113,9 @@ impl Store {
             }
             let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "SELECT id, story_id, features, context FROM articles WHERE id IN ({}) AND duplicate_of IS NULL",
+                "SELECT a.id, a.story_id, v.features, v.context
+                 FROM articles a LEFT JOIN article_vectors v ON v.article_id = a.id
+                 WHERE a.id IN ({}) AND a.duplicate_of IS NULL",
                 ph.join(", ")
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -140,11 +142,14 @@ impl Store {
         related: &[(ArticleId, f64)],
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE articles SET context = $1 WHERE id = $2")
-            .bind(context.to_vec())
-            .bind(article.0)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO article_vectors (article_id, context) VALUES ($2, $1)
+             ON CONFLICT (article_id) DO UPDATE SET context = excluded.context",
+        )
+        .bind(context.to_vec())
+        .bind(article.0)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM article_related WHERE article_id = $1")
             .bind(article.0)
             .execute(&mut *tx)

@@ -101,6 +101,10 @@ pub struct Job {
 /// A job this worker holds: run it, then call `complete_job` or `fail_job`.
 pub type ClaimedJob = Job;
 
+const COMPLETE_JOB: &str = "UPDATE jobs SET state = 'done', finished_at = $1, updated_at = $1,
+        lease_until = NULL, last_error = NULL
+     WHERE id = $2 AND claimed_by = $3 AND state = 'running'";
+
 fn job_from_row(r: &AnyRow) -> Result<Job> {
     let state: String = r.try_get("state")?;
     let payload: String = r.try_get("payload")?;
@@ -223,18 +227,30 @@ impl Store {
     /// Mark a claimed job done. Returns false when this node no longer holds it
     /// (its lease expired and another node took it over).
     pub async fn complete_job(&self, id: JobId, node: &str) -> Result<bool> {
-        let now = now_ms();
-        let n = sqlx::query(
-            "UPDATE jobs SET state = 'done', finished_at = $1, updated_at = $1, lease_until = NULL,
-                last_error = NULL
-             WHERE id = $2 AND claimed_by = $3 AND state = 'running'",
-        )
-        .bind(now)
-        .bind(id.0)
-        .bind(node)
-        .execute(&self.write)
-        .await?
-        .rows_affected();
+        let n = sqlx::query(COMPLETE_JOB)
+            .bind(now_ms())
+            .bind(id.0)
+            .bind(node)
+            .execute(&self.write)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// [`Store::complete_job`] inside a caller's transaction, so a job's work
+    /// and its completion commit together.
+    pub async fn complete_job_in(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: JobId,
+        node: &str,
+    ) -> Result<bool> {
+        let n = sqlx::query(COMPLETE_JOB)
+            .bind(now_ms())
+            .bind(id.0)
+            .bind(node)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
         Ok(n == 1)
     }
 

@@ -18,8 +18,13 @@ pub struct MediaRow {
 }
 
 impl Store {
-    /// Remember that `id` should be fetched from `url` (no-op when known).
-    pub async fn add_media(&self, id: &str, url: &str) -> Result<bool> {
+    /// Remember, inside the caller's transaction, that `id` should be fetched
+    /// from `url`. False when it is already known.
+    pub(crate) async fn add_media_in(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &str,
+        url: &str,
+    ) -> Result<bool> {
         let n = sqlx::query(
             "INSERT INTO media (id, source_url, status, created_at) VALUES ($1, $2, 'pending', $3)
              ON CONFLICT (id) DO NOTHING",
@@ -27,7 +32,7 @@ impl Store {
         .bind(id)
         .bind(url)
         .bind(now_ms())
-        .execute(&self.write)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         Ok(n == 1)
@@ -122,19 +127,5 @@ impl Store {
                 .fetch_optional(&self.read)
                 .await?,
         )
-    }
-
-    /// Link an article to its cached lead image.
-    pub async fn set_article_image_media(
-        &self,
-        article: tidings_core::ArticleId,
-        media: &str,
-    ) -> Result<()> {
-        sqlx::query("UPDATE articles SET image_media = $1 WHERE id = $2")
-            .bind(media)
-            .bind(article.0)
-            .execute(&self.write)
-            .await?;
-        Ok(())
     }
 }

@@ -51,6 +51,16 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "media_files",
         sql: include_str!("../migrations/sqlite/0008_media_files.sql"),
     },
+    Migration {
+        version: 9,
+        name: "clustered_keys",
+        sql: include_str!("../migrations/sqlite/0009_clustered_keys.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "article_vectors",
+        sql: include_str!("../migrations/sqlite/0010_article_vectors.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -93,6 +103,16 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 8,
         name: "media_files",
         sql: include_str!("../migrations/postgres/0008_media_files.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "clustered_keys",
+        sql: include_str!("../migrations/postgres/0009_clustered_keys.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "article_vectors",
+        sql: include_str!("../migrations/postgres/0010_article_vectors.sql"),
     },
 ];
 

@@ -410,14 +410,12 @@ impl Store {
     /// One statement, so every process sharing the database takes turns.
     pub async fn reserve_host_slot(&self, host: &str, delay_ms: i64) -> Result<i64> {
         let now = now_ms();
-        sqlx::query("INSERT INTO hosts (host, next_allowed_at) VALUES ($1, 0) ON CONFLICT (host) DO NOTHING")
-            .bind(host)
-            .execute(&self.write)
-            .await?;
+        // One upsert: every statement is a commit and a round trip to the writer.
         let start: i64 = sqlx::query_scalar(
-            "UPDATE hosts SET next_allowed_at =
-                (CASE WHEN next_allowed_at > $1 THEN next_allowed_at ELSE $1 END) + $2
-             WHERE host = $3 RETURNING next_allowed_at - $2",
+            "INSERT INTO hosts (host, next_allowed_at) VALUES ($3, $1 + $2)
+             ON CONFLICT (host) DO UPDATE SET next_allowed_at =
+                (CASE WHEN hosts.next_allowed_at > $1 THEN hosts.next_allowed_at ELSE $1 END) + $2
+             RETURNING next_allowed_at - $2",
         )
         .bind(now)
         .bind(delay_ms)

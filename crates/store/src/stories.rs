@@ -50,8 +50,9 @@ impl Store {
     /// Articles without a story yet, oldest first (clustering is online: order matters).
     pub async fn unclustered_articles(&self, limit: i64) -> Result<Vec<UnclusteredArticle>> {
         let rows = sqlx::query(
-            "SELECT id, published_at, created_at, features FROM articles
-             WHERE story_id IS NULL AND duplicate_of IS NULL ORDER BY id LIMIT $1",
+            "SELECT a.id, a.published_at, a.created_at, v.features
+             FROM articles a LEFT JOIN article_vectors v ON v.article_id = a.id
+             WHERE a.story_id IS NULL AND a.duplicate_of IS NULL ORDER BY a.id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.read)
@@ -108,8 +109,9 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<(ArticleId, String, Vec<u8>)>> {
         let rows = sqlx::query(
-            "SELECT id, title, features FROM articles WHERE story_id = $1 AND features IS NOT NULL
-             ORDER BY id DESC LIMIT $2",
+            "SELECT a.id, a.title, v.features FROM articles a JOIN article_vectors v ON v.article_id = a.id
+             WHERE a.story_id = $1 AND v.features IS NOT NULL
+             ORDER BY a.id DESC LIMIT $2",
         )
         .bind(story.0)
         .bind(limit)
