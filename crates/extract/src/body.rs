@@ -886,6 +886,76 @@ fn story_match(arena: &Arena, matches: &[(Ix, u32)], headline: Option<Ix>) -> Op
 /// taken for the story.
 const FIRST_AFTER_HEADLINE: f32 = 0.25;
 
+/// End matter inside a container but outside the article's core: the core is the
+/// deepest element holding [`CORE_SHARE`] of the container's paragraph text, and
+/// kept blocks after its last one that live outside it (calls to action, disclaimers,
+/// "about us" boxes, contact lines) are dropped when they are small next to the
+/// core. A long tail outside the core is a body split into sibling blocks: kept.
+fn drop_tail_outside_core(ctx: &Ctx<'_>, blocks: &mut [Block], container: Ix) {
+    let arena = ctx.arena;
+    let core = core_of(ctx, container, CORE_SHARE);
+    if core == container {
+        return;
+    }
+    // Pre-order indices: the core's subtree is one range.
+    let end = subtree_end(arena, core);
+    let inside = |b: &Block| (core..end).contains(&b.owner);
+    let Some(last_in) = blocks.iter().rposition(|b| b.keep && inside(b)) else {
+        return;
+    };
+    let tail: usize = blocks
+        .iter()
+        .skip(last_in + 1)
+        .filter(|b| b.keep && !inside(b))
+        .map(Block::chars)
+        .sum();
+    if tail as f32 >= TAIL_MAX * ctx.good_ptext(core).max(1) as f32 {
+        return;
+    }
+    for b in blocks.iter_mut().skip(last_in + 1) {
+        b.keep = false;
+    }
+}
+
+/// One past the last index of `ix`'s subtree (the arena is in pre-order): the
+/// next sibling of `ix` or of its nearest ancestor that has one.
+fn subtree_end(arena: &Arena, ix: Ix) -> Ix {
+    for a in ancestors(arena, ix) {
+        let Some(p) = arena.parent(a) else { break };
+        let sibs = arena.children(p);
+        if let Some(pos) = sibs.iter().position(|&s| s == a)
+            && let Some(&next) = sibs.get(pos + 1)
+        {
+            return next;
+        }
+    }
+    arena.nodes.len()
+}
+
+/// Share of the container's paragraph text that makes a descendant its core.
+const CORE_SHARE: f32 = 0.9;
+/// The most text (against the core's paragraph text) a tail may hold to be cut.
+const TAIL_MAX: f32 = 0.2;
+
+/// The deepest node under `c` that still holds `share` of its paragraph text.
+fn core_of(ctx: &Ctx<'_>, c: Ix, share: f32) -> Ix {
+    let total = ctx.good_ptext(c) as f32;
+    let mut cur = c;
+    loop {
+        let best = ctx
+            .arena
+            .children(cur)
+            .iter()
+            .copied()
+            .filter(|&k| !ctx.is_bad(k))
+            .max_by_key(|&k| ctx.good_ptext(k));
+        match best {
+            Some(k) if ctx.good_ptext(k) as f32 >= share * total && total > 0.0 => cur = k,
+            _ => return cur,
+        }
+    }
+}
+
 /// `ix` and its ancestors, nearest first.
 fn ancestors(arena: &Arena, ix: Ix) -> impl Iterator<Item = Ix> + '_ {
     std::iter::successors(Some(ix), move |&i| arena.parent(i))
@@ -1516,10 +1586,13 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
     let inside: u32 = containers.iter().map(|&c| ctx.good_ptext(c)).sum();
     let coverage = inside as f32 / ctx.good_ptext(body).max(1) as f32;
     let mut blocks = Vec::new();
-    for c in containers {
+    for &c in &containers {
         blocks.extend(segment(ctx, c));
     }
     filter_blocks(arena, &mut blocks, title, true);
+    if let [c] = containers.as_slice() {
+        drop_tail_outside_core(ctx, &mut blocks, *c);
+    }
     BodyResult {
         blocks,
         method,
