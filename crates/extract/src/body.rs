@@ -891,7 +891,7 @@ const FIRST_AFTER_HEADLINE: f32 = 0.25;
 /// kept blocks after its last one that live outside it (calls to action, disclaimers,
 /// "about us" boxes, contact lines) are dropped when they are small next to the
 /// core. A long tail outside the core is a body split into sibling blocks: kept.
-fn drop_tail_outside_core(ctx: &Ctx<'_>, blocks: &mut [Block], container: Ix) {
+pub fn drop_tail_outside_core(ctx: &Ctx<'_>, blocks: &mut [Block], container: Ix) {
     let arena = ctx.arena;
     let core = core_of(ctx, container, CORE_SHARE);
     if core == container {
@@ -1564,6 +1564,8 @@ pub fn extract_whole(ctx: &Ctx<'_>, title: Option<&str>) -> Vec<Block> {
     let body = ctx.arena.find_tag(0, "body").unwrap_or(0);
     let mut blocks = segment(ctx, body);
     filter_blocks(ctx.arena, &mut blocks, title, false);
+    // Site footers outside `<footer>` (the same rule as the article body's).
+    drop_tail_outside_core(ctx, &mut blocks, body);
     blocks
 }
 

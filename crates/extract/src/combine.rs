@@ -59,6 +59,8 @@ fn run_dom_smoothie(
     let ctx = body::Ctx::new(&a2, body::Names::Off, false);
     let mut blocks = body::segment(&ctx, a2.root());
     body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
+    // Readability's sibling merging brings end matter too (the rule of our body).
+    body::drop_tail_outside_core(&ctx, &mut blocks, a2.root());
     Some(render::render(&a2, &blocks, base))
 }
 
