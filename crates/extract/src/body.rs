@@ -177,8 +177,6 @@ const BAD_WORDS: &[&str] = &[
     "popular",
     "author",
     "bio",
-    "teaser",
-    "teasers",
     "caption",
     "credit",
     "credits",
@@ -186,8 +184,11 @@ const BAD_WORDS: &[&str] = &[
 
 /// Boilerplate words for the article body only. On whole pages they name content
 /// as often as furniture: `card-header` holds a listing item's title, `hidden-xs`
-/// hides a block on phones only, `banner` is a product's hero text.
+/// hides a block on phones only, `banner` is a product's hero text, `teaser` cards
+/// are a listing's items.
 const ARTICLE_ONLY_WORDS: &[&str] = &[
+    "teaser",
+    "teasers",
     "login",
     "masthead",
     "header",
@@ -713,7 +714,11 @@ fn self_bad(
         }
     }
     if let Some(role) = node.attr("role")
-        && DROP_ROLES.contains(&role.trim().to_ascii_lowercase().as_str())
+        && let role = role.trim().to_ascii_lowercase()
+        && DROP_ROLES.contains(&role.as_str())
+        // A tab strip on a whole page heads the tabs' content (product details,
+        // plans); in an article body it is furniture.
+        && !(page && role == "tablist")
     {
         return !holds_page;
     }
