@@ -177,7 +177,6 @@ const BAD_WORDS: &[&str] = &[
     "popular",
     "author",
     "bio",
-    "caption",
     "credit",
     "credits",
 ];
@@ -185,10 +184,11 @@ const BAD_WORDS: &[&str] = &[
 /// Boilerplate words for the article body only. On whole pages they name content
 /// as often as furniture: `card-header` holds a listing item's title, `hidden-xs`
 /// hides a block on phones only, `banner` is a product's hero text, `teaser` cards
-/// are a listing's items.
+/// are a listing's items, a `card-caption` holds a product's name and blurb.
 const ARTICLE_ONLY_WORDS: &[&str] = &[
     "teaser",
     "teasers",
+    "caption",
     "login",
     "masthead",
     "header",
