@@ -896,7 +896,9 @@ const FIRST_AFTER_HEADLINE: f32 = 0.25;
 /// kept blocks after its last one that live outside it (calls to action, disclaimers,
 /// "about us" boxes, contact lines) are dropped when they are small next to the
 /// core. A long tail outside the core is a body split into sibling blocks: kept.
-pub fn drop_tail_outside_core(ctx: &Ctx<'_>, blocks: &mut [Block], container: Ix) {
+/// With `lead`, a small run before the core goes too (site headers outside
+/// `<header>` on whole pages; on article bodies it is the dek and intro, kept).
+pub fn drop_tail_outside_core(ctx: &Ctx<'_>, blocks: &mut [Block], container: Ix, lead: bool) {
     let arena = ctx.arena;
     let core = core_of(ctx, container, CORE_SHARE);
     if core == container {
@@ -905,20 +907,32 @@ pub fn drop_tail_outside_core(ctx: &Ctx<'_>, blocks: &mut [Block], container: Ix
     // Pre-order indices: the core's subtree is one range.
     let end = subtree_end(arena, core);
     let inside = |b: &Block| (core..end).contains(&b.owner);
-    let Some(last_in) = blocks.iter().rposition(|b| b.keep && inside(b)) else {
-        return;
-    };
-    let tail: usize = blocks
-        .iter()
-        .skip(last_in + 1)
-        .filter(|b| b.keep && !inside(b))
-        .map(Block::chars)
-        .sum();
-    if tail as f32 >= TAIL_MAX * ctx.good_ptext(core).max(1) as f32 {
-        return;
+    let core_chars = ctx.good_ptext(core).max(1) as f32;
+    if let Some(last_in) = blocks.iter().rposition(|b| b.keep && inside(b)) {
+        let tail: usize = blocks
+            .iter()
+            .skip(last_in + 1)
+            .filter(|b| b.keep)
+            .map(Block::chars)
+            .sum();
+        if (tail as f32) < TAIL_MAX * core_chars {
+            for b in blocks.iter_mut().skip(last_in + 1) {
+                b.keep = false;
+            }
+        }
     }
-    for b in blocks.iter_mut().skip(last_in + 1) {
-        b.keep = false;
+    if lead && let Some(first_in) = blocks.iter().position(|b| b.keep && inside(b)) {
+        let head: usize = blocks
+            .iter()
+            .take(first_in)
+            .filter(|b| b.keep)
+            .map(Block::chars)
+            .sum();
+        if (head as f32) < LEAD_MAX * core_chars {
+            for b in blocks.iter_mut().take(first_in) {
+                b.keep = false;
+            }
+        }
     }
 }
 
@@ -941,6 +955,8 @@ fn subtree_end(arena: &Arena, ix: Ix) -> Ix {
 const CORE_SHARE: f32 = 0.9;
 /// The most text (against the core's paragraph text) a tail may hold to be cut.
 const TAIL_MAX: f32 = 0.2;
+/// The same for the run before the core (whole pages only).
+const LEAD_MAX: f32 = 0.1;
 
 /// The deepest node under `c` that still holds `share` of its paragraph text.
 fn core_of(ctx: &Ctx<'_>, c: Ix, share: f32) -> Ix {
@@ -1569,8 +1585,8 @@ pub fn extract_whole(ctx: &Ctx<'_>, title: Option<&str>) -> Vec<Block> {
     let body = ctx.arena.find_tag(0, "body").unwrap_or(0);
     let mut blocks = segment(ctx, body);
     filter_blocks(ctx.arena, &mut blocks, title, false);
-    // Site footers outside `<footer>` (the same rule as the article body's).
-    drop_tail_outside_core(ctx, &mut blocks, body);
+    // Site headers and footers outside `<header>`/`<footer>`.
+    drop_tail_outside_core(ctx, &mut blocks, body, true);
     blocks
 }
 
@@ -1598,7 +1614,7 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
     }
     filter_blocks(arena, &mut blocks, title, true);
     if let [c] = containers.as_slice() {
-        drop_tail_outside_core(ctx, &mut blocks, *c);
+        drop_tail_outside_core(ctx, &mut blocks, *c, false);
     }
     BodyResult {
         blocks,

@@ -60,7 +60,7 @@ fn run_dom_smoothie(
     let mut blocks = body::segment(&ctx, a2.root());
     body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
     // Readability's sibling merging brings end matter too (the rule of our body).
-    body::drop_tail_outside_core(&ctx, &mut blocks, a2.root());
+    body::drop_tail_outside_core(&ctx, &mut blocks, a2.root(), false);
     Some(render::render(&a2, &blocks, base))
 }
 
