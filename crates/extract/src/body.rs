@@ -573,6 +573,14 @@ fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
     let mut ws = Vec::new();
     words(class, &mut ws);
     words(id, &mut ws);
+    // Layout modifiers name what an element *has*, not what it is:
+    // `p-body-main--withSidebar`, `has-comments`, `no-sidebar` wrap the content.
+    let mut after_modifier = false;
+    ws.retain(|w| {
+        let keep = !after_modifier;
+        after_modifier = matches!(w.as_str(), "with" | "has" | "no" | "without");
+        keep
+    });
     if forum {
         // On a discussion thread the comments are the content.
         ws.retain(|w| {
@@ -1646,6 +1654,14 @@ mod tests {
             .collect();
         assert!(text.contains("storyword"), "{text}");
         assert!(!text.contains("nextword"), "{text}");
+    }
+
+    #[test]
+    fn layout_modifiers_do_not_prune() {
+        assert!(!super::word_flags("p-body-main p-body-main--withSidebar", "", false).bad);
+        assert!(!super::word_flags("post has-comments", "", false).bad);
+        assert!(super::word_flags("sidebar-left", "", false).bad);
+        assert!(super::word_flags("widget", "comments", false).bad);
     }
 
     #[test]
