@@ -8,7 +8,7 @@
 //!
 //! Also: how many of the top 5 are near-duplicates / same story of the query.
 //!
-//! Run: `cargo run --release -p tidings-understand --example related_eval`
+//! Run: `cargo run --release -p tidings-understand --example related_harness`
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
