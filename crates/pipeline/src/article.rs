@@ -3,7 +3,7 @@
 //! one we have. When the page cannot be had, the feed's own content is stored
 //! and the article is marked so.
 
-use crate::{Pipeline, bump, media::media_job};
+use crate::{Pipeline, bump, media::media_request};
 use anyhow::Result;
 use std::sync::RwLock;
 use tidings_core::{
@@ -115,18 +115,16 @@ impl Pipeline {
         let mut media = Vec::new();
         if self.cfg.media_dir.is_some() {
             if let Some(img) = &new.image_url {
-                let id = tidings_core::media_id(img);
-                new.image_media = Some(id.clone());
-                media.push((id, img.clone(), media_job(img)));
+                let lead = media_request(img);
+                new.image_media = Some(lead.0.clone());
+                media.push(lead);
             }
             for v in tidings_core::video::StoredVideo::parse_list(&new.videos_json)
                 .iter()
                 .take(1)
             {
                 if let Some(poster) = v.poster_url() {
-                    let id = tidings_core::media_id(&poster);
-                    let job = media_job(&poster);
-                    media.push((id, poster, job));
+                    media.push(media_request(&poster));
                 }
             }
         }

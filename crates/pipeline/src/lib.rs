@@ -384,8 +384,6 @@ impl Pipeline {
         let node = self.cfg.node_id.clone();
         let started = std::time::Instant::now();
         let kind = job.kind.clone();
-        // Set when the job's own transaction has already marked it done.
-        let mut completed = false;
         let result = match job.kind.as_str() {
             JOB_POLL => match serde_json::from_value::<PollPayload>(job.payload.clone()) {
                 Ok(p) => self.refresh_source(SourceId(p.source_id)).await.map(|_| ()),
@@ -401,7 +399,7 @@ impl Pipeline {
                         Some((job.id, &node)),
                     )
                     .await
-                    .map(|_| completed = true),
+                    .map(|_| ()),
                 Err(e) => Err(anyhow::anyhow!("bad article payload: {e}")),
             },
             JOB_CLUSTER => self.cluster_pending().await.map(|_| ()),
@@ -422,7 +420,8 @@ impl Pipeline {
         metrics::histogram!("tidings_job_seconds", "kind" => kind.clone())
             .record(started.elapsed().as_secs_f64());
         let outcome = match result {
-            Ok(()) if completed => Ok(()),
+            // An article job is marked done by its own transaction.
+            Ok(()) if kind == JOB_ARTICLE => Ok(()),
             Ok(()) => self.store.complete_job(job.id, &node).await.map(|_| ()),
             Err(e) => {
                 tracing::warn!(job = job.id.0, kind = %kind, "job failed: {e:#}");

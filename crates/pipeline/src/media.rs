@@ -100,17 +100,19 @@ pub fn variant_path(media_dir: &Path, id: &str, width: u32, ext: &str) -> PathBu
     media_dir.join(id).join(format!("{width}.{ext}"))
 }
 
-/// The job that fetches and caches one image.
-pub(crate) fn media_job(url: &str) -> NewJob {
-    NewJob::new(
+/// An image to cache: its media id, its URL and the job that fetches it.
+pub(crate) fn media_request(url: &str) -> (String, String, NewJob) {
+    let id = tidings_core::media_id(url);
+    let job = NewJob::new(
         JOB_MEDIA,
         serde_json::json!(MediaPayload {
             url: url.to_string()
         }),
     )
-    .key(format!("media:{}", tidings_core::media_id(url)))
+    .key(format!("media:{id}"))
     .priority(-5)
-    .max_attempts(3)
+    .max_attempts(3);
+    (id, url.to_string(), job)
 }
 
 impl Pipeline {
