@@ -573,14 +573,6 @@ fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
     let mut ws = Vec::new();
     words(class, &mut ws);
     words(id, &mut ws);
-    // Layout modifiers name what an element *has*, not what it is:
-    // `p-body-main--withSidebar`, `has-comments`, `no-sidebar` wrap the content.
-    let mut after_modifier = false;
-    ws.retain(|w| {
-        let keep = !after_modifier;
-        after_modifier = matches!(w.as_str(), "with" | "has" | "no" | "without");
-        keep
-    });
     if forum {
         // On a discussion thread the comments are the content.
         ws.retain(|w| {
@@ -654,25 +646,40 @@ fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
 }
 
 /// Splits class/id values into lower-case words on separators and camelCase.
+/// Layout modifiers name what an element *has* or does, not what it is
+/// (`p-body-main--withSidebar`, `has-comments`, `no-sidebar`, `hide-read-more-ad`
+/// wrap content): the rest of a class token after `with`, `has`, `no`, `without` or
+/// `hide` is dropped.
 fn words(s: &str, out: &mut Vec<String>) {
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in s.chars() {
-        if c.is_alphanumeric() {
-            if c.is_uppercase() && prev_lower && !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+    for token in s.split_whitespace() {
+        let mut modifier = false;
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        let push = |w: &mut String, modifier: &mut bool, out: &mut Vec<String>| {
+            if *modifier {
+                w.clear();
+                return;
             }
-            prev_lower = c.is_lowercase();
-            cur.extend(c.to_lowercase());
-        } else {
-            prev_lower = false;
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+            *modifier = matches!(w.as_str(), "with" | "has" | "no" | "without" | "hide");
+            out.push(std::mem::take(w));
+        };
+        for c in token.chars() {
+            if c.is_alphanumeric() {
+                if c.is_uppercase() && prev_lower && !cur.is_empty() {
+                    push(&mut cur, &mut modifier, out);
+                }
+                prev_lower = c.is_lowercase();
+                cur.extend(c.to_lowercase());
+            } else {
+                prev_lower = false;
+                if !cur.is_empty() {
+                    push(&mut cur, &mut modifier, out);
+                }
             }
         }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
+        if !cur.is_empty() {
+            push(&mut cur, &mut modifier, out);
+        }
     }
 }
 
@@ -708,10 +715,20 @@ fn self_bad(
     }
     // Hidden blocks on a whole page are mostly tabs and accordions (product details,
     // FAQ answers) that a click reveals; on an article body they are furniture.
-    if !page && (node.attr("hidden").is_some() || node.attr("aria-hidden") == Some("true")) {
+    // A hidden tab panel is the same content under another tab (install steps per OS).
+    let tabpanel = node
+        .attr("role")
+        .is_some_and(|r| r.trim().eq_ignore_ascii_case("tabpanel"));
+    if !page
+        && !tabpanel
+        && (node.attr("hidden").is_some() || node.attr("aria-hidden") == Some("true"))
+    {
         return !holds_page;
     }
-    if !page && let Some(style) = node.attr("style") {
+    if !page
+        && !tabpanel
+        && let Some(style) = node.attr("style")
+    {
         let s: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -1660,6 +1677,9 @@ mod tests {
     fn layout_modifiers_do_not_prune() {
         assert!(!super::word_flags("p-body-main p-body-main--withSidebar", "", false).bad);
         assert!(!super::word_flags("post has-comments", "", false).bad);
+        // The rest of the token after the modifier goes, not only the next word.
+        assert!(!super::word_flags("grid-items hide-read-more-ad", "", false).bad);
+        assert!(super::word_flags("ad-slot hide", "", false).bad);
         assert!(super::word_flags("sidebar-left", "", false).bad);
         assert!(super::word_flags("widget", "comments", false).bad);
     }

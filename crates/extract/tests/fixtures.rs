@@ -269,3 +269,41 @@ fn metadata_from_a_small_news_page() {
     );
     assert!(a.html.starts_with("<p>Der Bürgermeister"), "{}", a.html);
 }
+
+#[test]
+fn hidden_tab_panels_are_content_other_hidden_blocks_are_not() {
+    let para = |s: &str| {
+        format!(
+            "<p>{s} {}</p>",
+            "The steps take a few minutes and need no account. ".repeat(3)
+        )
+    };
+    let html = format!(
+        r##"<html><body><article><h1>Install the tools</h1>
+        <div class="entry-content">{}
+        <div role="tablist"><a role="tab" href="#win">Windows</a><a role="tab" href="#mac">macOS</a></div>
+        <section id="win" role="tabpanel">{}</section>
+        <section id="mac" role="tabpanel" hidden="hidden">{}</section>
+        <div hidden>{}</div>
+        <div style="display: none">{}</div>
+        {}</div></article></body></html>"##,
+        para("Choose your system below."),
+        para("On Windows run the installer."),
+        para("On macOS use Homebrew to install."),
+        para("Subscribe to our hidden newsletter."),
+        para("Hidden popup offer."),
+        para("Then open a terminal."),
+    );
+    let url = url::Url::parse("https://docs.example/install").unwrap();
+    let a = extract(html.as_bytes(), &url, None);
+    for want in [
+        "On Windows run",
+        "On macOS use Homebrew",
+        "Then open a terminal",
+    ] {
+        assert!(a.text.contains(want), "{want} missing: {}", a.text);
+    }
+    for not in ["newsletter", "popup", "Windows\nmacOS"] {
+        assert!(!a.text.contains(not), "{not} kept: {}", a.text);
+    }
+}
