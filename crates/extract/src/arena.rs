@@ -17,6 +17,7 @@ const KEPT_ATTRS: &[&str] = &[
     "id",
     "role",
     "itemprop",
+    "itemtype",
     "style",
     "hidden",
     "aria-hidden",

@@ -296,6 +296,19 @@ pub struct Ctx<'a> {
     body_good_text: u32,
     /// The node is inside a cookie-consent dialog (or is one).
     consent: Vec<bool>,
+    /// A discussion thread: its posts (and comments) are the content.
+    pub forum: bool,
+}
+
+/// Whether the page is a thread, and which kind.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Thread {
+    No,
+    /// A forum thread: the posts and their comments are the content.
+    Discussion,
+    /// A question-and-answer page: the question and answers are, their comments
+    /// are not.
+    Questions,
 }
 
 /// Which class/id words prune subtrees.
@@ -312,7 +325,7 @@ pub enum Names {
 
 impl<'a> Ctx<'a> {
     /// `names`: which class/id words prune (see [`Names`]).
-    pub fn new(arena: &'a Arena, names: Names, forum: bool) -> Ctx<'a> {
+    pub fn new(arena: &'a Arena, names: Names, thread: Thread) -> Ctx<'a> {
         let n = arena.nodes.len();
         let mut stats = vec![Stats::default(); n];
         // Pre-order indices: children come after parents, so a reverse sweep is bottom-up.
@@ -381,7 +394,7 @@ impl<'a> Ctx<'a> {
             } else {
                 *cache
                     .entry(key)
-                    .or_insert_with(|| word_flags(key.0, key.1, forum))
+                    .or_insert_with(|| word_flags(key.0, key.1, thread))
             };
             let b = self_bad(node, st, body_text, flags, false);
             // The page list is more lenient: only what the article list prunes can change.
@@ -419,6 +432,7 @@ impl<'a> Ctx<'a> {
             goodp: Vec::new(),
             body_good_text: 0,
             consent,
+            forum: thread != Thread::No,
         };
         ctx.finish();
         ctx
@@ -435,6 +449,7 @@ impl<'a> Ctx<'a> {
             goodp: Vec::new(),
             body_good_text: 0,
             consent: self.consent.clone(),
+            forum: self.forum,
         };
         ctx.finish();
         ctx
@@ -569,18 +584,21 @@ struct WordFlags {
     consent: bool,
 }
 
-fn word_flags(class: &str, id: &str, forum: bool) -> WordFlags {
+fn word_flags(class: &str, id: &str, thread: Thread) -> WordFlags {
     let mut ws = Vec::new();
     words(class, &mut ws);
     words(id, &mut ws);
-    if forum {
+    match thread {
         // On a discussion thread the comments are the content.
-        ws.retain(|w| {
+        Thread::Discussion => ws.retain(|w| {
             !matches!(
                 w.as_str(),
                 "comment" | "comments" | "disqus" | "author" | "meta" | "byline"
             )
-        });
+        }),
+        // Posts carry their author's card and meta line inside the body.
+        Thread::Questions => ws.retain(|w| !matches!(w.as_str(), "author" | "meta" | "byline")),
+        Thread::No => {}
     }
     let has = |set: &[&str]| ws.iter().any(|w| set.contains(&w.as_str()));
     let bad_page = has(BAD_WORDS);
@@ -787,10 +805,10 @@ pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static
             matches.push((ix, ctx.good_ptext(ix)));
         }
     }
-    if let Some((set, p)) = pick_set(ctx, &matches, headline)
+    if let Some((set, p, posts)) = pick_set(ctx, &matches, headline)
         && min_ok(p)
     {
-        return (set, "itemprop");
+        return (set, if posts { "posts" } else { "itemprop" });
     }
     // Tiers 1..: CMS class/id hints, then <article>, then <main>.
     for (tier, hints) in BODY_HINTS.iter().enumerate() {
@@ -825,13 +843,15 @@ pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static
         let set = if tier == 0 {
             pick_set(ctx, &matches, headline)
         } else {
-            story_match(arena, &matches, headline).map(|(ix, p)| (vec![ix], p))
+            story_match(arena, &matches, headline).map(|(ix, p)| (vec![ix], p, false))
         };
-        if let Some((set, p)) = set
+        if let Some((set, p, posts)) = set
             && min_ok(p)
             && (p as f32) >= 0.2 * body_p as f32
         {
-            let m = if tier == 0 {
+            let m = if posts {
+                "posts"
+            } else if tier == 0 {
                 "cms-hint"
             } else {
                 "content-hint"
@@ -863,11 +883,22 @@ pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static
 /// The story's match (see [`story_match`]) plus the other matches near it: bodies
 /// split into several sibling blocks ("rich-text" slices between figures) come
 /// back whole. Nested matches collapse to the outermost one.
-fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)], headline: Option<Ix>) -> Option<(Vec<Ix>, u32)> {
+fn pick_set(
+    ctx: &Ctx<'_>,
+    matches: &[(Ix, u32)],
+    headline: Option<Ix>,
+) -> Option<(Vec<Ix>, u32, bool)> {
     let arena = ctx.arena;
     let (best, _) = story_match(arena, matches, headline)?;
     let best_anc: Vec<Ix> = ancestors(arena, best).skip(1).take(4).collect();
+    // On a thread every post's body carries the same class (`js-post-body`), and
+    // the question and its answers live in separate subtrees: take them all.
+    let best_class = arena
+        .get(best)
+        .and_then(|n| n.attr("class"))
+        .filter(|c| ctx.forum && !c.trim().is_empty());
     let mut set: Vec<Ix> = Vec::new();
+    let mut posts = false;
     for &(ix, _) in matches {
         if ix != best && ctx.stats(ix).text == 0 {
             continue;
@@ -881,11 +912,15 @@ fn pick_set(ctx: &Ctx<'_>, matches: &[(Ix, u32)], headline: Option<Ix>) -> Optio
         }
         if ix == best || ancestors(arena, ix).any(|a| best_anc.contains(&a)) {
             set.push(ix);
+        } else if best_class.is_some() && arena.get(ix).and_then(|n| n.attr("class")) == best_class
+        {
+            set.push(ix);
+            posts = true;
         }
     }
     set.sort_unstable();
     let total = set.iter().map(|&ix| ctx.good_ptext(ix)).sum();
-    Some((set, total))
+    Some((set, total, posts))
 }
 
 /// The largest match, unless it comes after the page's headline and an earlier
@@ -1615,8 +1650,8 @@ pub fn extract_whole(ctx: &Ctx<'_>, title: Option<&str>) -> Vec<Block> {
     blocks
 }
 
-pub fn extract_body(arena: &Arena, title: Option<&str>, forum: bool) -> BodyResult {
-    extract_body_in(&Ctx::new(arena, Names::Article, forum), title)
+pub fn extract_body(arena: &Arena, title: Option<&str>, thread: Thread) -> BodyResult {
+    extract_body_in(&Ctx::new(arena, Names::Article, thread), title)
 }
 
 /// [`extract_body`] with a context built by the caller.
@@ -1662,7 +1697,7 @@ mod tests {
         );
         let doc = dom_query::Document::from(html.as_str());
         let arena = crate::arena::Arena::from_document(&doc);
-        let res = super::extract_body(&arena, Some("The story"), false);
+        let res = super::extract_body(&arena, Some("The story"), super::Thread::No);
         let text: String = res
             .blocks
             .iter()
@@ -1675,13 +1710,20 @@ mod tests {
 
     #[test]
     fn layout_modifiers_do_not_prune() {
-        assert!(!super::word_flags("p-body-main p-body-main--withSidebar", "", false).bad);
-        assert!(!super::word_flags("post has-comments", "", false).bad);
+        assert!(
+            !super::word_flags(
+                "p-body-main p-body-main--withSidebar",
+                "",
+                super::Thread::No
+            )
+            .bad
+        );
+        assert!(!super::word_flags("post has-comments", "", super::Thread::No).bad);
         // The rest of the token after the modifier goes, not only the next word.
-        assert!(!super::word_flags("grid-items hide-read-more-ad", "", false).bad);
-        assert!(super::word_flags("ad-slot hide", "", false).bad);
-        assert!(super::word_flags("sidebar-left", "", false).bad);
-        assert!(super::word_flags("widget", "comments", false).bad);
+        assert!(!super::word_flags("grid-items hide-read-more-ad", "", super::Thread::No).bad);
+        assert!(super::word_flags("ad-slot hide", "", super::Thread::No).bad);
+        assert!(super::word_flags("sidebar-left", "", super::Thread::No).bad);
+        assert!(super::word_flags("widget", "comments", super::Thread::No).bad);
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn run_dom_smoothie(
     .ok()??;
     let frag = dom_query::Document::from(art.content.as_ref());
     let a2 = Arena::from_document(&frag);
-    let ctx = body::Ctx::new(&a2, body::Names::Off, false);
+    let ctx = body::Ctx::new(&a2, body::Names::Off, body::Thread::No);
     let mut blocks = body::segment(&ctx, a2.root());
     body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
     // Readability's sibling merging brings end matter too (the rule of our body).
@@ -68,18 +68,37 @@ const STRICT_DS: bool = false;
 
 /// Container methods precise enough that a second opinion does not pay for its time
 /// (measured on WCXB: skipping Readability there changes F1 by < 0.001).
-const CONFIDENT: &[&str] = &["itemprop", "cms-hint"];
+const CONFIDENT: &[&str] = &["itemprop", "cms-hint", "posts"];
 const MIN_COVERAGE: f32 = 0.5;
+
+/// The pruning context for a page. A Q&A page whose comments hold most of its text
+/// (> 70 %) is a forum that calls itself QAPage, replies written as comments: judged
+/// as a discussion then. (Stack Exchange pages keep 35-100 % without comments.)
+fn thread_ctx(arena: &Arena, names: body::Names, thread: body::Thread) -> body::Ctx<'_> {
+    let ctx = body::Ctx::new(arena, names, thread);
+    if thread != body::Thread::Questions {
+        return ctx;
+    }
+    let discussion = body::Ctx::new(arena, names, body::Thread::Discussion);
+    if (ctx.good_text() as f32) < QA_MIN_KEPT * discussion.good_text() as f32 {
+        discussion
+    } else {
+        ctx
+    }
+}
+
+/// Share of a Q&A page's text that must remain once its comments are pruned.
+const QA_MIN_KEPT: f32 = 0.3;
 
 pub fn candidates(
     doc: dom_query::Document,
     arena: &Arena,
     base: &Url,
     title: Option<&str>,
-    forum: bool,
+    thread: body::Thread,
     always_ds: bool,
 ) -> Candidates {
-    let ctx = body::Ctx::new(arena, body::Names::Article, forum);
+    let ctx = thread_ctx(arena, body::Names::Article, thread);
     candidates_in(&ctx, doc, base, title, always_ds)
 }
 
@@ -119,10 +138,10 @@ pub fn extract_body(
     arena: &Arena,
     base: &Url,
     title: Option<&str>,
-    forum: bool,
+    thread: body::Thread,
     ld_body: Option<&str>,
 ) -> BodyOut {
-    let ctx = body::Ctx::new(arena, body::Names::Article, forum);
+    let ctx = thread_ctx(arena, body::Names::Article, thread);
     let mut chosen = choose(candidates_in(&ctx, doc, base, title, false));
     if let Some(ld) = ld_body
         && let Some(better) = ld_candidate(ld, &chosen, base, title)
@@ -179,7 +198,7 @@ fn ld_candidate(ld: &str, chosen: &BodyOut, base: &Url, title: Option<&str>) -> 
     };
     let frag = dom_query::Document::from(html.as_str());
     let a2 = Arena::from_document(&frag);
-    let ctx = body::Ctx::new(&a2, body::Names::Off, false);
+    let ctx = body::Ctx::new(&a2, body::Names::Off, body::Thread::No);
     let mut blocks = body::segment(&ctx, a2.root());
     body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
     let r = render::render(&a2, &blocks, base);
@@ -200,8 +219,8 @@ fn ld_candidate(ld: &str, chosen: &BodyOut, base: &Url, title: Option<&str>) -> 
 const LD_CONTAINS: f32 = 0.8;
 
 /// The whole-page candidate alone (diagnostics).
-pub fn whole_text(arena: &Arena, base: &Url, title: Option<&str>, forum: bool) -> String {
-    let ctx = body::Ctx::new(arena, body::Names::Page, forum);
+pub fn whole_text(arena: &Arena, base: &Url, title: Option<&str>, thread: body::Thread) -> String {
+    let ctx = thread_ctx(arena, body::Names::Page, thread);
     render::render(arena, &body::extract_whole(&ctx, title), base).text
 }
 

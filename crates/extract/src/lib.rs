@@ -109,7 +109,7 @@ pub fn extract(html: &[u8], url: &Url, content_type: Option<&str>) -> Article {
         &arena,
         &base,
         meta.title.as_deref(),
-        meta.forum,
+        meta.thread(),
         meta.ld_body.as_deref(),
     );
     Article {
@@ -142,7 +142,14 @@ pub fn debug_candidates(html: &[u8], url: &Url) -> (String, String, Option<Strin
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
-    let c = combine::candidates(doc, &arena, &base, meta.title.as_deref(), meta.forum, true);
+    let c = combine::candidates(
+        doc,
+        &arena,
+        &base,
+        meta.title.as_deref(),
+        meta.thread(),
+        true,
+    );
     (c.ours.text, c.ours_method.to_string(), c.ds.map(|d| d.text))
 }
 
@@ -154,7 +161,7 @@ pub fn debug_whole(html: &[u8], url: &Url) -> String {
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
-    combine::whole_text(&arena, &base, meta.title.as_deref(), meta.forum)
+    combine::whole_text(&arena, &base, meta.title.as_deref(), meta.thread())
 }
 
 /// Seconds spent in each stage for one page: decode+parse, arena, meta, ours, readability.
@@ -168,10 +175,10 @@ pub fn debug_timings(html: &[u8], url: &Url) -> [f64; 5] {
     let t2 = t.elapsed().as_secs_f64();
     let meta = meta::extract_meta(&arena, url);
     let t3 = t.elapsed().as_secs_f64();
-    let res = body::extract_body(&arena, meta.title.as_deref(), meta.forum);
+    let res = body::extract_body(&arena, meta.title.as_deref(), meta.thread());
     let _ = render::render(&arena, &res.blocks, url);
     let t4 = t.elapsed().as_secs_f64();
-    let _ = combine::candidates(doc, &arena, url, None, false, true);
+    let _ = combine::candidates(doc, &arena, url, None, body::Thread::No, true);
     let t5 = t.elapsed().as_secs_f64();
     [t1, t2 - t1, t3 - t2, t4 - t3, t5 - t4 - (t4 - t3)]
 }

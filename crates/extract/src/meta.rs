@@ -31,6 +31,21 @@ pub struct Meta {
     /// A discussion thread (schema.org DiscussionForumPosting/QAPage or a forum URL):
     /// comments are the content there.
     pub forum: bool,
+    /// A question-and-answer page (schema.org QAPage): the question and its answers
+    /// are the content, the comments under them are not.
+    pub qa: bool,
+}
+
+impl Meta {
+    /// What kind of thread the page is, for the body extractor.
+    pub fn thread(&self) -> crate::body::Thread {
+        use crate::body::Thread;
+        match (self.qa, self.forum) {
+            (true, _) => Thread::Questions,
+            (false, true) => Thread::Discussion,
+            (false, false) => Thread::No,
+        }
+    }
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -167,6 +182,16 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         if n.attr("itemprop").is_some() && n.tag != "meta" {
             itemprops.push(ix);
         }
+        // Microdata threads (Stack Exchange marks its pages up as QAPage).
+        if let Some(t) = n.attr("itemtype") {
+            let t = t.trim_end_matches('/');
+            let t = t.rsplit('/').next().unwrap_or(t);
+            if t.eq_ignore_ascii_case("QAPage") {
+                m.qa = true;
+            } else if t.eq_ignore_ascii_case("DiscussionForumPosting") {
+                m.forum = true;
+            }
+        }
     }
     let base = m.base.clone().unwrap_or_else(|| page_url.clone());
     let get = |k: &str| -> Option<&str> {
@@ -196,10 +221,9 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
         collect_objects(&v, &mut objs, 0);
         for o in objs {
             let types = types_of(o);
-            if types
-                .iter()
-                .any(|t| t == "discussionforumposting" || t == "qapage")
-            {
+            if types.iter().any(|t| t == "qapage") {
+                m.qa = true;
+            } else if types.iter().any(|t| t == "discussionforumposting") {
                 m.forum = true;
             }
             if types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {

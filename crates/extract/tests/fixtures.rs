@@ -307,3 +307,72 @@ fn hidden_tab_panels_are_content_other_hidden_blocks_are_not() {
         assert!(!a.text.contains(not), "{not} kept: {}", a.text);
     }
 }
+
+/// A Q&A page (microdata QAPage, no forum word in the URL): the question and every
+/// answer, found by their shared body class in separate subtrees; not the comments.
+#[test]
+fn qa_page_keeps_question_and_answers_not_comments() {
+    let post = |who: &str, text: &str| {
+        format!(
+            r#"<div class="post-layout"><div class="postcell"><div class="cell-body">
+            <div class="s-prose js-post-body" itemprop="text"><p>{text} {}</p></div>
+            <div class="user-info">asked by {who}</div></div></div></div>"#,
+            "It needs a few sentences to count as a real post in this thread. ".repeat(2)
+        )
+    };
+    let comment = |text: &str| {
+        format!(
+            r#"<li class="comment"><span class="comment-copy">{text}</span> <a class="comment-user">bob</a></li>"#
+        )
+    };
+    let html = format!(
+        r#"<html itemscope itemtype="https://schema.org/QAPage"><body><div class="container">
+        <div id="mainbar"><div id="question" class="question">{}<ul class="comments-list">{}</ul></div>
+        <div id="answers"><h2>2 Answers</h2>
+        <div class="answer" itemtype="https://schema.org/Answer">{}<ul class="comments-list">{}</ul></div>
+        <div class="answer" itemtype="https://schema.org/Answer">{}</div></div>
+        </div></div></body></html>"#,
+        post("ann", "How do I simplify a recipe without ruining it?"),
+        comment("Which recipe do you mean, exactly? Please say more about it."),
+        post(
+            "cy",
+            "Know why each ingredient is in the recipe before you drop it."
+        ),
+        comment("Nice answer, this helped me a lot with my banana ice cream."),
+        post(
+            "di",
+            "Leave spices out rather than substitute them blindly."
+        ),
+    );
+    let url = url::Url::parse("https://cooking.example/q/92884/simplify").unwrap();
+    let a = extract(html.as_bytes(), &url, None);
+    // Found as the thread's posts, not by a fallback that happened to hold them.
+    assert_eq!(a.body_method, "posts");
+    for want in [
+        "How do I simplify",
+        "Know why each ingredient",
+        "Leave spices out",
+    ] {
+        assert!(a.text.contains(want), "{want} missing: {}", a.text);
+    }
+    for not in ["Which recipe do you mean", "banana ice cream"] {
+        assert!(!a.text.contains(not), "comment kept: {}", a.text);
+    }
+
+    // The same markup where the replies are comments holding most of the text: a
+    // forum calling itself QAPage keeps them.
+    let long =
+        "I moved from banking to consulting and the hours are better, weekends free. ".repeat(4);
+    let html = format!(
+        r#"<html itemscope itemtype="https://schema.org/QAPage"><body>
+        <div id="question" class="question">{}</div>
+        <ul class="comments-list">{}{}{}</ul></body></html>"#,
+        post("ann", "Is consulting worth it?"),
+        comment(&long),
+        comment(&long.replace("banking", "audit")),
+        comment(&long.replace("banking", "law")),
+    );
+    let a = extract(html.as_bytes(), &url, None);
+    assert!(a.text.contains("Is consulting worth it"), "{}", a.text);
+    assert!(a.text.contains("from audit to consulting"), "{}", a.text);
+}
