@@ -1276,6 +1276,9 @@ const TEASER_HEADINGS: &[&str] = &[
     "leggi anche",
 ];
 
+/// Teaser labels that head the replies: content on a discussion thread.
+const COMMENT_LABELS: &[&str] = &["comments", "leave a reply", "leave a comment"];
+
 /// Section labels of an article's apparatus (reference lists, footnotes), matched
 /// whole: "Sources of income" is a section of the story, "Sources" is not.
 const END_MATTER: &[&str] = &[
@@ -1345,7 +1348,14 @@ pub fn norm_key(s: &str) -> String {
 }
 
 /// Paragraph-level filtering inside the container.
-pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, strict: bool) {
+/// `thread`: the page is a discussion, where a "Comments" heading starts the content.
+pub fn filter_blocks(
+    arena: &Arena,
+    blocks: &mut [Block],
+    title: Option<&str>,
+    strict: bool,
+    thread: bool,
+) {
     let title_key = title.map(norm_key).unwrap_or_default();
     // Teaser sections under telling headings.
     // A teaser label that is not a heading element ("ALSO IN THE NEWS" in a <div>)
@@ -1356,7 +1366,8 @@ pub fn filter_blocks(arena: &Arena, blocks: &mut [Block], title: Option<&str>, s
         let teaser = key.len() < 60
             && key.split_whitespace().count() <= 6
             && (TEASER_HEADINGS.iter().any(|h| key.starts_with(h))
-                || END_MATTER.contains(&key.as_str()));
+                || END_MATTER.contains(&key.as_str()))
+            && !(thread && COMMENT_LABELS.iter().any(|h| key.starts_with(h)));
         match b.kind {
             BlockKind::Heading(level) => {
                 if let Some(cl) = cut_level
@@ -1644,7 +1655,7 @@ pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
 pub fn extract_whole(ctx: &Ctx<'_>, title: Option<&str>) -> Vec<Block> {
     let body = ctx.arena.find_tag(0, "body").unwrap_or(0);
     let mut blocks = segment(ctx, body);
-    filter_blocks(ctx.arena, &mut blocks, title, false);
+    filter_blocks(ctx.arena, &mut blocks, title, false, ctx.forum);
     // Site headers and footers outside `<header>`/`<footer>`.
     drop_tail_outside_core(ctx, &mut blocks, body, true);
     blocks
@@ -1672,7 +1683,7 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
     for &c in &containers {
         blocks.extend(segment(ctx, c));
     }
-    filter_blocks(arena, &mut blocks, title, true);
+    filter_blocks(arena, &mut blocks, title, true, ctx.forum);
     if let [c] = containers.as_slice() {
         drop_tail_outside_core(ctx, &mut blocks, *c, false);
     }

@@ -26,6 +26,7 @@ fn run_dom_smoothie(
     base: &Url,
     title: Option<&str>,
     consent: Vec<dom_query::NodeId>,
+    thread: bool,
 ) -> Option<Rendered> {
     if arena.max_depth_seen > 400 || arena.nodes.len() >= arena::MAX_NODES {
         return None;
@@ -58,7 +59,7 @@ fn run_dom_smoothie(
     let a2 = Arena::from_document(&frag);
     let ctx = body::Ctx::new(&a2, body::Names::Off, body::Thread::No);
     let mut blocks = body::segment(&ctx, a2.root());
-    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
+    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS, thread);
     // Readability's sibling merging brings end matter too (the rule of our body).
     body::drop_tail_outside_core(&ctx, &mut blocks, a2.root(), false);
     Some(render::render(&a2, &blocks, base))
@@ -122,7 +123,7 @@ fn candidates_in(
             .consent_roots()
             .filter_map(|ix| arena.dom_ids.get(ix).copied())
             .collect();
-        run_dom_smoothie(doc, arena, base, title, consent)
+        run_dom_smoothie(doc, arena, base, title, consent, ctx.forum)
     } else {
         None
     };
@@ -200,7 +201,7 @@ fn ld_candidate(ld: &str, chosen: &BodyOut, base: &Url, title: Option<&str>) -> 
     let a2 = Arena::from_document(&frag);
     let ctx = body::Ctx::new(&a2, body::Names::Off, body::Thread::No);
     let mut blocks = body::segment(&ctx, a2.root());
-    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS);
+    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS, false);
     let r = render::render(&a2, &blocks, base);
     let sc = shingles(&chosen.text);
     let sl = shingles(&r.text);

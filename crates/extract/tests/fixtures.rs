@@ -376,3 +376,47 @@ fn qa_page_keeps_question_and_answers_not_comments() {
     assert!(a.text.contains("Is consulting worth it"), "{}", a.text);
     assert!(a.text.contains("from audit to consulting"), "{}", a.text);
 }
+
+/// A forum thread (Vanilla): the replies follow a "Comments" heading, which on an
+/// article would head the comment section; here it heads the content.
+#[test]
+fn forum_replies_under_a_comments_heading_are_kept() {
+    let reply = |who: &str, text: &str| {
+        format!(
+            r#"<li class="Item ItemComment"><div class="Author">{who}</div>
+            <div class="Message userContent">{text} {}</div></li>"#,
+            "I have run this setup for a year and the sound is balanced and clear. ".repeat(2)
+        )
+    };
+    let html = format!(
+        r#"<html><body><main><section class="MainContent">
+        <h1>Advice on home theater speaker setup</h1>
+        <div class="Discussion"><div class="Message userContent"><p>We are building a small home theater in a 14x11 room and want advice on speakers.</p>
+        <p>Here is what I am considering for the front, center and surround channels.</p></div></div>
+        <h2 class="CommentHeading">Comments</h2>
+        <ul class="MessageList DataList Comments">{}{}</ul>
+        </section></main></body></html>"#,
+        reply("dskip", "Get floor standing speakers for the front pair."),
+        reply(
+            "mdm",
+            "The front left side is a doorway, so mounting high is the only way."
+        ),
+    );
+    let url = url::Url::parse("https://forum.example/discussion/181290/advice").unwrap();
+    let a = extract(html.as_bytes(), &url, None);
+    for want in [
+        "small home theater",
+        "floor standing speakers",
+        "front left side is a doorway",
+    ] {
+        assert!(a.text.contains(want), "{want} missing: {}", a.text);
+    }
+    // The same heading on a news article still ends the story.
+    let news = html
+        .replace("discussion", "news")
+        .replace("MessageList DataList Comments", "comment-list");
+    let url = url::Url::parse("https://news.example/2025/03/advice").unwrap();
+    let a = extract(news.as_bytes(), &url, None);
+    assert!(a.text.contains("small home theater"), "{}", a.text);
+    assert!(!a.text.contains("floor standing speakers"), "{}", a.text);
+}
