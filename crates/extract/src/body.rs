@@ -859,6 +859,11 @@ pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static
             return (set, m);
         }
     }
+    if ctx.forum
+        && let Some(set) = post_bodies(ctx, body)
+    {
+        return (set, "posts");
+    }
     for tag in ["article", "main"] {
         let all: Vec<(Ix, u32)> = arena
             .find_all_tag(body, tag)
@@ -1036,6 +1041,112 @@ fn core_of(ctx: &Ctx<'_>, c: Ix, share: f32) -> Ix {
         }
     }
 }
+
+/// A thread's posts: the elements sharing one tag and class that together hold the
+/// most of the page's text (outside pruned subtrees and links), at least two of
+/// them; of the groups holding nearly as much ([`POSTS_NEAR`]), the deepest, so the
+/// post bodies win over the post frames with their author cards. Forum engines
+/// write bodies with `<br>`s and without a recognisable class (`bbWrapper`,
+/// `Message`, `cooked`), so neither the hints nor the paragraph vote find them.
+fn post_bodies(ctx: &Ctx<'_>, body: Ix) -> Option<Vec<Ix>> {
+    let arena = ctx.arena;
+    let n = arena.nodes.len();
+    // Text per subtree outside pruned subtrees and links (bottom-up).
+    let mut good = vec![0u32; n];
+    // Subtree sizes: the arena is in pre-order, so `ix`'s subtree is `ix..ix + size`.
+    let mut size = vec![1usize; n];
+    for ix in (0..n).rev() {
+        let Some(node) = arena.get(ix) else { continue };
+        if let Some(p) = node.parent
+            && let Some(&sz) = size.get(ix)
+            && let Some(ps) = size.get_mut(p)
+        {
+            *ps += sz;
+        }
+        let own = match node.kind {
+            Kind::Text => visible_chars(&node.text) as u32,
+            _ if node.is_el("a") => 0,
+            _ => good.get(ix).copied().unwrap_or(0),
+        };
+        if let Some(g) = good.get_mut(ix) {
+            *g = own;
+        }
+        if let Some(p) = node.parent
+            && !ctx.is_bad(ix)
+            && let Some(pg) = good.get_mut(p)
+        {
+            *pg = pg.saturating_add(own);
+        }
+    }
+    let total = good.get(body).copied().unwrap_or(0);
+    // Groups by (tag, class): members, text, depth of the first member.
+    let mut groups: std::collections::HashMap<(&str, &str), (Vec<Ix>, u32, usize)> =
+        Default::default();
+    let mut depth = vec![0usize; n];
+    let mut pruned = vec![false; n];
+    for ix in arena.descendants(body) {
+        let Some(node) = arena.get(ix) else { continue };
+        let (d, pp) = node.parent.map_or((0, false), |p| {
+            (
+                depth.get(p).map_or(0, |d| d + 1),
+                pruned.get(p).copied().unwrap_or(false),
+            )
+        });
+        let here = pp || ctx.is_bad(ix);
+        if let Some(slot) = depth.get_mut(ix) {
+            *slot = d;
+        }
+        if let Some(slot) = pruned.get_mut(ix) {
+            *slot = here;
+        }
+        // Posts are containers; same-class paragraphs are one article's styling.
+        if here
+            || !matches!(
+                node.tag.as_str(),
+                "div" | "article" | "section" | "li" | "td"
+            )
+        {
+            continue;
+        }
+        let Some(class) = node.attr("class").map(str::trim).filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let g = good.get(ix).copied().unwrap_or(0);
+        if g == 0 {
+            continue;
+        }
+        let e = groups
+            .entry((node.tag.as_str(), class))
+            .or_insert_with(|| (Vec::new(), 0, d));
+        // Only the outermost member of nested same-class elements counts.
+        if e.0
+            .last()
+            .is_some_and(|&m| ix < m + size.get(m).copied().unwrap_or(1))
+        {
+            continue;
+        }
+        e.0.push(ix);
+        e.1 = e.1.saturating_add(g);
+    }
+    let max = groups
+        .values()
+        .filter(|g| g.0.len() >= 2)
+        .map(|g| g.1)
+        .max()?;
+    if (max as f32) < POSTS_MIN_SHARE * total as f32 || max < 200 {
+        return None;
+    }
+    let (members, _, _) = groups
+        .into_values()
+        .filter(|g| g.0.len() >= 2 && g.1 as f32 >= POSTS_NEAR * max as f32)
+        .max_by_key(|g| (g.2, g.1))?;
+    Some(members)
+}
+
+/// Share of the page's text a thread's posts must hold.
+const POSTS_MIN_SHARE: f32 = 0.3;
+/// A deeper group holding this share of the largest group's text is preferred.
+const POSTS_NEAR: f32 = 0.8;
 
 /// `ix` and its ancestors, nearest first.
 fn ancestors(arena: &Arena, ix: Ix) -> impl Iterator<Item = Ix> + '_ {

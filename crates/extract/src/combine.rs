@@ -115,9 +115,11 @@ fn candidates_in(
     let ours = render::render(arena, &res.blocks, base);
     // Confident: a strong hint that holds most of the page's paragraph text (a
     // "summary box" matching `article-content` is not the article).
+    // A thread's posts are judged by their shared class, not by paragraph coverage
+    // (posts are written with `<br>`s).
     let confident = CONFIDENT.contains(&res.method)
         && ours.text.chars().count() >= 200
-        && res.coverage >= MIN_COVERAGE;
+        && (res.coverage >= MIN_COVERAGE || res.method == "posts");
     let ds = if always_ds || !confident {
         let consent = ctx
             .consent_roots()

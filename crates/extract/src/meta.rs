@@ -261,6 +261,8 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     }
     m.ld_body = ld.body.take();
     if let Some(segs) = page_url.path_segments() {
+        // Not `topics` or `community`: those name tag listings (`/topics/rust`) and
+        // site sections (`/community/tutorials/`) more often than threads.
         let forum_seg = |s: &str| {
             matches!(
                 s,
@@ -269,16 +271,20 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
                     | "thread"
                     | "threads"
                     | "topic"
-                    | "topics"
                     | "t"
                     | "questions"
                     | "comments"
                     | "discussion"
                     | "discussions"
-                    | "community"
             )
         };
-        if segs.into_iter().any(forum_seg) {
+        // Script-style engines: phpBB `viewtopic.php?t=`, vBulletin `showthread.php`,
+        // SMF `index.php?topic=`.
+        let script = |s: &str| matches!(s, "viewtopic.php" | "showthread.php" | "showtopic.php");
+        let query = page_url
+            .query_pairs()
+            .any(|(k, _)| matches!(k.as_ref(), "topic" | "showtopic" | "threadid"));
+        if segs.into_iter().any(|s| forum_seg(s) || script(s)) || query {
             m.forum = true;
         }
     }

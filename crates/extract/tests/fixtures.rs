@@ -420,3 +420,50 @@ fn forum_replies_under_a_comments_heading_are_kept() {
     assert!(a.text.contains("small home theater"), "{}", a.text);
     assert!(!a.text.contains("floor standing speakers"), "{}", a.text);
 }
+
+/// A thread whose posts are `<br>`-separated text in same-class bodies (XenForo's
+/// `bbWrapper`, phpBB script URL): every post, not the author cards around them.
+#[test]
+fn thread_posts_without_paragraphs_are_found_by_their_shared_class() {
+    let post = |who: &str, text: &str| {
+        format!(
+            r#"<article class="message message--post"><div class="message-inner">
+            <div class="message-cell message-cell--user"><h4 class="message-name">{who}</h4>
+            <h5 class="userTitle">Trail Newbie</h5><dl><dt>Joined</dt><dd>Dec 2, 2024</dd></dl>
+            <dl><dt>Messages</dt><dd>260</dd></dl></div>
+            <div class="message-cell message-cell--main"><div class="message-content">
+            <div class="bbWrapper">{text}<br>{}</div></div></div></div></article>"#,
+            "We hiked it twice and both times the views at the top were worth the climb. "
+                .repeat(3)
+        )
+    };
+    let html = format!(
+        r#"<html><body><div class="p-body"><h1>Trail recommendations near San Diego</h1>
+        <div class="block-body">{}{}{}</div></div></body></html>"#,
+        post(
+            "klaudia",
+            "I am planning a trip to California next year and want easy scenic walks."
+        ),
+        post(
+            "krJoest",
+            "I have never hiked in California but Mt. Whitney looks amazing."
+        ),
+        post(
+            "neid",
+            "Try Cowles Mountain at sunrise, then Torrey Pines in the afternoon."
+        ),
+    );
+    let url = url::Url::parse("https://forum.example/viewtopic.php?t=5550").unwrap();
+    let a = extract(html.as_bytes(), &url, None);
+    assert_eq!(a.body_method, "posts", "{}", a.text);
+    for want in [
+        "planning a trip",
+        "Mt. Whitney looks amazing",
+        "Cowles Mountain",
+    ] {
+        assert!(a.text.contains(want), "{want} missing: {}", a.text);
+    }
+    for not in ["Trail Newbie", "Joined", "Messages"] {
+        assert!(!a.text.contains(not), "{not} kept: {}", a.text);
+    }
+}
