@@ -61,6 +61,9 @@ pub struct Node {
     pub attrs: Vec<(String, String)>,
     /// Text content for text nodes.
     pub text: String,
+    /// Visible length of `text` ([`visible_chars`]), computed once: every pass
+    /// weighs text nodes by it.
+    pub vis: u32,
     pub parent: Option<Ix>,
     pub children: Vec<Ix>,
 }
@@ -154,6 +157,7 @@ impl Arena {
             tag: "#document".into(),
             attrs: Vec::new(),
             text: String::new(),
+            vis: 0,
             parent: None,
             children: Vec::new(),
         });
@@ -198,11 +202,13 @@ impl Arena {
                 continue;
             }
             let ix = nodes.len();
+            let vis = visible_chars(&text) as u32;
             nodes.push(Node {
                 kind,
                 tag,
                 attrs,
                 text,
+                vis,
                 parent: Some(parent),
                 children: Vec::new(),
             });
@@ -253,6 +259,40 @@ impl Iterator for Descendants<'_> {
         }
         Some(ix)
     }
+}
+
+/// Non-space characters plus one per whitespace run: close to the collapsed length.
+pub fn visible_chars(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_ws = true;
+    if s.is_ascii() {
+        // Same as the general loop below for ASCII (`char::is_whitespace` there is
+        // space, \t, \n, \x0B, \x0C, \r), without decoding.
+        for &b in s.as_bytes() {
+            if matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+                if !in_ws {
+                    n += 1;
+                }
+                in_ws = true;
+            } else {
+                n += 1;
+                in_ws = false;
+            }
+        }
+        return n;
+    }
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !in_ws {
+                n += 1;
+            }
+            in_ws = true;
+        } else {
+            n += 1;
+            in_ws = false;
+        }
+    }
+    n
 }
 
 /// Collapses runs of whitespace to one space and trims.

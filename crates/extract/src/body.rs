@@ -333,7 +333,7 @@ impl<'a> Ctx<'a> {
             let Some(node) = arena.get(ix) else { continue };
             let mut s = stats.get(ix).copied().unwrap_or_default();
             if matches!(node.kind, Kind::Text) {
-                let c = visible_chars(&node.text);
+                let c = node.vis as usize;
                 s.text = s.text.saturating_add(c as u32);
                 if c >= LOOSE_MIN {
                     s.loose = s.loose.saturating_add(c as u32);
@@ -499,7 +499,7 @@ impl<'a> Ctx<'a> {
                 *slot = here;
             }
             if !here && matches!(node.kind, Kind::Text) {
-                body_good_text = body_good_text.saturating_add(visible_chars(&node.text) as u32);
+                body_good_text = body_good_text.saturating_add(node.vis);
             }
         }
         self.goodp = goodp;
@@ -548,24 +548,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn visible_chars(s: &str) -> usize {
-    // Count non-space characters plus one per whitespace run: close to the collapsed length.
-    let mut n = 0;
-    let mut in_ws = true;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            if !in_ws {
-                n += 1;
-            }
-            in_ws = true;
-        } else {
-            n += 1;
-            in_ws = false;
-        }
-    }
-    n
-}
-
 /// What the class/id words of an element say about it.
 #[derive(Clone, Copy, Default)]
 struct WordFlags {
@@ -585,22 +567,23 @@ struct WordFlags {
 }
 
 fn word_flags(class: &str, id: &str, thread: Thread) -> WordFlags {
-    let mut ws = Vec::new();
-    words(class, &mut ws);
-    words(id, &mut ws);
+    let mut buf = String::new();
+    words(class, &mut buf);
+    words(id, &mut buf);
+    let mut ws: Vec<&str> = buf.split_terminator(' ').collect();
     match thread {
         // On a discussion thread the comments are the content.
         Thread::Discussion => ws.retain(|w| {
             !matches!(
-                w.as_str(),
+                *w,
                 "comment" | "comments" | "disqus" | "author" | "meta" | "byline"
             )
         }),
         // Posts carry their author's card and meta line inside the body.
-        Thread::Questions => ws.retain(|w| !matches!(w.as_str(), "author" | "meta" | "byline")),
+        Thread::Questions => ws.retain(|w| !matches!(*w, "author" | "meta" | "byline")),
         Thread::No => {}
     }
-    let has = |set: &[&str]| ws.iter().any(|w| set.contains(&w.as_str()));
+    let has = |set: &[&str]| ws.iter().any(|w| set.contains(w));
     let bad_page = has(BAD_WORDS);
     WordFlags {
         any_word: !ws.is_empty(),
@@ -668,36 +651,44 @@ fn word_flags(class: &str, id: &str, thread: Thread) -> WordFlags {
 /// (`p-body-main--withSidebar`, `has-comments`, `no-sidebar`, `hide-read-more-ad`
 /// wrap content): the rest of a class token after `with`, `has`, `no`, `without` or
 /// `hide` is dropped.
-fn words(s: &str, out: &mut Vec<String>) {
+fn words(s: &str, out: &mut String) {
     for token in s.split_whitespace() {
         let mut modifier = false;
-        let mut cur = String::new();
+        // Start of the word being built in `out`; each finished word ends with ' '.
+        let mut start = out.len();
         let mut prev_lower = false;
-        let push = |w: &mut String, modifier: &mut bool, out: &mut Vec<String>| {
-            if *modifier {
-                w.clear();
+        let end_word = |out: &mut String, start: &mut usize, modifier: &mut bool| {
+            if out.len() == *start {
                 return;
             }
-            *modifier = matches!(w.as_str(), "with" | "has" | "no" | "without" | "hide");
-            out.push(std::mem::take(w));
+            if *modifier {
+                out.truncate(*start);
+                return;
+            }
+            *modifier = matches!(
+                out.get(*start..),
+                Some("with" | "has" | "no" | "without" | "hide")
+            );
+            out.push(' ');
+            *start = out.len();
         };
         for c in token.chars() {
             if c.is_alphanumeric() {
-                if c.is_uppercase() && prev_lower && !cur.is_empty() {
-                    push(&mut cur, &mut modifier, out);
+                if c.is_uppercase() && prev_lower {
+                    end_word(out, &mut start, &mut modifier);
                 }
                 prev_lower = c.is_lowercase();
-                cur.extend(c.to_lowercase());
+                if c.is_ascii() {
+                    out.push(c.to_ascii_lowercase());
+                } else {
+                    out.extend(c.to_lowercase());
+                }
             } else {
                 prev_lower = false;
-                if !cur.is_empty() {
-                    push(&mut cur, &mut modifier, out);
-                }
+                end_word(out, &mut start, &mut modifier);
             }
         }
-        if !cur.is_empty() {
-            push(&mut cur, &mut modifier, out);
-        }
+        end_word(out, &mut start, &mut modifier);
     }
 }
 
@@ -1064,7 +1055,7 @@ fn post_bodies(ctx: &Ctx<'_>, body: Ix) -> Option<Vec<Ix>> {
             *ps += sz;
         }
         let own = match node.kind {
-            Kind::Text => visible_chars(&node.text) as u32,
+            Kind::Text => node.vis,
             _ if node.is_el("a") => 0,
             _ => good.get(ix).copied().unwrap_or(0),
         };
@@ -1247,7 +1238,7 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
                     b.texts.push(ix);
                     b.text.push_str(&n.text);
                     if in_link {
-                        b.link_chars += visible_chars(&n.text);
+                        b.link_chars += n.vis as usize;
                     }
                 }
             }

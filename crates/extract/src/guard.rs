@@ -72,24 +72,33 @@ pub fn bounded(html: &str) -> &str {
                     .get(i..)
                     .and_then(|s| s.iter().position(|c| !c.is_ascii_alphanumeric()))
                     .map_or(b.len(), |p| i + p);
-                let name: Vec<u8> = b.get(i..name_end).unwrap_or(&[]).to_ascii_lowercase();
+                // Lower-cased into a stack buffer: no allocation per tag. Longer
+                // names are none of the listed ones.
+                let raw = b.get(i..name_end).unwrap_or(&[]);
+                let mut buf = [0u8; 12];
+                let name: &[u8] = match buf.get_mut(..raw.len()) {
+                    Some(dst) => {
+                        for (d, s) in dst.iter_mut().zip(raw) {
+                            *d = s.to_ascii_lowercase();
+                        }
+                        dst
+                    }
+                    None => b"",
+                };
                 let tag_end = b
                     .get(name_end..)
-                    .and_then(|s| s.iter().position(|&c| c == b'>'))
+                    .and_then(|s| memchr::memchr(b'>', s))
                     .map_or(b.len(), |p| name_end + p);
                 let self_closing = tag_end > 0 && b.get(tag_end - 1) == Some(&b'/');
-                if !self_closing && !FLAT.contains(&name.as_slice()) {
+                if !self_closing && !FLAT.contains(&name) {
                     depth += 1;
                     if depth > MAX_NESTING {
                         return html.get(..at).unwrap_or("");
                     }
                 }
                 // Raw-text elements: their content is not markup.
-                if matches!(
-                    name.as_slice(),
-                    b"script" | b"style" | b"textarea" | b"title" | b"xmp"
-                ) {
-                    match find_close_tag(b.get(tag_end..).unwrap_or(&[]), &name) {
+                if matches!(name, b"script" | b"style" | b"textarea" | b"title" | b"xmp") {
+                    match find_close_tag(b.get(tag_end..).unwrap_or(&[]), name) {
                         Some(e) => i = tag_end + e,
                         None => break,
                     }
@@ -106,10 +115,7 @@ pub fn bounded(html: &str) -> &str {
 /// Offset of `</name` (ASCII case-insensitive) in `hay`, without copying it.
 fn find_close_tag(hay: &[u8], name: &[u8]) -> Option<usize> {
     let mut from = 0;
-    while let Some(off) = hay
-        .get(from..)
-        .and_then(|s| s.windows(2).position(|w| w == b"</"))
-    {
+    while let Some(off) = hay.get(from..).and_then(|s| memchr::memmem::find(s, b"</")) {
         let at = from + off;
         let cand = hay.get(at + 2..at + 2 + name.len())?;
         if cand.eq_ignore_ascii_case(name) {
@@ -121,14 +127,11 @@ fn find_close_tag(hay: &[u8], name: &[u8]) -> Option<usize> {
 }
 
 fn memchr_lt(s: &[u8]) -> Option<usize> {
-    s.iter().position(|&c| c == b'<')
+    memchr::memchr(b'<', s)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]
