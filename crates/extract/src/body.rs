@@ -1348,6 +1348,17 @@ const TEASER_HEADINGS: &[&str] = &[
     "more on this",
     "you may also like",
     "you might also like",
+    "you may also enjoy",
+    "you might also enjoy",
+    "you may also be interested",
+    "you might also be interested",
+    "you might be interested",
+    "you may have missed",
+    "similar posts",
+    "similar articles",
+    "other articles",
+    "more to explore",
+    "up next",
     "recommended",
     "popular",
     "most read",
@@ -1819,6 +1830,33 @@ mod tests {
             .collect();
         assert!(text.contains("storyword"), "{text}");
         assert!(!text.contains("nextword"), "{text}");
+    }
+
+    #[test]
+    fn teaser_labels_cut_their_section() {
+        for label in [
+            "You May Also Enjoy",
+            "You might be interested in",
+            "Up next",
+        ] {
+            let para = |w: &str| format!("<p>{}</p>", [w; 40].join(" "));
+            let html = format!(
+                "<html><body><article><h1>The story</h1>{}<h2>{label}</h2>{}</article></body></html>",
+                para("storyword,"),
+                para("teaserword,"),
+            );
+            let doc = dom_query::Document::from(html.as_str());
+            let arena = crate::arena::Arena::from_document(&doc);
+            let res = super::extract_body(&arena, Some("The story"), super::Thread::No);
+            let text: String = res
+                .blocks
+                .iter()
+                .filter(|b| b.keep)
+                .map(|b| b.text.as_str())
+                .collect();
+            assert!(text.contains("storyword"), "{label}: {text}");
+            assert!(!text.contains("teaserword"), "{label}: {text}");
+        }
     }
 
     #[test]
