@@ -1351,6 +1351,7 @@ const TEASER_HEADINGS: &[&str] = &[
     "you may also enjoy",
     "you might also enjoy",
     "you may also be interested",
+    "you may be interested",
     "you might also be interested",
     "you might be interested",
     "you may have missed",
@@ -1661,6 +1662,13 @@ fn is_furniture_line(text: &str, key: &str) -> bool {
         "show caption",
         "hide caption",
         "listen to this article",
+        // Post-rating widgets ("Rate my Post").
+        "how useful was this post",
+        "click on a star to rate it",
+        "no votes so far be the first to rate this post",
+        "we are sorry that this post was not useful for you",
+        "let us improve this post",
+        "tell us how we can improve this post",
     ];
     const PREFIXES: &[&str] = &[
         "image:",
@@ -1672,6 +1680,9 @@ fn is_furniture_line(text: &str, key: &str) -> bool {
         "tags:",
         "categories:",
         "filed under",
+        "thank you for reading ",
+        "thanks for reading ",
+        "average rating ",
         "copyright ©",
         "copyright (c)",
         "©",
@@ -1890,6 +1901,10 @@ mod tests {
     fn furniture_lines() {
         let f = |t: &str| super::is_furniture_line(t, &super::norm_key(t));
         assert!(f("Like this:"));
+        assert!(f("Click on a star to rate it!"));
+        assert!(f("Average rating 5 / 5. Vote count: 1"));
+        assert!(f("Thank you for reading The Green Techpreneur"));
+        assert!(!f("Thanks to readers, the fund reached its goal."));
         assert!(f("The post Ten Tips appeared first on Example News."));
         assert!(f("Image credit: © Depositphotos.com/AndrewLozovyi"));
         assert!(f("Copyright © 2023 NPR. All rights reserved."));
