@@ -2,7 +2,7 @@
 //! arena with plain indices and explicit stacks: no recursion (10,000 nested elements
 //! must not overflow the stack) and no RefCell borrows in the hot loops.
 
-use dom_query::{Document, NodeData, NodeId};
+use dom_query::{Document, LocalName, NodeData, NodeId};
 
 /// Hard caps so that hostile input costs bounded time and memory.
 pub const MAX_NODES: usize = 400_000;
@@ -56,11 +56,13 @@ pub enum Kind {
 #[derive(Debug)]
 pub struct Node {
     pub kind: Kind,
-    /// Lower-case local name for elements, empty for text.
-    pub tag: String,
-    pub attrs: Vec<(String, String)>,
-    /// Text content for text nodes.
-    pub text: String,
+    /// Lower-case local name for elements, empty for text. An interned atom: HTML's
+    /// names are static, so copying the tree allocates nothing for them.
+    pub tag: LocalName,
+    /// Kept attributes (names interned like tags).
+    pub attrs: Vec<(LocalName, String)>,
+    /// Text content for text nodes (the parser's buffer, shared, not copied).
+    pub text: tendril::StrTendril,
     /// Visible length of `text` ([`visible_chars`]), computed once: every pass
     /// weighs text nodes by it.
     pub vis: u32,
@@ -72,11 +74,11 @@ impl Node {
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| &**k == name)
             .map(|(_, v)| v.as_str())
     }
     pub fn is_el(&self, tag: &str) -> bool {
-        matches!(self.kind, Kind::Element) && self.tag == tag
+        matches!(self.kind, Kind::Element) && &*self.tag == tag
     }
     pub fn is_element(&self) -> bool {
         matches!(self.kind, Kind::Element)
@@ -154,9 +156,9 @@ impl Arena {
         let mut nodes: Vec<Node> = Vec::with_capacity(1024);
         nodes.push(Node {
             kind: Kind::Element,
-            tag: "#document".into(),
+            tag: LocalName::from("#document"),
             attrs: Vec::new(),
-            text: String::new(),
+            text: tendril::StrTendril::new(),
             vis: 0,
             parent: None,
             children: Vec::new(),
@@ -175,20 +177,30 @@ impl Arena {
             max_depth_seen = max_depth_seen.max(depth);
             let made = tree.query_node(&id, |tn| match &tn.data {
                 NodeData::Element(el) => {
-                    let tag = el.name.local.to_string().to_ascii_lowercase();
+                    // html5ever lower-cases HTML names; only foreign (SVG) ones
+                    // keep capitals.
+                    let local = &el.name.local;
+                    let tag = if local.bytes().any(|b| b.is_ascii_uppercase()) {
+                        LocalName::from(local.to_ascii_lowercase())
+                    } else {
+                        local.clone()
+                    };
                     // Only the attributes some pass reads: copying every data-*
                     // attribute of a modern page costs more than the rest of the copy.
                     let attrs = el
                         .attrs
                         .iter()
                         .filter(|a| KEPT_ATTRS.contains(&a.name.local.as_ref()))
-                        .map(|a| (a.name.local.to_string(), a.value.to_string()))
+                        .map(|a| (a.name.local.clone(), a.value.to_string()))
                         .collect();
-                    Some((Kind::Element, tag, attrs, String::new()))
+                    Some((Kind::Element, tag, attrs, tendril::StrTendril::new()))
                 }
-                NodeData::Text { contents } => {
-                    Some((Kind::Text, String::new(), Vec::new(), contents.to_string()))
-                }
+                NodeData::Text { contents } => Some((
+                    Kind::Text,
+                    LocalName::from(""),
+                    Vec::new(),
+                    contents.clone(),
+                )),
                 _ => None,
             });
             let Some(Some((kind, tag, attrs, text))) = made else {

@@ -1246,7 +1246,7 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
                 if ix != container && ctx.is_bad(ix) {
                     continue;
                 }
-                if n.tag == "br" {
+                if &*n.tag == "br" {
                     if let Some(b) = blocks.last_mut()
                         && open == Some((owner, seq))
                     {
@@ -1254,7 +1254,7 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
                     }
                     continue;
                 }
-                if n.tag == "img" {
+                if &*n.tag == "img" {
                     // Images become their own blocks (figures in the HTML, nothing in
                     // the text); the paragraph around them continues after.
                     blocks.push(Block {
@@ -1271,7 +1271,7 @@ pub fn segment(ctx: &Ctx<'_>, container: Ix) -> Vec<Block> {
                 }
                 let block = is_block_tag(&n.tag);
                 let child_owner = if block { ix } else { owner };
-                let link = in_link || n.tag == "a";
+                let link = in_link || &*n.tag == "a";
                 if block {
                     seq = seq.wrapping_add(1);
                     stack.push(Step::Exit);

@@ -40,7 +40,13 @@ fn run_dom_smoothie(
     // We never output embeds (videos come from metadata), and dom_smoothie 0.19
     // slices embed attributes on byte offsets that can split a UTF-8 character
     // (a panic our fuzzer found): take them out before it sees the document.
-    doc.select("iframe, embed, object").remove();
+    // Found through the arena (every element is there: deep or huge trees were
+    // turned away above); a CSS selection over the document cost ~2 % of our time.
+    for (n, id) in arena.nodes.iter().zip(&arena.dom_ids) {
+        if n.is_element() && matches!(n.tag.as_str(), "iframe" | "embed" | "object") {
+            doc.tree.remove_from_parent(id);
+        }
+    }
     // Cookie-consent dialogs are pages of prose that Readability can take for the
     // article (our own candidate prunes them by the same words). Removed by the
     // nodes our pass found: a CSS selector for them cost 5 % of our time.

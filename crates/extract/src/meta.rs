@@ -179,7 +179,7 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
             }
             _ => {}
         }
-        if n.attr("itemprop").is_some() && n.tag != "meta" {
+        if n.attr("itemprop").is_some() && &*n.tag != "meta" {
             itemprops.push(ix);
         }
         // Microdata threads (Stack Exchange marks its pages up as QAPage).
