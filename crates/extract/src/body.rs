@@ -256,6 +256,9 @@ const BODY_HINTS: &[&[&str]] = &[
     ],
 ];
 
+/// Substrings that every entry of [`BODY_HINTS`] contains (a cheap first filter).
+const HINT_STEMS: &[&str] = &["body", "content", "text", "entry"];
+
 #[derive(Clone, Copy, Default)]
 struct Stats {
     /// Characters of text in the subtree (whitespace-collapsed estimate).
@@ -801,40 +804,50 @@ pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static
     {
         return (set, if posts { "posts" } else { "itemprop" });
     }
-    // Tiers 1..: CMS class/id hints, then <article>, then <main>.
-    for (tier, hints) in BODY_HINTS.iter().enumerate() {
-        let mut matches: Vec<(Ix, u32)> = Vec::new();
-        for ix in arena.descendants(body) {
-            let Some(n) = arena.get(ix) else { continue };
-            if !n.is_element()
-                || ctx.is_bad(ix)
-                || !matches!(
-                    n.tag.as_str(),
-                    "div" | "section" | "article" | "main" | "td"
-                )
-            {
-                continue;
-            }
-            let hit = ["class", "id"].iter().any(|a| {
-                n.attr(a).is_some_and(|v| {
-                    let v = v.to_ascii_lowercase();
-                    hints.iter().any(|h| {
-                        if *h == "content" {
-                            v.split(char::is_whitespace).any(|w| w == "content")
-                        } else {
-                            v.contains(h)
-                        }
-                    })
+    // Tiers 1..: CMS class/id hints, then <article>, then <main>. Every tier's
+    // matches are collected in one pass over the page.
+    let mut tier_matches: Vec<Vec<(Ix, u32)>> = vec![Vec::new(); BODY_HINTS.len()];
+    for ix in arena.descendants(body) {
+        let Some(n) = arena.get(ix) else { continue };
+        if !n.is_element()
+            || ctx.is_bad(ix)
+            || !matches!(
+                n.tag.as_str(),
+                "div" | "section" | "article" | "main" | "td"
+            )
+        {
+            continue;
+        }
+        let vals: Vec<String> = ["class", "id"]
+            .iter()
+            .filter_map(|a| n.attr(a))
+            .map(str::to_ascii_lowercase)
+            // Every hint holds one of these: most class names are out in 4 searches.
+            .filter(|v| HINT_STEMS.iter().any(|st| v.contains(st)))
+            .collect();
+        if vals.is_empty() {
+            continue;
+        }
+        for (hints, out) in BODY_HINTS.iter().zip(tier_matches.iter_mut()) {
+            let hit = vals.iter().any(|v| {
+                hints.iter().any(|h| {
+                    if *h == "content" {
+                        v.split(char::is_whitespace).any(|w| w == "content")
+                    } else {
+                        v.contains(h)
+                    }
                 })
             });
             if hit {
-                matches.push((ix, ctx.good_ptext(ix)));
+                out.push((ix, ctx.good_ptext(ix)));
             }
         }
+    }
+    for (tier, matches) in tier_matches.iter().enumerate() {
         let set = if tier == 0 {
-            pick_set(ctx, &matches, headline)
+            pick_set(ctx, matches, headline)
         } else {
-            story_match(arena, &matches, headline).map(|(ix, p)| (vec![ix], p, false))
+            story_match(arena, matches, headline).map(|(ix, p)| (vec![ix], p, false))
         };
         if let Some((set, p, posts)) = set
             && min_ok(p)
@@ -1867,6 +1880,13 @@ mod tests {
                 .collect();
             assert!(text.contains("storyword"), "{label}: {text}");
             assert!(!text.contains("teaserword"), "{label}: {text}");
+        }
+    }
+
+    #[test]
+    fn every_body_hint_holds_a_stem() {
+        for h in super::BODY_HINTS.iter().flat_map(|t| t.iter()) {
+            assert!(super::HINT_STEMS.iter().any(|st| h.contains(st)), "{h}");
         }
     }
 
