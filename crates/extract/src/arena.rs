@@ -279,7 +279,8 @@ pub fn visible_chars(s: &str) -> usize {
     let mut in_ws = true;
     if s.is_ascii() {
         // Same as the general loop below for ASCII (`char::is_whitespace` there is
-        // space, \t, \n, \x0B, \x0C, \r), without decoding.
+        // space, \t, \n, \x0B, \x0C, \r), without decoding. Written out twice on
+        // purpose: one loop over a `bool` iterator costs 1 % more instructions.
         for &b in s.as_bytes() {
             if matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
                 if !in_ws {

@@ -1833,6 +1833,18 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
 
 #[cfg(test)]
 mod tests {
+    /// Our body candidate's kept text for a page.
+    fn kept_text(html: &str, title: &str) -> String {
+        let doc = dom_query::Document::from(html);
+        let arena = crate::arena::Arena::from_document(&doc);
+        let res = super::extract_body(&arena, Some(title), super::Thread::No);
+        res.blocks
+            .iter()
+            .filter(|b| b.keep)
+            .map(|b| b.text.as_str())
+            .collect()
+    }
+
     #[test]
     fn story_before_preloaded_next_article() {
         let para = |w: &str| format!("<p>{}</p>", [w; 40].join(" "));
@@ -1843,15 +1855,7 @@ mod tests {
             para("nextword,"),
             para("nextword;")
         );
-        let doc = dom_query::Document::from(html.as_str());
-        let arena = crate::arena::Arena::from_document(&doc);
-        let res = super::extract_body(&arena, Some("The story"), super::Thread::No);
-        let text: String = res
-            .blocks
-            .iter()
-            .filter(|b| b.keep)
-            .map(|b| b.text.as_str())
-            .collect();
+        let text = kept_text(&html, "The story");
         assert!(text.contains("storyword"), "{text}");
         assert!(!text.contains("nextword"), "{text}");
     }
@@ -1869,15 +1873,7 @@ mod tests {
                 para("storyword,"),
                 para("teaserword,"),
             );
-            let doc = dom_query::Document::from(html.as_str());
-            let arena = crate::arena::Arena::from_document(&doc);
-            let res = super::extract_body(&arena, Some("The story"), super::Thread::No);
-            let text: String = res
-                .blocks
-                .iter()
-                .filter(|b| b.keep)
-                .map(|b| b.text.as_str())
-                .collect();
+            let text = kept_text(&html, "The story");
             assert!(text.contains("storyword"), "{label}: {text}");
             assert!(!text.contains("teaserword"), "{label}: {text}");
         }
