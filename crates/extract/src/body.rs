@@ -1593,8 +1593,12 @@ pub fn filter_blocks(
             b.html_only = true;
             continue;
         }
-        // Exact repeats (mobile/desktop duplicates, pull quotes).
-        if n > 20 && !seen.insert(key) {
+        // Exact repeats (mobile/desktop duplicates, pull quotes). On whole pages and
+        // Readability's candidate a short repeat is usually a field of each item
+        // ("For monitors: 5-22 lbs", "Starting at $434"): only longer ones go there
+        // (WCXB all types +0.0004 / +0.0009, articles +0.0001 / +0.0003).
+        let rep_min = if strict { 20 } else { 60 };
+        if n > rep_min && !seen.insert(key) {
             b.keep = false;
         }
     }

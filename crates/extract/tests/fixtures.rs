@@ -467,3 +467,31 @@ fn thread_posts_without_paragraphs_are_found_by_their_shared_class() {
         assert!(!a.text.contains(not), "{not} kept: {}", a.text);
     }
 }
+
+/// A listing's items repeat short fields ("For monitors: 5-22 lbs"): each item keeps
+/// its own, while a repeated long block (a mobile copy of a paragraph) still goes.
+#[test]
+fn listing_items_keep_their_repeated_fields() {
+    let card = |i: usize| {
+        format!(
+            r#"<div class="card"><h3>Monitor arm M{i} Pro</h3><p>For monitors: 5-22 lbs</p>
+            <p>Starting at ${}</p></div>"#,
+            400 + i
+        )
+    };
+    let cards: String = (1..=8).map(card).collect();
+    let blurb = "Our arms move with you, so the screen is always where your eyes want it to be.";
+    let html = format!(
+        r#"<html><body><h1>Monitor arms</h1><div class="grid">{cards}</div>
+        <div class="promo-copy">{blurb}</div><div class="promo-copy-mobile">{blurb}</div></body></html>"#
+    );
+    let url = url::Url::parse("https://shop.example/monitor-arms").unwrap();
+    let a = extract(html.as_bytes(), &url, None);
+    assert_eq!(
+        a.text.matches("For monitors: 5-22 lbs").count(),
+        8,
+        "{}",
+        a.text
+    );
+    assert_eq!(a.text.matches(blurb).count(), 1, "{}", a.text);
+}
