@@ -301,6 +301,8 @@ pub struct Ctx<'a> {
     consent: Vec<bool>,
     /// A discussion thread: its posts (and comments) are the content.
     pub forum: bool,
+    /// The node or an ancestor is pruned.
+    pruned: Vec<bool>,
 }
 
 /// Whether the page is a thread, and which kind.
@@ -436,6 +438,7 @@ impl<'a> Ctx<'a> {
             body_good_text: 0,
             consent,
             forum: thread != Thread::No,
+            pruned: Vec::new(),
         };
         ctx.finish();
         ctx
@@ -453,6 +456,7 @@ impl<'a> Ctx<'a> {
             body_good_text: 0,
             consent: self.consent.clone(),
             forum: self.forum,
+            pruned: Vec::new(),
         };
         ctx.finish();
         ctx
@@ -507,6 +511,7 @@ impl<'a> Ctx<'a> {
         }
         self.goodp = goodp;
         self.body_good_text = body_good_text;
+        self.pruned = pruned;
     }
 
     fn stats(&self, ix: Ix) -> Stats {
@@ -515,6 +520,11 @@ impl<'a> Ctx<'a> {
 
     pub fn is_bad(&self, ix: Ix) -> bool {
         self.bad.get(ix).copied().unwrap_or(false)
+    }
+
+    /// Pruned itself or inside a pruned subtree.
+    fn in_pruned(&self, ix: Ix) -> bool {
+        self.pruned.get(ix).copied().unwrap_or(false)
     }
 
     /// Inside a cookie-consent dialog: its prose never votes for a container.
@@ -1087,24 +1097,14 @@ fn post_bodies(ctx: &Ctx<'_>, body: Ix) -> Option<Vec<Ix>> {
     let mut groups: std::collections::HashMap<(&str, &str), (Vec<Ix>, u32, usize)> =
         Default::default();
     let mut depth = vec![0usize; n];
-    let mut pruned = vec![false; n];
     for ix in arena.descendants(body) {
         let Some(node) = arena.get(ix) else { continue };
-        let (d, pp) = node.parent.map_or((0, false), |p| {
-            (
-                depth.get(p).map_or(0, |d| d + 1),
-                pruned.get(p).copied().unwrap_or(false),
-            )
-        });
-        let here = pp || ctx.is_bad(ix);
+        let d = node.parent.map_or(0, |p| depth.get(p).map_or(0, |d| d + 1));
         if let Some(slot) = depth.get_mut(ix) {
             *slot = d;
         }
-        if let Some(slot) = pruned.get_mut(ix) {
-            *slot = here;
-        }
         // Posts are containers; same-class paragraphs are one article's styling.
-        if here
+        if ctx.in_pruned(ix)
             || !matches!(
                 node.tag.as_str(),
                 "div" | "article" | "section" | "li" | "td"

@@ -105,6 +105,21 @@ const COMPLETE_JOB: &str = "UPDATE jobs SET state = 'done', finished_at = $1, up
         lease_until = NULL, last_error = NULL
      WHERE id = $2 AND claimed_by = $3 AND state = 'running'";
 
+/// The one completion statement, on the pool or in a caller's transaction.
+async fn complete_job_on<'e, E>(e: E, id: JobId, node: &str) -> Result<bool>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let n = sqlx::query(COMPLETE_JOB)
+        .bind(now_ms())
+        .bind(id.0)
+        .bind(node)
+        .execute(e)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
 fn job_from_row(r: &AnyRow) -> Result<Job> {
     let state: String = r.try_get("state")?;
     let payload: String = r.try_get("payload")?;
@@ -227,14 +242,7 @@ impl Store {
     /// Mark a claimed job done. Returns false when this node no longer holds it
     /// (its lease expired and another node took it over).
     pub async fn complete_job(&self, id: JobId, node: &str) -> Result<bool> {
-        let n = sqlx::query(COMPLETE_JOB)
-            .bind(now_ms())
-            .bind(id.0)
-            .bind(node)
-            .execute(&self.write)
-            .await?
-            .rows_affected();
-        Ok(n == 1)
+        complete_job_on(&self.write, id, node).await
     }
 
     /// [`Store::complete_job`] inside a caller's transaction, so a job's work
@@ -244,14 +252,7 @@ impl Store {
         id: JobId,
         node: &str,
     ) -> Result<bool> {
-        let n = sqlx::query(COMPLETE_JOB)
-            .bind(now_ms())
-            .bind(id.0)
-            .bind(node)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-        Ok(n == 1)
+        complete_job_on(&mut **tx, id, node).await
     }
 
     /// Record a failed attempt: retry later with backoff, or give up for good
