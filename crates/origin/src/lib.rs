@@ -7,6 +7,8 @@
 
 #![allow(clippy::indexing_slicing)] // test infrastructure; inputs are our own
 
+pub mod hostile;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -44,6 +46,9 @@ pub struct OriginConfig {
     /// Directory with the unpacked feed suites and WCXB pages, if any.
     pub files_dir: Option<PathBuf>,
     pub robots_txt: String,
+    /// Generated articles instead of the corpora (tests that must run
+    /// without ../shared/data).
+    pub synthetic: bool,
 }
 
 impl OriginConfig {
@@ -55,6 +60,7 @@ impl OriginConfig {
             syndicate_every: 0,
             files_dir: None,
             robots_txt: "User-agent: *\nDisallow: /private/\n".into(),
+            synthetic: false,
         }
     }
 }
@@ -68,6 +74,20 @@ pub struct OriginState {
     pub hits: Mutex<HashMap<String, u64>>,
     /// Per-site feed overrides: a site's feed can be switched to another state.
     pub feed_status: Mutex<HashMap<usize, u16>>,
+}
+
+impl OriginState {
+    /// A state with no articles (pages rendered outside a site).
+    pub fn empty() -> OriginState {
+        OriginState {
+            articles: Vec::new(),
+            sites: 1,
+            files_dir: None,
+            robots_txt: String::new(),
+            hits: Mutex::new(HashMap::new()),
+            feed_status: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 pub struct Origin {
@@ -119,6 +139,11 @@ pub fn article_path(site: usize, id: usize) -> String {
 
 /// Load articles from the corpora: real titles and bodies, spread over sites.
 pub fn load_articles(cfg: &OriginConfig) -> anyhow::Result<Vec<Article>> {
+    if cfg.synthetic {
+        return Ok((0..cfg.articles)
+            .map(|id| hostile::synthetic_article(id, id % cfg.sites))
+            .collect());
+    }
     let mut out = Vec::with_capacity(cfg.articles);
     'outer: for path in &cfg.corpora {
         let f = std::fs::File::open(path)?;
@@ -166,7 +191,7 @@ pub fn load_articles(cfg: &OriginConfig) -> anyhow::Result<Vec<Article>> {
     Ok(out)
 }
 
-const AUTHORS: [&str; 6] = [
+pub(crate) const AUTHORS: [&str; 6] = [
     "Maria Keller",
     "James Okafor",
     "Lena Novak",
@@ -273,6 +298,7 @@ fn router(state: Arc<OriginState>) -> Router {
         .route("/img/{name}", get(image))
         .route("/hostile/empty", get(empty))
         .route("/private/secret", get(|| async { "secret" }))
+        .merge(hostile::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             count_hits,
@@ -374,7 +400,7 @@ async fn site_feed(
         .into_response()
 }
 
-fn rfc2822(rfc3339: &str) -> String {
+pub(crate) fn rfc2822(rfc3339: &str) -> String {
     // "2016-04-19T00:00:00Z" -> "Tue, 19 Apr 2016 00:00:00 +0000" (weekday computed).
     let d = rfc3339.get(..10).unwrap_or("2026-11-01");
     let t = rfc3339.get(11..19).unwrap_or("00:00:00");
@@ -851,15 +877,20 @@ pub fn make_png(w: u32, h: u32, seed: u32) -> Vec<u8> {
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     let _ = z.write_all(&raw);
     let idat = z.finish().unwrap_or_default();
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&w.to_be_bytes());
     ihdr.extend_from_slice(&h.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    for (kind, data) in [(b"IHDR", ihdr), (b"IDAT", idat), (b"IEND", Vec::new())] {
+    png_chunks(&[(b"IHDR", ihdr), (b"IDAT", idat), (b"IEND", Vec::new())])
+}
+
+/// A PNG file of these chunks (the signature, then each with its checksum).
+pub(crate) fn png_chunks(chunks: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in chunks {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
         let mut chunk = kind.to_vec();
-        chunk.extend_from_slice(&data);
+        chunk.extend_from_slice(data);
         out.extend_from_slice(&chunk);
         out.extend_from_slice(&crc32(&chunk).to_be_bytes());
     }

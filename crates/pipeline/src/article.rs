@@ -73,7 +73,7 @@ impl Pipeline {
 
         let prepared = {
             let (url, df, problem) = (url.to_string(), self.df.clone(), problem.clone());
-            self.on_cpu(move || {
+            self.on_cpu("analysing the article", move || {
                 prepare(
                     &url,
                     &page_url,
@@ -221,9 +221,14 @@ impl Pipeline {
         let content_type = r.content_type;
         let fu = final_url.clone();
         let article = self
-            .on_cpu(move || tidings_extract::extract(&body, &fu, content_type.as_deref()))
+            .on_cpu("extracting the page", move || {
+                tidings_extract::extract(&body, &fu, content_type.as_deref())
+            })
             .await
-            .map_err(|e| PageProblem::Permanent(format!("extraction crashed: {e}")))?;
+            .map_err(|e| match e.downcast_ref::<crate::OverBudget>() {
+                Some(over) => PageProblem::Permanent(over.to_string()),
+                None => PageProblem::Permanent(format!("extraction crashed: {e}")),
+            })?;
         Ok((article, final_url))
     }
 }

@@ -53,6 +53,10 @@ pub struct PipelineConfig {
     pub idle_wait: Duration,
     /// Where cached images go (None: images are not fetched).
     pub media_dir: Option<std::path::PathBuf>,
+    /// The most one piece of CPU work on untrusted input (parsing a feed or
+    /// sitemap, extracting a page, decoding an image) may take; past it the job
+    /// fails with [`OverBudget`] and its source says so.
+    pub cpu_budget: Duration,
 }
 
 impl Default for PipelineConfig {
@@ -66,8 +70,25 @@ impl Default for PipelineConfig {
             article_attempts: 3,
             idle_wait: Duration::from_millis(500),
             media_dir: None,
+            cpu_budget: Duration::from_secs(20),
         }
     }
+}
+
+fn seconds(d: &Duration) -> String {
+    match d.as_secs() {
+        1 => "1-second".into(),
+        0 => format!("{} ms", d.as_millis()),
+        n => format!("{n}-second"),
+    }
+}
+
+/// CPU work that ran past [`PipelineConfig::cpu_budget`].
+#[derive(Debug, thiserror::Error)]
+#[error("{what} took longer than its {} budget; given up", seconds(.budget))]
+pub struct OverBudget {
+    pub what: &'static str,
+    pub budget: Duration,
 }
 
 /// Counters for progress bars, summaries and metrics.
@@ -180,12 +201,29 @@ impl Pipeline {
     /// unbounded, 16 workers' extractions time-sliced the cores while SQLite's
     /// single writer sat in a transaction whose next statement waited for a
     /// turn on a core.
+    ///
+    /// `what` names the work for the error when it runs past the CPU budget.
+    /// The caller then gets [`OverBudget`] while the thread finishes on its own
+    /// (threads cannot be stopped); it keeps its core's permit until then, so
+    /// runaway work never takes more than its share of the cores.
     pub(crate) async fn on_cpu<T: Send + 'static>(
         &self,
+        what: &'static str,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T> {
-        let _permit = self.cpu.acquire().await?;
-        Ok(tokio::task::spawn_blocking(f).await?)
+        let permit = self.cpu.clone().acquire_owned().await?;
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f()
+        });
+        match tokio::time::timeout(self.cfg.cpu_budget, task).await {
+            Ok(done) => Ok(done?),
+            Err(_) => Err(OverBudget {
+                what,
+                budget: self.cfg.cpu_budget,
+            }
+            .into()),
+        }
     }
 
     /// Use this node's search index for related articles.
@@ -465,5 +503,55 @@ impl tidings_fetch::HostGate for StoreGate {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn pipeline(budget: Duration) -> (Pipeline, tidings_store::testing::TestDb) {
+        let db = tidings_store::testing::sqlite().await;
+        let fetcher = Fetcher::new(tidings_fetch::FetchPolicy::default()).unwrap();
+        let cfg = PipelineConfig {
+            cpu_budget: budget,
+            ..Default::default()
+        };
+        let p = Pipeline::new(db.store.clone(), fetcher, cfg).await.unwrap();
+        (p, db)
+    }
+
+    #[tokio::test]
+    async fn cpu_work_past_its_budget_fails_with_a_clear_error_and_keeps_its_core() {
+        let (p, _db) = pipeline(Duration::from_millis(50)).await;
+        let cores = p.cpu.available_permits();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        // Work that cannot finish until we say so: it is over budget for sure.
+        let e = p
+            .on_cpu("parsing the feed", move || {
+                let _ = rx.recv();
+            })
+            .await
+            .unwrap_err();
+        let over = e.downcast_ref::<OverBudget>().expect("an OverBudget error");
+        assert_eq!(over.what, "parsing the feed");
+        assert_eq!(
+            e.to_string(),
+            "parsing the feed took longer than its 50 ms budget; given up"
+        );
+        // The runaway thread still holds its core's permit ...
+        assert_eq!(p.cpu.available_permits(), cores - 1);
+        tx.send(()).unwrap();
+        // ... until it finishes.
+        for _ in 0..500 {
+            if p.cpu.available_permits() == cores {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(p.cpu.available_permits(), cores);
+        // Work within its budget returns its value.
+        let (p, _db) = pipeline(Duration::from_secs(30)).await;
+        assert_eq!(p.on_cpu("adding", || 2 + 2).await.unwrap(), 4);
     }
 }

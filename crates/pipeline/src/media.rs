@@ -4,7 +4,7 @@
 
 use crate::{JOB_MEDIA, Pipeline};
 use anyhow::{Context, Result, bail};
-use image::{DynamicImage, ImageReader};
+use image::{DynamicImage, ImageDecoder, ImageReader};
 use serde::{Deserialize, Serialize};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,9 @@ use tidings_store::NewJob;
 const MAX_IMAGE_BYTES: usize = 8 * 1024 * 1024;
 /// Decoding limits: huge dimensions are a decompression bomb, not a photo.
 const MAX_PIXELS: u64 = 40_000_000;
+/// And the decoded image at most this big: a 32 MP photo in 8-bit RGB, a
+/// 24 MP one with alpha; a 16-bit RGBA image is refused past 12 MP.
+const MAX_DECODED_BYTES: u64 = 96 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 80;
 const WEBP_QUALITY: f32 = 75.0;
 const WEBP_METHOD: i32 = 2;
@@ -35,44 +38,57 @@ pub struct Variant {
 
 /// Decode `bytes` and produce every variant no wider than the original
 /// (at least one). Pure: no IO.
+///
+/// Memory is bounded by bytes, not only pixels: a 16-bit RGBA image decodes to
+/// 8 bytes a pixel, so a small file can ask for hundreds of megabytes. The
+/// header is read first and the decode refused past [`MAX_DECODED_BYTES`]; the
+/// decoded image becomes 8-bit RGB once (free when it already is) and every
+/// variant is made from that one buffer.
 pub fn render_variants(bytes: &[u8]) -> Result<(u32, u32, Vec<Variant>)> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .context("unreadable image")?;
     let mut limits = image::Limits::default();
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    // Decoders allocate a little beside the image (palettes, rows).
+    limits.max_alloc = Some(MAX_DECODED_BYTES + 16 * 1024 * 1024);
     reader.limits(limits);
-    let (w, h) = reader
-        .into_dimensions()
-        .context("unreadable image header")?;
+    let decoder = reader.into_decoder().context("unreadable image header")?;
+    let (w, h) = decoder.dimensions();
     if u64::from(w) * u64::from(h) > MAX_PIXELS || w == 0 || h == 0 {
         bail!("image of {w}x{h} pixels refused");
     }
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let img = reader.decode().context("cannot decode image")?;
-    let img = DynamicImage::ImageRgb8(img.to_rgb8());
+    let decoded = decoder.total_bytes();
+    if decoded > MAX_DECODED_BYTES {
+        bail!(
+            "image of {w}x{h} pixels ({:?}) would take {} MB to decode; refused (limit {} MB)",
+            decoder.color_type(),
+            decoded / 1_000_000,
+            MAX_DECODED_BYTES / 1_000_000
+        );
+    }
+    let img = DynamicImage::from_decoder(decoder).context("cannot decode image")?;
+    let rgb = img.into_rgb8();
     let mut resizer = fast_image_resize::Resizer::new();
     let mut out = Vec::new();
     for tw in tidings_core::media_variant_widths(w) {
         let th = ((u64::from(h) * u64::from(tw)) / u64::from(w)).max(1) as u32;
-        let small = if tw == w {
-            img.to_rgb8().into_raw()
+        let resized;
+        let small: &[u8] = if tw == w {
+            rgb.as_raw()
         } else {
             let mut dst =
                 fast_image_resize::images::Image::new(tw, th, fast_image_resize::PixelType::U8x3);
             resizer
-                .resize(&img, &mut dst, None)
+                .resize(&rgb, &mut dst, None)
                 .context("cannot resize image")?;
-            dst.into_vec()
+            resized = dst.into_vec();
+            &resized
         };
         let mut jpeg = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
-            .encode(&small, tw, th, image::ExtendedColorType::Rgb8)
+            .encode(small, tw, th, image::ExtendedColorType::Rgb8)
             .context("cannot encode JPEG")?;
-        let webp = webp::Encoder::from_rgb(&small, tw, th)
+        let webp = webp::Encoder::from_rgb(small, tw, th)
             .encode_advanced(&webp_config()?)
             .map_err(|e| anyhow::anyhow!("cannot encode WebP: {e:?}"))?
             .to_vec();
@@ -157,7 +173,11 @@ impl Pipeline {
                 .await?);
         }
         let body = r.body;
-        let rendered = self.on_cpu(move || render_variants(&body)).await?;
+        // Over budget or not, a bad image is the image's failure, not the job's.
+        let rendered = self
+            .on_cpu("decoding the image", move || render_variants(&body))
+            .await
+            .and_then(|r| r);
         let (w, h, variants) = match rendered {
             Ok(v) => v,
             Err(e) => return Ok(self.store.media_failed(&id, &format!("{e:#}")).await?),
@@ -230,18 +250,66 @@ mod tests {
         );
     }
 
+    /// CRC-32 (PNG's chunk checksum), so a test can change a header honestly.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for b in bytes {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+
+    /// A valid PNG header (IHDR with its checksum) claiming `w` x `h` pixels of
+    /// `depth` bits and PNG colour type `colour`, with one empty data chunk.
+    fn png_header(w: u32, h: u32, depth: u8, colour: u8) -> Vec<u8> {
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&w.to_be_bytes());
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[depth, colour, 0, 0, 0]);
+        out.extend_from_slice(&13u32.to_be_bytes());
+        out.extend_from_slice(&ihdr);
+        out.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        out.extend_from_slice(&0u32.to_be_bytes());
+        out.extend_from_slice(b"IDAT");
+        out.extend_from_slice(&crc32(b"IDAT").to_be_bytes());
+        out
+    }
+
     #[test]
     fn broken_and_bomb_images_are_errors() {
         assert!(render_variants(b"not an image").is_err());
         assert!(render_variants(&png(100, 100)[..50]).is_err(), "truncated");
-        // A PNG header claiming 100,000 x 100,000 pixels.
-        let mut bomb = png(1, 1);
-        bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
-        bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
-        let e = render_variants(&bomb).unwrap_err().to_string();
-        assert!(
-            e.contains("refused") || e.contains("unreadable") || e.contains("decode"),
-            "{e}"
+        // 100,000 x 100,000 pixels: refused by the pixel cap before decoding.
+        let e = format!(
+            "{:#}",
+            render_variants(&png_header(100_000, 100_000, 8, 2)).unwrap_err()
         );
+        assert!(e.contains("100000x100000 pixels refused"), "{e}");
+    }
+
+    #[test]
+    fn decoded_size_is_capped_in_bytes_not_only_pixels() {
+        // 5000 x 5000 is within the pixel cap, but 16-bit RGBA takes 200 MB decoded.
+        let e = format!(
+            "{:#}",
+            render_variants(&png_header(5000, 5000, 16, 6)).unwrap_err()
+        );
+        assert!(e.contains("would take 200 MB to decode; refused"), "{e}");
+        // The same size in 8-bit RGB (75 MB) passes the header checks; this file
+        // then fails only because its pixel data is missing.
+        let e = format!(
+            "{:#}",
+            render_variants(&png_header(5000, 5000, 8, 2)).unwrap_err()
+        );
+        assert!(!e.contains("refused"), "{e}");
+        assert!(e.contains("cannot decode image"), "{e}");
     }
 }

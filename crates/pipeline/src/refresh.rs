@@ -46,7 +46,7 @@ impl Pipeline {
             last_modified: source.last_modified.clone(),
             accept: ACCEPT_FEED,
         };
-        let response = match self.fetcher.get(&request).await {
+        let mut response = match self.fetcher.get(&request).await {
             Ok(r) => r,
             Err(e) => {
                 return self
@@ -83,18 +83,24 @@ impl Pipeline {
                 .await;
         }
 
+        // Parsing is CPU work on what a publisher sent: on the CPU pool, under its budget.
         let base = response.final_url.clone();
-        let parsed = if source.kind == SourceKind::Sitemap || looks_like_sitemap(&response.body) {
-            self.read_sitemap(&response.body, &base).await
+        let body = std::mem::take(&mut response.body);
+        let parsed = if source.kind == SourceKind::Sitemap || looks_like_sitemap(&body) {
+            self.read_sitemap(body, base).await
         } else {
-            parse_feed(&response.body, &base)
-                .map(|f| {
-                    (
-                        f.items.iter().filter_map(entry_from_item).collect(),
-                        Some(f),
-                    )
-                })
-                .map_err(|e| e.to_string())
+            self.on_cpu("parsing the feed", move || {
+                parse_feed(&body, &base)
+                    .map(|f| {
+                        (
+                            f.items.iter().filter_map(entry_from_item).collect(),
+                            Some(f),
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
         };
         let (entries, feed): (Vec<NewEntry>, _) = match parsed {
             Ok(p) => p,
@@ -147,10 +153,15 @@ impl Pipeline {
     /// A sitemap, or the newest few sitemaps of an index.
     async fn read_sitemap(
         &self,
-        body: &[u8],
-        base: &url::Url,
+        body: Vec<u8>,
+        base: url::Url,
     ) -> Result<(Vec<NewEntry>, Option<tidings_fetch::feed::ParsedFeed>), String> {
-        match parse_sitemap(body, base).map_err(|e| e.to_string())? {
+        let sitemap = self
+            .on_cpu("parsing the sitemap", move || parse_sitemap(&body, &base))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        match sitemap {
             Sitemap::Urls(urls) => Ok((urls.iter().filter_map(entry_from_sitemap).collect(), None)),
             Sitemap::Index(mut children) => {
                 children.sort_by_key(|c| std::cmp::Reverse(c.1));
@@ -166,7 +177,12 @@ impl Pipeline {
                     let Ok(r) = self.fetcher.get(&req).await else {
                         continue;
                     };
-                    if let Ok(Sitemap::Urls(urls)) = parse_sitemap(&r.body, &r.final_url) {
+                    let child = self
+                        .on_cpu("parsing a child sitemap", move || {
+                            parse_sitemap(&r.body, &r.final_url)
+                        })
+                        .await;
+                    if let Ok(Ok(Sitemap::Urls(urls))) = child {
                         entries.extend(urls.iter().filter_map(entry_from_sitemap));
                     }
                 }

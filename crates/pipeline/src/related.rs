@@ -45,7 +45,7 @@ impl Pipeline {
         let lang = features.lang.clone();
         let (title, text) = (a.title.clone(), a.text.clone());
         let hits = self
-            .on_cpu(move || {
+            .on_cpu("finding related articles", move || {
                 index.more_like_this(&title, &text, &lang, CONTEXT_NEIGHBOURS, &[article.0])
             })
             .await??;
@@ -59,7 +59,9 @@ impl Pipeline {
         let loaded = self.store.article_vectors(&ids).await?;
         let story = a.story_id;
         let (own_context, chosen) = self
-            .on_cpu(move || rank_neighbours(&features, story, &by_id, loaded))
+            .on_cpu("ranking related articles", move || {
+                rank_neighbours(&features, story, &by_id, loaded)
+            })
             .await?;
         self.store
             .set_related(article, &blob::encode(&own_context)?, &chosen)
