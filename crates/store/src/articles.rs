@@ -736,6 +736,42 @@ impl Store {
         rows.iter().map(card_from_row).collect()
     }
 
+    /// One page of the site's article sitemap: articles whose id is in
+    /// `[from, to)` (duplicates left out), by id, as (id, title, time shown).
+    /// Pages by id range stay the same as articles are added, so each can be
+    /// cached and only the last one grows.
+    pub async fn sitemap_articles(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(ArticleId, String, Timestamp)>> {
+        let rows = sqlx::query(
+            "SELECT id, title, COALESCE(published_at, created_at) AS t FROM articles
+             WHERE id >= $1 AND id < $2 AND duplicate_of IS NULL ORDER BY id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    ArticleId(r.try_get("id")?),
+                    r.try_get("title")?,
+                    Timestamp(r.try_get("t")?),
+                ))
+            })
+            .collect()
+    }
+
+    /// The highest article id, 0 when there is none.
+    pub async fn max_article_id(&self) -> Result<i64> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM articles")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(max.unwrap_or(0))
+    }
+
     /// Cards for the given ids (any order; missing ids are skipped).
     pub async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>> {
         if ids.is_empty() {

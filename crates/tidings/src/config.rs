@@ -30,6 +30,7 @@ pub struct Config {
     pub accounts: AccountsConfig,
     pub comments: CommentsConfig,
     pub api: ApiSection,
+    pub ops: OpsConfig,
 }
 
 impl Default for Config {
@@ -48,8 +49,21 @@ impl Default for Config {
             accounts: AccountsConfig::default(),
             comments: CommentsConfig::default(),
             api: ApiSection::default(),
+            ops: OpsConfig::default(),
         }
     }
+}
+
+/// Who sees the operators' endpoints (`/metrics`, the details of `/healthz`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpsConfig {
+    /// A second address serving `/metrics`, `/healthz` and `/livez` to anyone
+    /// who reaches it (keep it on a private network); empty: none.
+    pub listen: String,
+    /// A bearer token that opens `/metrics` and the details of `/healthz` on
+    /// the public listener; empty: only local requests see them.
+    pub token: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -84,6 +98,9 @@ pub struct SiteConfig {
     /// The public URL readers use, e.g. `https://news.example.org`. Used for
     /// absolute links in feeds, sitemaps and share links.
     pub base_url: String,
+    /// Host names (optionally with `:port`) this site answers to; requests
+    /// naming another host get 421. Empty: any host (links then follow `Host`).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for SiteConfig {
@@ -91,6 +108,7 @@ impl Default for SiteConfig {
         SiteConfig {
             name: "Tidings".into(),
             base_url: String::new(),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -142,6 +160,9 @@ pub struct CrawlConfig {
     /// How long a claimed job stays with a worker that stopped answering; after
     /// this, another worker (or the restarted process) takes it over.
     pub lease_secs: u64,
+    /// The most CPU time one piece of work on a publisher's data (parsing a
+    /// feed, extracting a page, decoding an image) may take before its job fails.
+    pub cpu_budget_secs: u64,
 }
 
 impl Default for CrawlConfig {
@@ -152,6 +173,7 @@ impl Default for CrawlConfig {
             min_poll_interval_secs: 300,
             max_poll_interval_secs: 6 * 3600,
             lease_secs: 60,
+            cpu_budget_secs: 20,
         }
     }
 }
@@ -184,10 +206,19 @@ pub struct AiSection {
     pub max_concurrent: u32,
     /// Questions per minute per reader: per signed-in user, else per IP address.
     pub ask_per_minute: u32,
+    /// Translations per minute per reader (cache misses only), counted like questions.
+    pub translate_per_minute: u32,
+    /// The languages readers may ask translations into (ISO 639-1 codes).
+    pub translate_languages: Vec<String>,
     /// Compute the AI results of this many top stories ahead of time (web
     /// nodes, every five minutes); 0 computes everything on first request.
     pub precompute_top_stories: u32,
 }
+
+/// Widely read languages that current models translate well.
+const DEFAULT_TRANSLATE_LANGUAGES: [&str; 16] = [
+    "ar", "de", "en", "es", "fr", "hi", "it", "ja", "ko", "nl", "pl", "pt", "ru", "tr", "uk", "zh",
+];
 
 impl Default for AiSection {
     fn default() -> Self {
@@ -199,6 +230,11 @@ impl Default for AiSection {
             timeout_secs: 90,
             max_concurrent: 4,
             ask_per_minute: 10,
+            translate_per_minute: 5,
+            translate_languages: DEFAULT_TRANSLATE_LANGUAGES
+                .iter()
+                .map(|l| (*l).to_string())
+                .collect(),
             precompute_top_stories: 0,
         }
     }
@@ -441,6 +477,32 @@ impl Config {
                 )),
             }
         }
+        for h in &self.site.allowed_hosts {
+            let ok = !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+            if !ok {
+                bail!(bad(
+                    "site.allowed_hosts",
+                    h,
+                    "must be host names like news.example.org or news.example.org:8080"
+                ));
+            }
+        }
+        if !self.ops.listen.is_empty() && self.ops.listen.parse::<SocketAddr>().is_err() {
+            bail!(bad(
+                "ops.listen",
+                &self.ops.listen,
+                "must be an address and port such as 127.0.0.1:9090"
+            ));
+        }
+        if !self.ops.token.is_empty() && self.ops.token.len() < 16 {
+            bail!(bad(
+                "ops.token",
+                "<redacted>",
+                "must be at least 16 characters"
+            ));
+        }
         let f = &self.fetch;
         if f.max_redirects > 20 {
             bail!(bad("fetch.max_redirects", f.max_redirects, "at most 20"));
@@ -471,6 +533,9 @@ impl Config {
         }
         if c.lease_secs < 2 {
             bail!(bad("crawl.lease_secs", c.lease_secs, "at least 2"));
+        }
+        if c.cpu_budget_secs == 0 {
+            bail!(bad("crawl.cpu_budget_secs", 0, "at least 1"));
         }
         if c.min_poll_interval_secs == 0 {
             bail!(bad("crawl.min_poll_interval_secs", 0, "at least 1"));
@@ -562,6 +627,15 @@ impl Config {
             }
             other => bail!(bad("ai.provider", other, "one of builtin, openai")),
         }
+        for l in &ai.translate_languages {
+            if l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()) {
+                bail!(bad(
+                    "ai.translate_languages",
+                    l,
+                    "must be two-letter ISO 639-1 codes in lower case, e.g. \"de\""
+                ));
+            }
+        }
         if ai.timeout_secs == 0 {
             bail!(bad("ai.timeout_secs", 0, "at least 1"));
         }
@@ -645,6 +719,9 @@ impl Config {
     pub fn to_toml_redacted(&self) -> Result<String> {
         let mut c = self.clone();
         c.database_url = tidings_store::redact_url(&c.database_url);
+        if !c.ops.token.is_empty() {
+            c.ops.token = "<redacted>".into();
+        }
         if !c.ai.api_key.is_empty() {
             c.ai.api_key = "<redacted>".into();
         }
@@ -717,9 +794,10 @@ impl Provider for KeyLayer {
 }
 
 fn env_value(raw: &str) -> Value {
-    // Numbers and booleans are typed; everything else stays the exact string.
+    // Numbers, booleans and lists (`["a", "b"]`) are typed; everything else
+    // stays the exact string.
     match raw.parse::<Value>() {
-        Ok(v @ (Value::Num(..) | Value::Bool(..))) => v,
+        Ok(v @ (Value::Num(..) | Value::Bool(..) | Value::Array(..))) => v,
         _ => Value::from(raw.to_string()),
     }
 }

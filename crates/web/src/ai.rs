@@ -23,8 +23,12 @@ pub struct AiConfig {
     pub model: Option<AnyProvider>,
     /// Model calls at once in this process.
     pub max_concurrent: usize,
-    /// Questions per minute per client address.
+    /// Questions per minute per reader.
     pub ask_per_minute: u32,
+    /// Translations (model calls) per minute per reader.
+    pub translate_per_minute: u32,
+    /// Languages translations may be asked into (ISO 639-1).
+    pub translate_languages: Vec<String>,
 }
 
 impl Default for AiConfig {
@@ -33,15 +37,39 @@ impl Default for AiConfig {
             model: None,
             max_concurrent: 4,
             ask_per_minute: 10,
+            translate_per_minute: 5,
+            translate_languages: ["de", "en", "es", "fr"].map(String::from).to_vec(),
         }
     }
 }
+
+/// What a reader spends a budget on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AiUse {
+    Ask,
+    Translate,
+}
+
+impl AiUse {
+    fn key(self) -> &'static str {
+        match self {
+            AiUse::Ask => "ai-ask",
+            AiUse::Translate => "ai-translate",
+        }
+    }
+}
+
+/// How long a failed model call keeps the same request from calling again:
+/// a failing or slow model is not asked the same thing over and over.
+pub const FAILURE_TTL_MS: i64 = 120_000;
 
 pub struct AiRuntime {
     pub builtin: Builtin,
     pub model: Option<AnyProvider>,
     permits: Semaphore,
-    per_minute: u32,
+    ask_per_minute: u32,
+    translate_per_minute: u32,
+    languages: Vec<String>,
 }
 
 impl AiRuntime {
@@ -50,46 +78,58 @@ impl AiRuntime {
             builtin: Builtin::default(),
             model: cfg.model.clone(),
             permits: Semaphore::new(cfg.max_concurrent.max(1)),
-            per_minute: cfg.ask_per_minute.max(1),
+            ask_per_minute: cfg.ask_per_minute.max(1),
+            translate_per_minute: cfg.translate_per_minute.max(1),
+            languages: cfg.translate_languages.clone(),
         }
     }
 
-    /// Count a question from `client`; false when over the per-minute limit.
-    /// Counted in the database, so the limit holds across web nodes; if the
-    /// database cannot count, the question is let through.
-    /// Whether this reader may ask another question now. Anonymous readers
-    /// share their address's budget; a signed-in reader has their own (so
-    /// colleagues behind one office address do not block each other), and
-    /// their address is capped at [`SIGNED_IN_ADDR_FACTOR`] budgets so
-    /// accounts cannot be multiplied past it. Counted in the database: the
-    /// limit holds across web nodes.
-    pub async fn allow_question(
+    /// The languages translations may be asked into.
+    pub fn translate_languages(&self) -> &[String] {
+        &self.languages
+    }
+
+    /// Is `lang` one of the configured translation languages?
+    pub fn translates_into(&self, lang: &str) -> bool {
+        self.languages.iter().any(|l| l == lang)
+    }
+
+    /// Whether this reader may use the feature `what` once more now.
+    /// Anonymous readers share their address's budget; a signed-in reader has
+    /// their own (so colleagues behind one office address do not block each
+    /// other), and their address is capped at [`SIGNED_IN_ADDR_FACTOR`]
+    /// budgets so accounts cannot be multiplied past it. Counted in the
+    /// database under the address's salted hash: the limit holds across web
+    /// nodes and no address is stored. A database that cannot count is an
+    /// error, not a free pass to a paid model.
+    pub async fn allow(
         &self,
-        store: &tidings_store::Store,
+        state: &AppState,
         viewer: &crate::accounts::Viewer,
         addr: &str,
-    ) -> bool {
+        what: AiUse,
+    ) -> Result<bool, crate::WebError> {
+        let store = state.store();
         let now = tidings_core::Timestamp::now();
-        let per_minute = i64::from(self.per_minute);
+        let per_minute = i64::from(match what {
+            AiUse::Ask => self.ask_per_minute,
+            AiUse::Translate => self.translate_per_minute,
+        });
         let addr = if viewer.ip.is_empty() {
             addr
         } else {
             &viewer.ip
         };
-        let count = async |key: String| match store.rate_limit_hit(&key, 60_000, now).await {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::warn!("cannot count a question: {e}");
-                0
-            }
-        };
-        match viewer.user() {
+        let addr_key = format!("{}:addr:{}", what.key(), state.ip_hash(addr).await?);
+        Ok(match viewer.user() {
             Some(u) => {
-                count(format!("ai-ask:user:{}", u.id.0)).await <= per_minute
-                    && count(format!("ai-ask:{addr}")).await <= per_minute * SIGNED_IN_ADDR_FACTOR
+                let user_key = format!("{}:user:{}", what.key(), u.id.0);
+                store.rate_limit_hit(&user_key, 60_000, now).await? <= per_minute
+                    && store.rate_limit_hit(&addr_key, 60_000, now).await?
+                        <= per_minute * SIGNED_IN_ADDR_FACTOR
             }
-            None => count(format!("ai-ask:{addr}")).await <= per_minute,
-        }
+            None => store.rate_limit_hit(&addr_key, 60_000, now).await? <= per_minute,
+        })
     }
 
     /// A turn to call the model; None when the queue did not move in 20 s.
@@ -169,8 +209,9 @@ pub enum Which {
     Model,
 }
 
-/// Look a result up in the cache, else compute, cache and return it. Errors
-/// are never cached.
+/// Look a result up in the cache, else compute, cache and return it. A
+/// model's failure is remembered for [`FAILURE_TTL_MS`] (the same request
+/// then fails at once); results are cached for good.
 pub async fn cached<T, F, Fut>(
     state: &AppState,
     subject: (&str, i64),
@@ -192,9 +233,38 @@ where
         return Ok(v);
     }
     let value = if which == Which::Model && rt.model.is_some() {
+        // A model that just failed on this is not asked again for a while:
+        // repeating a failing paid call would spend its budget and its turns.
+        let failed_key = format!("ai-failed:{key}");
+        let now = tidings_core::Timestamp::now();
+        match state
+            .store()
+            .rate_limit_count(&failed_key, FAILURE_TTL_MS, now)
+            .await
+        {
+            Ok(0) => {}
+            Ok(_) => {
+                return Err(AiError::RateLimited {
+                    retry_after: Some(Duration::from_millis(FAILURE_TTL_MS.unsigned_abs())),
+                });
+            }
+            Err(e) => tracing::warn!("cannot read recent AI failures: {e}"),
+        }
         // Bounded concurrency: a slow model queues readers instead of piling up.
         let _permit = rt.permit().await.ok_or(AiError::Timeout)?;
-        compute().await?
+        match compute().await {
+            Ok(v) => v,
+            Err(e) => {
+                if let Err(db) = state
+                    .store()
+                    .rate_limit_hit(&failed_key, FAILURE_TTL_MS, now)
+                    .await
+                {
+                    tracing::warn!("cannot remember an AI failure: {db}");
+                }
+                return Err(e);
+            }
+        }
     } else {
         compute().await?
     };

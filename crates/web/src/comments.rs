@@ -129,26 +129,16 @@ fn find_links(line: &str) -> Vec<Found> {
             continue;
         };
         let tail = line.get(i..).unwrap_or_default();
-        let mut end = tail
+        let run = tail
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
             .unwrap_or(tail.len());
-        // Trailing punctuation belongs to the sentence, not the address;
-        // a closing bracket stays when the address opened it.
-        while let Some(c) = tail.get(..end).and_then(|t| t.chars().next_back()) {
-            let t = tail.get(..end).unwrap_or_default();
-            let unbalanced = |open: char, close: char| {
-                c == close && t.matches(open).count() < t.matches(close).count()
-            };
-            if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*')
-                || unbalanced('(', ')')
-                || unbalanced('[', ']')
-                || unbalanced('{', '}')
-            {
-                end -= c.len_utf8();
-            } else {
-                break;
-            }
+        // An address longer than browsers keep is not one; skipping the whole
+        // run keeps the scan linear whatever the text.
+        if run > MAX_LINK_BYTES {
+            i += run;
+            continue;
         }
+        let end = trim_link_end(tail.get(..run).unwrap_or_default());
         let text = tail.get(..end).unwrap_or_default();
         let candidate = if prefix == "www." {
             format!("http://{text}")
@@ -169,10 +159,46 @@ fn find_links(line: &str) -> Vec<Found> {
                 });
                 i += end;
             }
-            _ => i += prefix.len(),
+            // Not an address: nothing in this run is linked (looking again
+            // inside it would make the scan quadratic).
+            _ => i += run,
         }
     }
     out
+}
+
+/// Longest run of text taken as one address.
+const MAX_LINK_BYTES: usize = 2048;
+
+/// Where an address found in `run` ends: trailing punctuation belongs to the
+/// sentence, and a closing bracket stays only when the address opened it.
+/// Brackets are counted once and updated while trimming (recounting on every
+/// step made a link followed by thousands of `)` quadratic).
+fn trim_link_end(run: &str) -> usize {
+    let count = |c: char| run.chars().filter(|&x| x == c).count();
+    let mut balance = [
+        ('(', ')', count('(') as i64 - count(')') as i64),
+        ('[', ']', count('[') as i64 - count(']') as i64),
+        ('{', '}', count('{') as i64 - count('}') as i64),
+    ];
+    let mut end = run.len();
+    while let Some(c) = run.get(..end).and_then(|t| t.chars().next_back()) {
+        let closer = balance.iter_mut().find(|(_, close, _)| *close == c);
+        let trim = match closer {
+            // More closers than openers: this one is the sentence's.
+            Some((_, _, open_minus_close)) if *open_minus_close < 0 => {
+                *open_minus_close += 1;
+                true
+            }
+            Some(_) => false,
+            None => matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*'),
+        };
+        if !trim {
+            break;
+        }
+        end -= c.len_utf8();
+    }
+    end
 }
 
 /// How many links [`render_body`] would make.
@@ -960,6 +986,30 @@ mod tests {
              <p>new para: see <a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"nofollow ugc noopener\">https://example.com/a?b=1&amp;c=2</a>. \
              Or <a href=\"http://www.example.org/x_(y)\" rel=\"nofollow ugc noopener\">www.example.org/x_(y)</a>, fine</p>"
         );
+    }
+
+    #[test]
+    fn brackets_after_an_address_belong_to_the_sentence() {
+        // The review's attack: a link followed by thousands of `)` (was quadratic).
+        let body = format!("see (https://example.com/a_(b){}", ")".repeat(4980));
+        let html = render_body(&body);
+        assert_eq!(
+            html,
+            format!(
+                "<p>see (<a href=\"https://example.com/a_(b)\" rel=\"nofollow ugc noopener\">https://example.com/a_(b)</a>{}</p>",
+                ")".repeat(4980)
+            )
+        );
+        assert_eq!(
+            render_body("[www.example.org/x]."),
+            "<p>[<a href=\"http://www.example.org/x\" rel=\"nofollow ugc noopener\">www.example.org/x</a>].</p>"
+        );
+        // Nested openers without addresses: nothing is linked, all text kept.
+        let nested = "(www.".repeat(2000);
+        assert_eq!(render_body(&nested), format!("<p>{nested}</p>"));
+        // An address longer than any browser keeps is left as text.
+        let long = format!("https://example.com/{}", "a".repeat(3000));
+        assert_eq!(render_body(&long), format!("<p>{long}</p>"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod comments;
 mod error;
 mod feeds;
 mod health;
+mod hosts;
 mod i18n;
 mod media;
 mod moderation;
@@ -44,6 +45,8 @@ pub struct WebConfig {
     /// Public base URL (e.g. `https://news.example.org`), when known; used for
     /// absolute links in feeds and sitemaps.
     pub base_url: Option<String>,
+    /// Hosts (`name` or `name:port`) the site answers to; empty: any.
+    pub allowed_hosts: Vec<String>,
     /// Identity of this process, shown in logs and metrics.
     pub node_id: String,
     /// `web`, `crawler` or `all`: shown by `/healthz`.
@@ -55,6 +58,9 @@ pub struct WebConfig {
     pub media_dir: Option<std::path::PathBuf>,
     pub ai: ai::AiConfig,
     pub api: api::ApiConfig,
+    /// Bearer token that opens `/metrics` and `/healthz`'s details to remote
+    /// requests on the public listener.
+    pub ops_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -62,6 +68,7 @@ impl Default for WebConfig {
         WebConfig {
             site_name: "Tidings".into(),
             base_url: None,
+            allowed_hosts: Vec::new(),
             node_id: "local".into(),
             role: "all".into(),
             request_timeout: Duration::from_secs(30),
@@ -70,6 +77,7 @@ impl Default for WebConfig {
             media_dir: None,
             ai: ai::AiConfig::default(),
             api: api::ApiConfig::default(),
+            ops_token: None,
         }
     }
 }
@@ -89,6 +97,7 @@ struct Inner {
     ai: ai::AiRuntime,
     accounts: accounts::Runtime,
     pages: std::sync::Arc<page_cache::PageCache>,
+    sitemaps: seo::SitemapCache,
 }
 
 impl AppState {
@@ -103,6 +112,7 @@ impl AppState {
                 search_catching_up: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                 accounts: accounts::Runtime::default(),
                 pages: Default::default(),
+                sitemaps: Default::default(),
             }),
         }
     }
@@ -126,6 +136,7 @@ impl AppState {
                 search_catching_up: catching_up,
                 accounts: accounts::Runtime::default(),
                 pages: Default::default(),
+                sitemaps: Default::default(),
             }),
         }
     }
@@ -155,6 +166,9 @@ impl AppState {
     pub(crate) fn page_cache(&self) -> &std::sync::Arc<page_cache::PageCache> {
         &self.inner.pages
     }
+    pub(crate) fn sitemaps(&self) -> &seo::SitemapCache {
+        &self.inner.sitemaps
+    }
 }
 
 /// The whole HTTP surface of Tidings.
@@ -177,9 +191,6 @@ pub fn router(state: AppState) -> Router {
         .route("/search/{file}", get(feeds::search_feed))
         .route("/media/{id}/{file}", get(media::serve))
         .route("/{file}", get(root_file))
-        .route("/healthz", get(health::healthz))
-        .route("/livez", get(health::livez))
-        .route("/metrics", get(health::metrics))
         .route("/static/{*path}", get(pages::static_file))
         .merge(community_routes())
         .merge(api::router(&state))
@@ -192,6 +203,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page_cache::layer,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hosts::check_host,
+        ))
+        // Probes and monitoring: any host, no viewer (an ops token is not an
+        // API token), never cached.
+        .route("/healthz", get(health::healthz))
+        .route("/livez", get(health::livez))
+        .route("/metrics", get(health::metrics))
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -289,7 +309,17 @@ async fn root_file(
         }
         "robots.txt" => Ok(seo::robots(state, headers).await),
         "sitemap.xml" => seo::sitemap(state, headers).await,
+        "sitemap-pages.xml" => seo::sitemap_pages(state, headers).await,
         "news-sitemap.xml" => seo::news_sitemap(state, headers).await,
+        f if f.starts_with("sitemap-articles-") => {
+            let page = f
+                .strip_prefix("sitemap-articles-")
+                .and_then(|r| r.strip_suffix(".xml"))
+                .filter(|n| !n.is_empty() && n.len() < 10 && n.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|n| n.parse::<i64>().ok())
+                .ok_or(WebError::NotFound)?;
+            seo::sitemap_articles(state.0, headers, page).await
+        }
         "opensearch.xml" => {
             let base = pages::base_url(&state, &headers);
             let name = state.config().site_name.clone();
@@ -314,7 +344,8 @@ fn feeds_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// What a crawler-only node answers: liveness, readiness and metrics.
+/// What a crawler-only node answers: liveness, readiness and metrics, with
+/// the same access rules as on the website (see [`health`]).
 pub fn ops_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -322,6 +353,12 @@ pub fn ops_router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))
+}
+
+/// The operators' listener (`ops.listen`): everything it serves is for
+/// whoever can reach it, so every request there counts as an operator's.
+pub fn ops_listener_router(state: AppState) -> Router {
+    ops_router(state).layer(axum::Extension(health::OpsListener))
 }
 
 /// Count requests and their latency per route (not per raw path, which would

@@ -231,11 +231,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if !cacheable {
         return next.run(req).await;
     }
-    let key = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
+    // Without a configured base URL a page's links follow the request's host:
+    // a request naming another host must not fill the cache for this one.
+    let key = format!(
+        "{}{}",
+        crate::hosts::cache_scope(&state, req.headers()),
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or_default()
+    );
     let guard = match cache.lookup(&key) {
         Some(Lookup::Hit(r)) => return r,
         Some(Lookup::Render(g)) => g,

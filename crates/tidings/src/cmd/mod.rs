@@ -44,6 +44,7 @@ pub async fn pipeline(
         max_poll: std::time::Duration::from_secs(c.max_poll_interval_secs),
         lease: std::time::Duration::from_secs(c.lease_secs),
         media_dir: Some(config.data_dir.join("media")),
+        cpu_budget: std::time::Duration::from_secs(c.cpu_budget_secs),
         ..Default::default()
     };
     tidings_pipeline::Pipeline::new(store, fetcher, cfg).await
@@ -81,12 +82,16 @@ pub fn open_search(
 pub async fn open_store(config: &Config) -> Result<Store> {
     let url = config.effective_database_url();
     if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        private_dir(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data directory {}",
                 config.data_dir.display()
             )
         })?;
+        if let Some(db) = sqlite_path(&url) {
+            private_db_file(&db)
+                .with_context(|| format!("cannot create the database file {}", db.display()))?;
+        }
     }
     let opts = StoreOptions {
         max_connections: config.storage.max_connections,
@@ -98,6 +103,80 @@ pub async fn open_store(config: &Config) -> Result<Store> {
             tidings_store::redact_url(&url)
         )
     })
+}
+
+/// The file of a `sqlite:` URL (`sqlite://PATH?…` or `sqlite:PATH`).
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+/// The data directory holds the database, sessions' hashes and cached media:
+/// it is created 0700, and an existing one readable by others is made private.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        make_private(dir, std::fs::metadata(dir)?.permissions().mode())?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+/// Create the SQLite file 0600 before SQLite does (it would use 0644; its WAL
+/// and shared-memory files copy the database file's mode), and make an
+/// existing one readable by others private.
+fn private_db_file(db: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(db)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            let path = std::path::PathBuf::from(name);
+            if let Ok(meta) = std::fs::metadata(&path) {
+                make_private(&path, meta.permissions().mode())?;
+            }
+        }
+    }
+    let _ = db;
+    Ok(())
+}
+
+/// Drop the group and other permission bits of `path` when it has any.
+#[cfg(unix)]
+fn make_private(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
+        tracing::warn!(
+            "{} was readable by other users (mode {:o}); made it private",
+            path.display(),
+            mode & 0o777
+        );
+    }
+    Ok(())
 }
 
 /// Print to standard output; a reader that went away (`tidings … | head`) is

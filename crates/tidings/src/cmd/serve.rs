@@ -52,6 +52,16 @@ async fn serve(
         .await
         .with_context(|| format!("cannot listen on {} (config key `listen`)", config.listen))?;
     let addr = listener.local_addr()?;
+    let ops_listener = match config.ops.listen.as_str() {
+        "" => None,
+        a => {
+            let l = tokio::net::TcpListener::bind(a)
+                .await
+                .with_context(|| format!("cannot listen on {a} (config key `ops.listen`)"))?;
+            tracing::info!("operators' endpoints on http://{}", l.local_addr()?);
+            Some(l)
+        }
+    };
     tracing::info!(
         node = %node_id,
         backend = store.backend().name(),
@@ -76,11 +86,7 @@ async fn serve(
         let pipeline = super::pipeline(&config, store.clone(), &node_id)
             .await?
             .with_search(index.clone());
-        let rx = stop_rx.clone();
-        Some(tokio::spawn(tracing::Instrument::instrument(
-            async move { pipeline.run(rx, true).await },
-            span.clone(),
-        )))
+        Some(spawn_crawler(pipeline, stop_rx.clone(), span.clone())?)
     } else {
         tracing::info!("crawler disabled (role web)");
         None
@@ -89,6 +95,7 @@ async fn serve(
     let web_config = tidings_web::WebConfig {
         site_name: config.site.name.clone(),
         base_url: (!config.site.base_url.is_empty()).then(|| config.site.base_url.clone()),
+        allowed_hosts: config.site.allowed_hosts.clone(),
         node_id: node_id.clone(),
         role: role.as_str().to_string(),
         accounts: config.web_accounts(),
@@ -96,6 +103,7 @@ async fn serve(
         api: config.web_api(),
         media_dir: Some(config.data_dir.join("media")),
         ai: ai_config(&config)?,
+        ops_token: (!config.ops.token.is_empty()).then(|| config.ops.token.clone()),
         ..Default::default()
     };
     let state = tidings_web::AppState::with_search(
@@ -113,11 +121,25 @@ async fn serve(
             stop_rx.clone(),
         ))
     });
+    let ops_app = ops_listener
+        .is_some()
+        .then(|| tidings_web::ops_listener_router(state.clone()));
     let app = if role == Role::Crawler {
         tidings_web::ops_router(state)
     } else {
         tidings_web::router(state)
     };
+    if let (Some(ops), Some(app)) = (ops_listener, ops_app) {
+        let mut shutdown_rx = stop_rx.clone();
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = shutdown_rx.wait_for(|s| *s).await;
+            };
+            if let Err(e) = tidings_web::serve(ops, app, stop).await {
+                tracing::error!("the operators' listener failed: {e}");
+            }
+        });
+    }
     let mut shutdown_rx = stop_rx.clone();
     let server = tidings_web::serve(listener, app, async move {
         let _ = shutdown_rx.wait_for(|s| *s).await;
@@ -145,11 +167,15 @@ async fn serve(
             Err(e) => tracing::warn!("search indexing task failed: {e}"),
         }
     }
+    // The crawler's runtime outlives its work until the store is closed: database
+    // connections it opened belong to its IO driver.
+    let mut crawler_runtime = None;
     if let Some(c) = crawler {
         match c.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!("crawler stopped with an error: {e:#}"),
-            Err(e) => tracing::warn!("crawler task failed: {e}"),
+            Ok((Ok(()), rt)) => crawler_runtime = Some(rt),
+            // Logged by the crawler thread when it happened.
+            Ok((Err(_), rt)) => crawler_runtime = Some(rt),
+            Err(_) => tracing::warn!("the crawler thread ended without a result"),
         }
     }
 
@@ -162,8 +188,45 @@ async fn serve(
         tracing::warn!("could not unregister node: {e}");
     }
     store.close().await;
+    if let Some(rt) = crawler_runtime {
+        rt.shutdown_background();
+    }
     tracing::info!("stopped");
     result
+}
+
+/// What the crawler thread hands back: how its run ended, and its runtime.
+type CrawlerDone = tokio::sync::oneshot::Receiver<(Result<()>, tokio::runtime::Runtime)>;
+
+/// Run the crawler on its own runtime and threads. Everything it does with
+/// publishers' data (fetching, parsing, extracting, decoding) then competes with
+/// the website only for cores, which the kernel shares fairly, never for the
+/// serving runtime's workers: a hostile feed cannot make `/livez` wait.
+fn spawn_crawler(
+    pipeline: tidings_pipeline::Pipeline,
+    stop: watch::Receiver<bool>,
+    span: tracing::Span,
+) -> Result<CrawlerDone> {
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("tidings-crawler")
+        .enable_all()
+        .build()
+        .context("cannot start the crawler's runtime")?;
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("tidings-crawler".into())
+        .spawn(move || {
+            let run = tracing::Instrument::instrument(pipeline.run(stop, true), span.clone());
+            let result = runtime.block_on(run);
+            if let Err(e) = &result {
+                span.in_scope(|| tracing::error!("the crawler stopped: {e:#}"));
+            }
+            let _ = done_tx.send((result, runtime));
+        })
+        .context("cannot start the crawler thread")?;
+    Ok(done_rx)
 }
 
 /// Heartbeat, lease renewal and recovery of work left by dead processes.
@@ -260,5 +323,7 @@ fn ai_config(config: &Config) -> Result<tidings_web::ai::AiConfig> {
         model,
         max_concurrent: ai.max_concurrent as usize,
         ask_per_minute: ai.ask_per_minute,
+        translate_per_minute: ai.translate_per_minute,
+        translate_languages: ai.translate_languages.clone(),
     })
 }

@@ -337,6 +337,7 @@ async fn configured_model_streams_and_failures_fall_back() {
             ("TIDINGS_AI__BASE_URL", &base),
             ("TIDINGS_AI__MODEL", "test-model"),
             ("TIDINGS_AI__TIMEOUT_SECS", "10"),
+            ("TIDINGS_AI__TRANSLATE_PER_MINUTE", "3"),
         ],
     );
     let api = |p: &str| server.url(&format!("/api/v1{p}"));
@@ -361,13 +362,35 @@ async fn configured_model_streams_and_failures_fall_back() {
     assert!(calls.load(Ordering::SeqCst) >= 1);
 
     // Translation has no fallback: a problem the reader can act on.
+    let before = calls.load(Ordering::SeqCst);
     let (s, _, body) = get(api(&format!("/articles/{id}/translation?lang=de"))).await;
     assert_eq!(s, 503, "{body}");
     assert_eq!(json(&body)["code"], "unavailable");
     assert!(!body.contains(&base), "no internal detail leaks: {body}");
-    let (s, _, page) = get(server.url(&format!("/a/{id}/translate?lang=de"))).await;
+    assert_eq!(calls.load(Ordering::SeqCst), before + 1);
+    // The failure is remembered: asking again does not call the model again.
+    let (s, _, body) = get(api(&format!("/articles/{id}/translation?lang=de"))).await;
+    assert_eq!(s, 503, "{body}");
+    assert_eq!(calls.load(Ordering::SeqCst), before + 1);
+    let (s, _, page) = get(server.url(&format!("/a/{id}/translate?lang=fr"))).await;
     assert_eq!(s, 200);
     assert!(page.contains("unavailable right now"), "the page says so");
+    assert_eq!(calls.load(Ordering::SeqCst), before + 2);
+    // Three uncached translations a minute per reader: the fourth is refused
+    // before it reaches the model, on the page and in the API.
+    let (s, _, body) = get(api(&format!("/articles/{id}/translation?lang=es"))).await;
+    assert_eq!(s, 429, "{body}");
+    assert_eq!(json(&body)["code"], "rate_limited");
+    let (s, _, page) = get(server.url(&format!("/a/{id}/translate?lang=it"))).await;
+    assert_eq!(s, 429);
+    assert!(page.contains("many translations"), "{page}");
+    assert_eq!(calls.load(Ordering::SeqCst), before + 2);
+    // Only the configured languages: any other two letters are refused.
+    let (s, _, body) = get(api(&format!("/articles/{id}/translation?lang=xx"))).await;
+    assert_eq!(s, 400, "{body}");
+    assert!(body.contains("de, en, es"), "{body}");
+    let (s, _, _) = get(server.url(&format!("/a/{id}/translate?lang=xx"))).await;
+    assert_eq!(s, 400);
 
     // Streamed answer: deltas as they come, then the checked answer.
     let url = reqwest::Url::parse_with_params(

@@ -285,3 +285,178 @@ async fn healthz_reports_503_when_the_database_is_gone() {
     assert_eq!(back, 200, "recovers when the database is back");
     admin.close().await;
 }
+
+/// The finding: with `base_url` unset, one request with `Host: evil.example`
+/// filled the page cache with links to evil.example for every next reader.
+#[tokio::test]
+async fn a_foreign_host_header_never_reaches_other_readers() {
+    let i = Install::sqlite();
+    seed(&i.store().await, 3).await;
+    let server = i.serve(&["--no-crawl"]);
+    let http = http();
+    let page = |host: Option<&'static str>, path: &'static str| {
+        let mut r = http.get(server.url(path));
+        if let Some(h) = host {
+            r = r.header("host", h);
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s, poisoned) = page(Some("evil.example"), "/").await;
+    assert_eq!(s, 200);
+    assert!(
+        poisoned.contains("http://evil.example/"),
+        "without base_url links follow Host: this page is the attacker's own"
+    );
+    // Within the cache's second, the next anonymous reader of the same page.
+    let (s, home) = page(None, "/").await;
+    assert_eq!(s, 200);
+    assert!(!home.contains("evil.example"), "the cache keys on the host");
+    assert!(home.contains(&server.base));
+    drop(server);
+
+    // With an allow-list the site does not answer for other hosts at all,
+    // while probes by address still work.
+    let server = i.serve_env(
+        &["--no-crawl"],
+        &[(
+            "TIDINGS_SITE__ALLOWED_HOSTS",
+            r#"["127.0.0.1", "news.example.org"]"#,
+        )],
+    );
+    let status = |host: &'static str, path: &'static str| {
+        let r = http.get(server.url(path)).header("host", host);
+        async move { r.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status("evil.example", "/").await, 421);
+    assert_eq!(status("evil.example", "/api/v1/articles").await, 421);
+    assert_eq!(status("news.example.org", "/").await, 200);
+    assert_eq!(status("NEWS.example.org:8443", "/about").await, 200);
+    assert_eq!(status("evil.example", "/livez").await, 200);
+    assert_eq!(status("evil.example", "/healthz").await, 200);
+    let (s, _) = {
+        let r = http.get(server.url("/")).send().await.unwrap();
+        (r.status().as_u16(), ())
+    };
+    assert_eq!(s, 200, "the listed address itself");
+    // A value that cannot be a host stops start-up, naming the key.
+    let out = i
+        .cmd()
+        .args(["config"])
+        .env("TIDINGS_SITE__ALLOWED_HOSTS", r#"["https://x.example/"]"#)
+        .output()
+        .unwrap();
+    assert_fails_with(&out, &["site.allowed_hosts", "https://x.example/"]);
+}
+
+/// `/metrics` and the details of `/healthz` are for operators: local
+/// requests, the ops token, or the ops listener; the public gets 404 and a
+/// bare status. The data directory and database are private to the user.
+#[tokio::test]
+async fn operators_endpoints_are_not_public_and_files_are_private() {
+    let i = Install::sqlite();
+    let token = "a-long-enough-ops-token";
+    let server = i.serve_env(
+        &["--no-crawl"],
+        &[
+            ("TIDINGS_OPS__TOKEN", token),
+            ("TIDINGS_OPS__LISTEN", "127.0.0.1:0"),
+        ],
+    );
+    let http = http();
+    let get = |url: String, headers: &[(&'static str, String)]| {
+        let mut r = http.get(url);
+        for (k, v) in headers {
+            r = r.header(*k, v.clone());
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let remote = ("x-forwarded-for", "203.0.113.7".to_string());
+    let bearer = ("authorization", format!("Bearer {token}"));
+
+    // Local, not forwarded: an operator on the machine.
+    assert_eq!(get(server.url("/livez"), &[]).await.0, 200);
+    let (s, m) = get(server.url("/metrics"), &[]).await;
+    assert_eq!(s, 200);
+    assert!(m.contains("tidings_http_requests_total"), "{m}");
+    let (_, h) = get(server.url("/healthz"), &[]).await;
+    let h: serde_json::Value = serde_json::from_str(&h).unwrap();
+    assert_eq!(h["backend"], "sqlite");
+    assert!(h["node"].is_string());
+
+    // Through a proxy: a member of the public.
+    let (s, m) = get(server.url("/metrics"), std::slice::from_ref(&remote)).await;
+    assert_eq!(s, 404);
+    assert!(!m.contains("tidings_"), "{m}");
+    let (s, h) = get(server.url("/healthz"), std::slice::from_ref(&remote)).await;
+    assert_eq!(s, 200);
+    let h: serde_json::Value = serde_json::from_str(&h).unwrap();
+    assert_eq!(h, serde_json::json!({"status": "ok", "database": "ok"}));
+    let wrong = ("authorization", "Bearer not-the-token-at-all".to_string());
+    assert_eq!(
+        get(server.url("/metrics"), &[remote.clone(), wrong])
+            .await
+            .0,
+        404
+    );
+
+    // The token opens them from anywhere.
+    let (s, m) = get(server.url("/metrics"), &[remote.clone(), bearer.clone()]).await;
+    assert_eq!(s, 200);
+    assert!(m.contains("tidings_http_requests_total"));
+
+    // The operators' listener serves them to whoever reaches it.
+    let mut ops = None;
+    for _ in 0..100 {
+        let log = server.log_text();
+        if let Some(i) = log.find("operators' endpoints on http://") {
+            let rest = &log[i + "operators' endpoints on http://".len()..];
+            ops = Some(
+                rest.chars()
+                    .take_while(|c| *c != '"' && !c.is_whitespace())
+                    .collect::<String>(),
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ops = format!("http://{}", ops.expect("the ops listener is announced"));
+    let (s, m) = get(format!("{ops}/metrics"), std::slice::from_ref(&remote)).await;
+    assert_eq!(s, 200);
+    assert!(m.contains("tidings_"));
+    let (_, h) = get(format!("{ops}/healthz"), std::slice::from_ref(&remote)).await;
+    assert!(h.contains("\"node\""), "{h}");
+    assert_eq!(
+        get(format!("{ops}/"), &[]).await.0,
+        404,
+        "only the ops endpoints"
+    );
+    drop(server);
+
+    // Files: the data directory 0700, the database 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |p: std::path::PathBuf| std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(i.data_dir()), 0o700);
+        assert_eq!(mode(i.data_dir().join("tidings.db")), 0o600);
+        // An existing installation readable by others is made private on start.
+        std::fs::set_permissions(i.data_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(
+            i.data_dir().join("tidings.db"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let out = i.run(&["source", "list"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(mode(i.data_dir()), 0o700);
+        assert_eq!(mode(i.data_dir().join("tidings.db")), 0o600);
+        assert!(stderr(&out).contains("made it private"), "{}", stderr(&out));
+    }
+}

@@ -342,11 +342,35 @@ async fn feeds_and_sitemaps_parse() {
     let ids: HashSet<_> = f.items.iter().map(|i| i.guid.clone()).collect();
     assert_eq!(ids.len(), 24);
 
+    // The sitemap is an index of a file of pages and files of articles by id range.
     let (_, _, sm) = get(server.url("/sitemap.xml")).await;
-    match tidings_fetch::sitemap::parse_sitemap(sm.as_bytes(), &base).unwrap() {
-        tidings_fetch::sitemap::Sitemap::Urls(u) => assert!(u.len() >= 24 + 8, "{} urls", u.len()),
+    let children = match tidings_fetch::sitemap::parse_sitemap(sm.as_bytes(), &base).unwrap() {
+        tidings_fetch::sitemap::Sitemap::Index(c) => c,
         other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        children.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
+        vec![
+            server.url("/sitemap-pages.xml"),
+            server.url("/sitemap-articles-0.xml")
+        ]
+    );
+    let mut urls = Vec::new();
+    for (child, _) in &children {
+        let (s, ct, body) = get(child.clone()).await;
+        assert_eq!(s, 200, "{child}");
+        assert!(ct.starts_with("application/xml"), "{ct}");
+        match tidings_fetch::sitemap::parse_sitemap(body.as_bytes(), &base).unwrap() {
+            tidings_fetch::sitemap::Sitemap::Urls(u) => urls.extend(u.into_iter().map(|u| u.loc)),
+            other => panic!("{other:?}"),
+        }
+        // Built once, then served from memory: the same bytes again.
+        assert_eq!(get(child.clone()).await.2, body);
     }
+    assert_eq!(urls.iter().filter(|u| u.contains("/a/")).count(), 24);
+    assert!(urls.contains(&server.url("/")) && urls.contains(&server.url("/topic/world")));
+    assert_eq!(get(server.url("/sitemap-articles-9.xml")).await.0, 404);
+    assert_eq!(get(server.url("/sitemap-articles-x.xml")).await.0, 404);
     let (_, _, news) = get(server.url("/news-sitemap.xml")).await;
     match tidings_fetch::sitemap::parse_sitemap(news.as_bytes(), &base).unwrap() {
         tidings_fetch::sitemap::Sitemap::Urls(u) => {

@@ -334,12 +334,13 @@ pub async fn article_ask(
     let a = load(&state, &id).await?;
     if !state
         .ai()
-        .allow_question(
-            state.store(),
+        .allow(
+            &state,
             &viewer,
             &crate::accounts::client_addr(&state, &headers, Some(peer)),
+            crate::ai::AiUse::Ask,
         )
-        .await
+        .await?
     {
         return Err(rate_limited());
     }
@@ -378,12 +379,13 @@ pub async fn article_ask_stream(
     let a = load(&state, &id).await?;
     if !state
         .ai()
-        .allow_question(
-            state.store(),
+        .allow(
+            &state,
             &viewer,
             &crate::accounts::client_addr(&state, &headers, Some(peer)),
+            crate::ai::AiUse::Ask,
         )
-        .await
+        .await?
     {
         return Err(rate_limited());
     }
@@ -516,22 +518,29 @@ async fn stream_answer(
     params(("id" = i64, Path, description = "Article id"), TranslateQuery),
     responses(
         (status = 200, description = "The translation", body = TranslationView),
-        (status = 400, description = "The language is not an ISO 639-1 code", body = super::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The language is not one this site translates into", body = super::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such article", body = super::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many translations; see Retry-After", body = super::Problem, content_type = "application/problem+json"),
         (status = 501, description = "No language model is configured", body = super::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The model failed; see Retry-After", body = super::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn article_translation(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    viewer: crate::accounts::Viewer,
     Path(id): Path<String>,
     q: Result<Query<TranslateQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<TranslationView>, ApiError> {
     let Query(q) = q.map_err(super::problem::rejection)?;
     let lang = q.lang.trim().to_ascii_lowercase();
-    if lang.len() != 2 || !lang.chars().all(|c| c.is_ascii_lowercase()) {
+    if !state.ai().translates_into(&lang) {
         return Err(ApiError::invalid(
             "lang",
-            "must be a two-letter ISO 639-1 code such as `de`",
+            &format!(
+                "must be one of the languages this site translates into: {}",
+                state.ai().translate_languages().join(", ")
+            ),
         ));
     }
     let a = load(&state, &id).await?;
@@ -541,17 +550,38 @@ pub async fn article_translation(
             provider: "builtin",
         }));
     };
-    let text = crate::ai::article_text(&a);
-    let t = cached(
-        &state,
-        ("article", a.id.0),
-        Feature::Translate,
-        Which::Model,
-        &lang,
-        || async { model.translate(&text, &lang).await },
-    )
-    .await
-    .map_err(|e| ai_problem(&e))?;
+    let subject = ("article", a.id.0);
+    // Only a translation not cached yet is a model call and counts.
+    let t = match crate::ai::peek(&state, subject, Feature::Translate, Which::Model, &lang).await {
+        Some(t) => t,
+        None => {
+            let addr = crate::accounts::client_addr(&state, &headers, Some(peer));
+            if !state
+                .ai()
+                .allow(&state, &viewer, &addr, crate::ai::AiUse::Translate)
+                .await?
+            {
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "too many translations from this reader; try again in a minute",
+                );
+                e.retry_after = Some(60);
+                return Err(e);
+            }
+            let text = crate::ai::article_text(&a);
+            cached(
+                &state,
+                subject,
+                Feature::Translate,
+                Which::Model,
+                &lang,
+                || async { model.translate(&text, &lang).await },
+            )
+            .await
+            .map_err(|e| ai_problem(&e))?
+        }
+    };
     Ok(Json(TranslationView {
         lang: t.lang,
         title: t.title.to_string(),

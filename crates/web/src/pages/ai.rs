@@ -82,12 +82,13 @@ pub async fn ask_page(
         page.notice = Some("Type a question about the article.".into());
     } else if !state
         .ai()
-        .allow_question(
-            state.store(),
+        .allow(
+            &state,
             &viewer,
             &crate::accounts::client_addr(&state, &headers, Some(peer)),
+            crate::ai::AiUse::Ask,
         )
-        .await
+        .await?
     {
         page.notice = Some(
             "You have asked many questions in a short time. Please wait a minute and try again."
@@ -133,6 +134,8 @@ pub struct TranslateQuery {
 pub async fn translate_page(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    viewer: crate::accounts::Viewer,
     Path(slug): Path<String>,
     Query(q): Query<TranslateQuery>,
 ) -> Result<Response, WebError> {
@@ -140,23 +143,41 @@ pub async fn translate_page(
     let Some(model) = state.ai().model.clone() else {
         return Err(WebError::NotFound);
     };
-    let lang = q.lang.unwrap_or_default();
-    if lang.len() != 2 || !lang.chars().all(|c| c.is_ascii_lowercase()) {
-        return Err(WebError::BadRequest(
-            "choose a language as a two-letter code, e.g. ?lang=de".into(),
-        ));
+    let lang = q.lang.unwrap_or_default().trim().to_ascii_lowercase();
+    if !state.ai().translates_into(&lang) {
+        return Err(WebError::BadRequest(format!(
+            "choose one of the languages this site translates into: {}",
+            state.ai().translate_languages().join(", ")
+        )));
     }
     let href = article_href(a.id.0, &a.title);
     let text = crate::ai::article_text(&a);
-    let res = crate::ai::cached(
-        &state,
-        ("article", a.id.0),
-        tidings_ai::Feature::Translate,
-        crate::ai::Which::Model,
-        &lang,
-        || async { model.translate(&text, &lang).await },
-    )
-    .await;
+    let which = crate::ai::Which::Model;
+    let subject = ("article", a.id.0);
+    let feature = tidings_ai::Feature::Translate;
+    // Only a translation that is not cached yet costs a model call, and only
+    // that counts against the reader's budget.
+    let cached = crate::ai::peek(&state, subject, feature, which, &lang).await;
+    let over_budget = cached.is_none()
+        && !state
+            .ai()
+            .allow(
+                &state,
+                &viewer,
+                &crate::accounts::client_addr(&state, &headers, Some(peer)),
+                crate::ai::AiUse::Translate,
+            )
+            .await?;
+    let res = match cached {
+        Some(t) => Ok(t),
+        None if over_budget => Err(tidings_ai::AiError::RateLimited { retry_after: None }),
+        None => {
+            crate::ai::cached(&state, subject, feature, which, &lang, || async {
+                model.translate(&text, &lang).await
+            })
+            .await
+        }
+    };
     let mut l = Layout::new(
         &state,
         &headers,
@@ -174,16 +195,25 @@ pub async fn translate_page(
             notice: None,
         },
         Err(e) => {
-            crate::ai::log_failure(&e);
+            let notice = if over_budget {
+                "You have asked for many translations in a short time. Please wait a minute and try again."
+            } else {
+                crate::ai::log_failure(&e);
+                e.reader_message()
+            };
             TranslatePage {
                 l,
                 article_href: href,
                 lang,
                 title: a.title.clone(),
                 paragraphs: Vec::new(),
-                notice: Some(e.reader_message().to_string()),
+                notice: Some(notice.to_string()),
             }
         }
     };
-    render(&page)
+    let mut res = render(&page)?;
+    if over_budget {
+        *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+    }
+    Ok(res)
 }

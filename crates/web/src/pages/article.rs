@@ -34,7 +34,7 @@ pub struct ArticlePage<'a> {
     pub ai_ask_href: String,
     pub ai_translate: bool,
     pub ai_translate_href: String,
-    pub ai_langs: Vec<(&'static str, &'static str)>,
+    pub ai_langs: Vec<(String, String)>,
     pub lead: Option<crate::media::ImgView>,
     pub video: Option<VideoView>,
     pub title: String,
@@ -61,19 +61,47 @@ pub struct ArticlePage<'a> {
     pub comments: crate::comments::CommentsSection,
 }
 
-/// Languages offered for machine translation.
-const LANGS: [(&str, &str); 10] = [
-    ("en", "English"),
-    ("de", "Deutsch"),
-    ("fr", "Français"),
-    ("es", "Español"),
-    ("it", "Italiano"),
-    ("pt", "Português"),
-    ("nl", "Nederlands"),
-    ("pl", "Polski"),
-    ("uk", "Українська"),
+/// Names of languages offered for machine translation, in their own language.
+const LANGUAGE_NAMES: [(&str, &str); 30] = [
     ("ar", "العربية"),
+    ("bg", "Български"),
+    ("ca", "Català"),
+    ("cs", "Čeština"),
+    ("da", "Dansk"),
+    ("de", "Deutsch"),
+    ("el", "Ελληνικά"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("fa", "فارسی"),
+    ("fi", "Suomi"),
+    ("fr", "Français"),
+    ("he", "עברית"),
+    ("hi", "हिन्दी"),
+    ("hu", "Magyar"),
+    ("id", "Bahasa Indonesia"),
+    ("it", "Italiano"),
+    ("ja", "日本語"),
+    ("ko", "한국어"),
+    ("nl", "Nederlands"),
+    ("no", "Norsk"),
+    ("pl", "Polski"),
+    ("pt", "Português"),
+    ("ro", "Română"),
+    ("ru", "Русский"),
+    ("sv", "Svenska"),
+    ("tr", "Türkçe"),
+    ("uk", "Українська"),
+    ("vi", "Tiếng Việt"),
+    ("zh", "中文"),
 ];
+
+/// A language's own name, or its code when we do not know it.
+pub fn language_name(code: &str) -> String {
+    LANGUAGE_NAMES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| code.to_string(), |(_, n)| (*n).to_string())
+}
 
 /// How much of a source set to `excerpt` readers see: about two short paragraphs.
 const EXCERPT_WORDS: usize = 70;
@@ -269,7 +297,12 @@ pub async fn article_page(
         ai_ask_href: format!("{canonical_path}/ask"),
         ai_translate: state.ai().has_model(),
         ai_translate_href: format!("{canonical_path}/translate"),
-        ai_langs: LANGS.to_vec(),
+        ai_langs: state
+            .ai()
+            .translate_languages()
+            .iter()
+            .map(|c| (c.clone(), language_name(c)))
+            .collect(),
         lead,
         video,
         title: a.title.clone(),
