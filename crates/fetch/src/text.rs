@@ -160,6 +160,13 @@ pub fn cut_bytes(s: &str, max_bytes: usize) -> &str {
     s.get(..end).unwrap_or_default()
 }
 
+/// Append `piece` to `buf` without letting `buf` grow past `max_bytes`
+/// (cut at a character boundary).
+pub fn push_capped(buf: &mut String, piece: &str, max_bytes: usize) {
+    let room = max_bytes.saturating_sub(buf.len());
+    buf.push_str(cut_bytes(piece, room));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +233,10 @@ mod tests {
         assert_eq!(cut_bytes("héllo", 2), "h");
         assert_eq!(cut_bytes("héllo", 3), "hé");
         assert_eq!(cut_bytes("héllo", 99), "héllo");
+        let mut buf = String::from("ab");
+        push_capped(&mut buf, "cdé", 5);
+        assert_eq!(buf, "abcd");
+        push_capped(&mut buf, "xyz", 5);
+        assert_eq!(buf, "abcdx");
     }
 }
