@@ -282,7 +282,9 @@ fn parse_delay(value: &[u8]) -> Option<Duration> {
 /// (`%7e` is `~`); raw non-ASCII, control, space and other characters that
 /// are neither unreserved nor reserved escaped (a rule written `/ツ` matches
 /// the URL's `/%E3%83%84`); a `%` that starts no escape becomes `%25`.
-/// Reserved characters, `*` and `$` among them, are kept as written.
+/// Reserved characters, `*` and `$` among them, are kept as written, escaped
+/// or not (as Google's parser does; RFC 9309's table also equates a query's
+/// `https://` with `https%3A%2F%2F`, which this does not).
 fn normalise_into(out: &mut Vec<u8>, input: &[u8]) {
     let mut i = 0;
     while let Some(&b) = input.get(i) {
@@ -947,6 +949,17 @@ mod tests {
             c.verdict("https://hostile.example", &url("/p3/q")),
             Some(RobotsVerdict::Disallowed)
         );
+
+        // The most a file can grow by: raw non-ASCII patterns, each byte
+        // escaped to three.
+        let line = format!("Disallow: /{}*$\n", "ツ".repeat(40));
+        let body = format!(
+            "User-agent: *\n{}",
+            line.repeat(MAX_ROBOTS_BYTES / line.len())
+        );
+        let r = rules(&body);
+        assert!(r.approx_bytes() <= 4 * body.len(), "{}", r.approx_bytes());
+        assert!(!r.allows(&url(&format!("/{}/x", "ツ".repeat(40)))));
     }
 
     #[test]
