@@ -1,7 +1,13 @@
 //! Feeds through feed-rs, wrapped so what users hit works: UTF-16/32 feeds are
 //! converted to UTF-8, `<rss>` without `version` is tolerated, and a panic
 //! inside the parser becomes an error instead of taking the worker down.
+//! Titles, names and categories come out as plain text of bounded length
+//! (`text.rs`); links and ids longer than 8 KiB are dropped or cut.
 
+use crate::text::{
+    MAX_DESCRIPTION_CHARS, MAX_LABEL_CHARS, MAX_LABELS, MAX_URL_BYTES, clean_capped, cut_bytes,
+    title_text,
+};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use tidings_core::Timestamp;
 use url::Url;
@@ -138,16 +144,16 @@ fn parse_feed_once(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         kind,
         title: feed
             .title
-            .map(|t| clean_text(&t.content))
+            .map(|t| title_text(&t.content))
             .filter(|t| !t.is_empty()),
         site_url,
         description: feed
             .description
-            .map(|t| clean_text(&t.content))
+            .map(|t| clean_capped(&t.content, MAX_DESCRIPTION_CHARS))
             .filter(|t| !t.is_empty()),
         language: feed
             .language
-            .map(|l| l.trim().to_string())
+            .map(|l| clean_capped(&l, MAX_LABEL_CHARS))
             .filter(|l| !l.is_empty()),
         items,
     })
@@ -176,10 +182,12 @@ fn item(e: &feed_rs::model::Entry, base: &Url) -> FeedItem {
             )
         })
         .find_map(|u| absolute(&u, base));
+    // Ids are kept whole up to MAX_URL_BYTES: a longer one is cut (two items
+    // whose megabyte-long ids share their first 8 KiB are one item).
     let guid = if e.id.trim().is_empty() {
         url.clone().unwrap_or_default()
     } else {
-        e.id.trim().to_string()
+        cut_bytes(e.id.trim(), MAX_URL_BYTES).to_string()
     };
     FeedItem {
         guid,
@@ -203,14 +211,16 @@ fn item(e: &feed_rs::model::Entry, base: &Url) -> FeedItem {
         authors: e
             .authors
             .iter()
-            .filter_map(|p| p.name.as_ref().map(|n| clean_text(n)))
+            .filter_map(|p| p.name.as_ref().map(|n| clean_capped(n, MAX_LABEL_CHARS)))
             .filter(|n| !n.is_empty())
+            .take(MAX_LABELS)
             .collect(),
         categories: e
             .categories
             .iter()
-            .map(|c| clean_text(c.label.as_deref().unwrap_or(&c.term)))
+            .map(|c| clean_capped(c.label.as_deref().unwrap_or(&c.term), MAX_LABEL_CHARS))
             .filter(|c| !c.is_empty())
+            .take(MAX_LABELS)
             .collect(),
         published: e
             .published
@@ -221,86 +231,14 @@ fn item(e: &feed_rs::model::Entry, base: &Url) -> FeedItem {
     }
 }
 
+/// `href` made absolute, if it is an http(s) URL of at most MAX_URL_BYTES.
 fn absolute(href: &str, base: &Url) -> Option<String> {
-    let u = base.join(href.trim()).ok()?;
+    let href = href.trim();
+    if href.len() > MAX_URL_BYTES {
+        return None;
+    }
+    let u = base.join(href).ok()?;
     matches!(u.scheme(), "http" | "https").then(|| u.to_string())
-}
-
-/// Titles are plain text: drop any markup (and script/style bodies) that a
-/// feed put in them, decode the entities that were escaped, collapse spaces.
-fn title_text(s: &str) -> String {
-    if !s.contains('<') && !s.contains('&') {
-        return clean_text(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('<') {
-        out.push_str(rest.get(..i).unwrap_or_default());
-        let after = rest.get(i..).unwrap_or_default();
-        let lower = after.get(..8).unwrap_or(after).to_ascii_lowercase();
-        let skip_to = if lower.starts_with("<script") {
-            after.to_ascii_lowercase().find("</script>").map(|e| e + 9)
-        } else if lower.starts_with("<style") {
-            after.to_ascii_lowercase().find("</style>").map(|e| e + 8)
-        } else {
-            after.find('>').map(|e| e + 1)
-        };
-        match skip_to {
-            Some(e) => rest = after.get(e..).unwrap_or_default(),
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    clean_text(&decode_entities(&out))
-}
-
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(rest.get(..i).unwrap_or_default());
-        let after = rest.get(i..).unwrap_or_default();
-        let end = after.bytes().take(12).position(|b| b == b';');
-        let decoded = end.and_then(|e| {
-            let name = after.get(1..e)?;
-            let c = match name {
-                "amp" => '&',
-                "lt" => '<',
-                "gt" => '>',
-                "quot" => '"',
-                "apos" | "#39" => '\'',
-                "nbsp" => '\u{a0}',
-                n if n.starts_with("#x") || n.starts_with("#X") => {
-                    char::from_u32(u32::from_str_radix(n.get(2..)?, 16).ok()?)?
-                }
-                n if n.starts_with('#') => char::from_u32(n.get(1..)?.parse().ok()?)?,
-                _ => return None,
-            };
-            Some((c, e + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = after.get(len..).unwrap_or_default();
-            }
-            None => {
-                out.push('&');
-                rest = after.get(1..).unwrap_or_default();
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Collapse whitespace; feeds often wrap titles over several lines.
-fn clean_text(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Make the document something feed-rs can read: UTF-8 (from UTF-16/32 by BOM
@@ -641,17 +579,78 @@ mod tests {
         assert_eq!(f.items[0].title.as_deref(), Some("Café crème"));
     }
 
+    /// An RSS feed with a normal item, `hostile` as the second item's title
+    /// (already XML-escaped or in CDATA), and another normal item.
+    fn feed_with_title(hostile: &str) -> String {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Hostile</title><link>https://h.example/</link>
+<item><title>Before</title><link>https://h.example/1</link><guid>g1</guid></item>
+<item><title>{hostile}</title><link>https://h.example/2</link><guid>g2</guid><category>c</category></item>
+<item><title>After</title><link>https://h.example/3</link><guid>g3</guid></item>
+</channel></rss>"#
+        )
+    }
+
+    fn check_neighbours(f: &ParsedFeed) {
+        assert_eq!(f.items.len(), 3);
+        assert_eq!(f.items[0].title.as_deref(), Some("Before"));
+        assert_eq!(f.items[2].title.as_deref(), Some("After"));
+        assert_eq!(f.items[2].url.as_deref(), Some("https://h.example/3"));
+        let h = &f.items[1];
+        assert_eq!(h.guid, "g2");
+        assert_eq!(h.url.as_deref(), Some("https://h.example/2"));
+        assert_eq!(h.categories, vec!["c"]);
+    }
+
     #[test]
-    fn titles_are_plain_text() {
-        assert_eq!(
-            title_text("safe<script>location.href='x'</script> description"),
-            "safe description"
+    fn hostile_titles_are_dropped_or_capped() {
+        // The publisher's feed: one title of 4.8 MB of `<style></style>`
+        // (73 s in title_text when it was quadratic; the test would hang).
+        let n = 4_800_000 / "<style></style>".len();
+        let doc = feed_with_title(&format!("<![CDATA[{}]]>", "<style></style>".repeat(n)));
+        assert!(doc.len() > 4_800_000);
+        let f = parse_feed(doc.as_bytes(), &base()).unwrap();
+        check_neighbours(&f);
+        assert_eq!(f.items[1].title, None, "nothing but markup: no title");
+
+        // The same with escaped, mixed-case `<script>`s around a real title.
+        let scripts = "&lt;ScRiPt&gt;alert(1)&lt;/sCrIpT&gt;".repeat(n / 2);
+        let doc = feed_with_title(&format!("{scripts} Real &amp;amp; title {scripts}"));
+        let f = parse_feed(doc.as_bytes(), &base()).unwrap();
+        check_neighbours(&f);
+        assert_eq!(f.items[1].title.as_deref(), Some("Real & title"));
+
+        // 5 MB of words: the first 1,000 characters, marked as cut.
+        let doc = feed_with_title(&"Breaking ".repeat(600_000));
+        let f = parse_feed(doc.as_bytes(), &base()).unwrap();
+        check_neighbours(&f);
+        let t = f.items[1].title.as_deref().unwrap();
+        assert_eq!(t.chars().count(), crate::text::MAX_TITLE_CHARS + 1);
+        assert!(t.starts_with("Breaking Breaking"));
+        assert!(t.ends_with('…'));
+    }
+
+    #[test]
+    fn labels_links_and_ids_are_bounded() {
+        let long_cat: String = "x".repeat(10_000);
+        let cats: String = (0..200)
+            .map(|i| format!("<category>{i} {long_cat}</category>"))
+            .collect();
+        let long_link = format!("https://h.example/{}", "p".repeat(20_000));
+        let long_guid = "é".repeat(10_000);
+        let doc = format!(
+            r#"<rss version="2.0"><channel><title>T</title>
+<item><title>One</title><link>{long_link}</link><guid>{long_guid}</guid>{cats}</item>
+</channel></rss>"#
         );
-        assert_eq!(
-            title_text("Fish &amp; Chips &#x41;&#66; <b>bold</b>"),
-            "Fish & Chips AB bold"
-        );
-        assert_eq!(title_text("5 &lt; 6 &bogus; &"), "5 < 6 &bogus; &");
+        let f = parse_feed(doc.as_bytes(), &base()).unwrap();
+        let i = &f.items[0];
+        assert_eq!(i.url, None, "a 20 KB link is not a link");
+        assert_eq!(i.guid, "é".repeat(MAX_URL_BYTES / 2));
+        assert_eq!(i.categories.len(), MAX_LABELS);
+        assert!(i.categories[0].starts_with("0 xxx"));
+        assert_eq!(i.categories[0].chars().count(), MAX_LABEL_CHARS + 1);
     }
 
     #[test]

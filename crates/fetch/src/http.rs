@@ -264,7 +264,9 @@ impl Fetcher {
             }
             // Conditional headers only apply to the URL the validators came from.
             let conditional = redirects == 0;
-            let resp = self.one_hop(&url, req, conditional).await?;
+            let resp = self
+                .one_hop(&url, req, conditional, BodyCap::Policy)
+                .await?;
             if let Some(location) = resp.location {
                 redirects += 1;
                 if redirects > self.policy.max_redirects {
@@ -297,8 +299,16 @@ impl Fetcher {
             Ok(u) => u,
             Err(_) => return RobotsVerdict::Allowed { crawl_delay: None },
         };
+        // Only the head of the file is parsed: read one byte past it, so the
+        // parser knows whether the file went on.
+        let cap = BodyCap::Truncate(crate::robots::MAX_ROBOTS_BYTES as u64 + 1);
         let fetched = self
-            .one_hop(&robots_url, &FetchRequest::new(robots_url.clone()), false)
+            .one_hop(
+                &robots_url,
+                &FetchRequest::new(robots_url.clone()),
+                false,
+                cap,
+            )
             .await;
         let body = match fetched {
             Ok(h) if h.location.is_none() && h.response.is_success() => Some(h.response.body),
@@ -372,6 +382,7 @@ impl Fetcher {
         url: &Url,
         req: &FetchRequest,
         conditional: bool,
+        body_cap: BodyCap,
     ) -> Result<Hop, FetchError> {
         let _global = self
             .global
@@ -413,6 +424,7 @@ impl Fetcher {
         let last_modified = header(reqwest::header::LAST_MODIFIED);
         let retry_after = header(reqwest::header::RETRY_AFTER).and_then(|v| parse_retry_after(&v));
         if let Some(len) = resp.content_length()
+            && matches!(body_cap, BodyCap::Policy)
             && len > self.policy.max_body_bytes
             && resp
                 .headers()
@@ -422,22 +434,17 @@ impl Fetcher {
             return Err(FetchError::TooLarge(self.policy.max_body_bytes));
         }
         // Error pages are read only a little: their text is for the error message.
-        let cap = if (200..300).contains(&status) {
-            self.policy.max_body_bytes
-        } else {
-            64 * 1024
+        let success = (200..300).contains(&status);
+        let (cap, strict) = match body_cap {
+            BodyCap::Policy if success => (self.policy.max_body_bytes, true),
+            BodyCap::Policy => (64 * 1024, false),
+            BodyCap::Truncate(n) if success => (n, false),
+            BodyCap::Truncate(n) => (n.min(64 * 1024), false),
         };
         let body = if location.is_some() || status == 304 {
             Vec::new()
         } else {
-            read_capped(
-                resp,
-                cap,
-                (200..300).contains(&status),
-                url,
-                self.policy.timeout,
-            )
-            .await?
+            read_capped(resp, cap, strict, url, self.policy.timeout).await?
         };
         Ok(Hop {
             location,
@@ -453,6 +460,15 @@ impl Fetcher {
             },
         })
     }
+}
+
+/// How much of a body `one_hop` reads.
+#[derive(Debug, Clone, Copy)]
+enum BodyCap {
+    /// Up to the policy's `max_body_bytes`; a bigger body is an error.
+    Policy,
+    /// Up to this many bytes, keeping what was read (robots.txt).
+    Truncate(u64),
 }
 
 struct Hop {

@@ -7,6 +7,7 @@ pub mod opml;
 pub mod robots;
 pub mod sitemap;
 pub mod ssrf;
+mod text;
 
 pub use http::{
     FetchError, FetchPolicy, FetchRequest, FetchResponse, Fetcher, HostGate, ensure_crypto_provider,

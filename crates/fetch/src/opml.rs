@@ -1,6 +1,7 @@
 //! OPML subscription lists: import (any nesting, categories from parent
 //! outlines) and export.
 
+use crate::text::{MAX_TITLE_CHARS, MAX_URL_BYTES, clean_capped};
 use quick_xml::escape::escape;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -46,6 +47,14 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     })
 }
 
+/// An attribute as a title or folder name: whitespace collapsed, at most
+/// 1,000 characters.
+fn label(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    attr(e, name)
+        .map(|v| clean_capped(&v, MAX_TITLE_CHARS))
+        .filter(|v| !v.is_empty())
+}
+
 /// Parse an OPML document. Outlines without `xmlUrl` are folders; their text
 /// becomes the category of the feeds inside. Duplicate URLs are kept once.
 pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
@@ -58,8 +67,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
     let mut buf = Vec::new();
     let mut seen_root = false;
     let mut closed_root = false;
-    // Stack of folder names for nested outlines (None for outlines that are feeds).
-    let mut folders: Vec<Option<String>> = Vec::new();
+    // One entry per open outline: did it open a named folder? The names of
+    // the open folders are a stack of their own, so a feed finds its
+    // category at the top in O(1) however deep it is.
+    let mut outlines: Vec<bool> = Vec::new();
+    let mut folders: Vec<String> = Vec::new();
     let mut feeds = Vec::new();
     let mut urls = std::collections::HashSet::new();
     loop {
@@ -82,26 +94,27 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
                     continue;
                 }
                 if name == "outline" {
-                    let xml_url = attr(e, "xmlUrl");
-                    let text = attr(e, "text").or_else(|| attr(e, "title"));
+                    let xml_url = attr(e, "xmlUrl").filter(|u| u.len() <= MAX_URL_BYTES);
+                    let text = label(e, "text").or_else(|| label(e, "title"));
                     match xml_url {
                         Some(u) => {
                             if urls.insert(u.clone()) {
-                                let category = folders.iter().rev().find_map(|f| f.clone());
                                 feeds.push(OpmlFeed {
                                     xml_url: u,
-                                    title: attr(e, "title").or(text),
-                                    html_url: attr(e, "htmlUrl"),
-                                    category,
+                                    title: label(e, "title").or(text),
+                                    html_url: attr(e, "htmlUrl")
+                                        .filter(|u| u.len() <= MAX_URL_BYTES),
+                                    category: folders.last().cloned(),
                                 });
                             }
                             if !is_empty {
-                                folders.push(None);
+                                outlines.push(false);
                             }
                         }
                         None => {
                             if !is_empty {
-                                folders.push(text);
+                                outlines.push(text.is_some());
+                                folders.extend(text);
                             }
                         }
                     }
@@ -110,7 +123,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
             Event::End(ref e) => {
                 let name = e.local_name().as_ref().to_ascii_lowercase();
                 if name == "outline" {
-                    folders.pop();
+                    if outlines.pop() == Some(true) {
+                        folders.pop();
+                    }
                 } else if name == "opml" {
                     closed_root = true;
                 }
@@ -199,6 +214,38 @@ mod tests {
         assert_eq!(again.len(), 3);
         assert_eq!(again[0].xml_url, feeds[0].xml_url);
         assert_eq!(again[0].title, feeds[0].title);
+    }
+
+    #[test]
+    fn deep_folders_and_long_titles_are_bounded() {
+        // 100,000 unnamed outlines inside one folder, 100,000 feeds at the
+        // bottom: each feed used to walk the whole stack for its category
+        // (10^10 steps); now the category is the top of a stack.
+        let depth = 100_000;
+        let long = "very long title ".repeat(10_000);
+        let mut doc = String::from("<opml><body><outline text=\"Top\">");
+        doc.push_str(&"<outline>".repeat(depth));
+        for i in 0..depth {
+            // Only the first feed has a (160 KB) title.
+            let title = if i == 0 { long.as_str() } else { "" };
+            doc.push_str(&format!(
+                "<outline xmlUrl=\"https://f.example/{i}\" title=\"{title}\"/>"
+            ));
+        }
+        doc.push_str(&"</outline>".repeat(depth));
+        doc.push_str(&format!(
+            "<outline text=\"Big\" xmlUrl=\"https://f.example/{}\"/>",
+            "p".repeat(20_000)
+        ));
+        doc.push_str("</outline></body></opml>");
+        let feeds = parse(doc.as_bytes()).unwrap();
+        assert_eq!(feeds.len(), depth, "the 20 KB URL is not a feed");
+        assert!(feeds.iter().all(|f| f.category.as_deref() == Some("Top")));
+        assert_eq!(feeds[99_999].xml_url, "https://f.example/99999");
+        let t = feeds[0].title.as_deref().unwrap();
+        assert_eq!(t.chars().count(), MAX_TITLE_CHARS + 1);
+        assert!(t.starts_with("very long title very") && t.ends_with('…'));
+        assert_eq!(feeds[1].title, None);
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! Sitemaps and sitemap indexes, with the Google News (`news:`) and image
 //! extensions. Gzipped sitemaps are inflated with a cap (no gzip bombs).
+//! One pass with bounded state: an element's text is kept up to
+//! [`MAX_FIELD_BYTES`], only the last [`MAX_DEPTH`] element names are
+//! remembered, and titles, names and keywords are capped like a feed's
+//! (`text.rs`).
 
+use crate::text::{
+    MAX_LABEL_CHARS, MAX_LABELS, MAX_URL_BYTES, clean_capped, push_capped, title_text,
+};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::io::Read;
@@ -9,6 +16,11 @@ use url::Url;
 
 /// Inflated sitemaps larger than this are refused (the protocol's limit is 50 MB).
 pub const MAX_SITEMAP_BYTES: u64 = 50 * 1024 * 1024;
+/// An element's text is read up to this many bytes; every field we keep is
+/// shorter (a URL at most 8 KiB, a title at most 1,000 characters).
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+/// Elements nested deeper than this are skipped (sitemaps nest 4 deep).
+pub const MAX_DEPTH: usize = 16;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SitemapUrl {
@@ -75,6 +87,8 @@ pub fn parse_sitemap(bytes: &[u8], base: &Url) -> Result<Sitemap, SitemapError> 
     let mut reader = Reader::from_reader(doc);
     let mut root: Option<String> = None;
     let mut path: Vec<String> = Vec::new();
+    // Open elements past MAX_DEPTH, whose names are not kept.
+    let mut too_deep = 0usize;
     let mut urls = Vec::new();
     let mut index = Vec::new();
     let mut cur = SitemapUrl::default();
@@ -93,17 +107,25 @@ pub fn parse_sitemap(bytes: &[u8], base: &Url) -> Result<Sitemap, SitemapError> 
                     }
                     root = Some(name.clone());
                 }
-                if name == "url" || name == "sitemap" {
-                    cur = SitemapUrl::default();
-                }
                 text.clear();
-                path.push(name);
+                if path.len() >= MAX_DEPTH {
+                    too_deep += 1;
+                } else {
+                    if name == "url" || name == "sitemap" {
+                        cur = SitemapUrl::default();
+                    }
+                    path.push(name);
+                }
             }
             Event::Empty(e) => {
                 let name = e.local_name().as_ref().to_string();
                 if root.is_none() {
                     return Err(SitemapError::NotASitemap(name));
                 }
+            }
+            Event::End(_) if too_deep > 0 => {
+                too_deep -= 1;
+                text.clear();
             }
             Event::End(_) => {
                 set_field(&mut cur, &path, text.trim(), base);
@@ -117,15 +139,15 @@ pub fn parse_sitemap(bytes: &[u8], base: &Url) -> Result<Sitemap, SitemapError> 
                 }
             }
             // quick-xml hands text over in pieces: runs of text, CDATA and `&refs;`.
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::CData(t) => text.push_str(&t.into_inner()),
+            Event::Text(t) => push_capped(&mut text, &t.xml10_content(), MAX_FIELD_BYTES),
+            Event::CData(t) => push_capped(&mut text, &t.into_inner(), MAX_FIELD_BYTES),
             Event::GeneralRef(r) => {
                 if let Ok(Some(c)) = r.resolve_char_ref() {
-                    text.push(c);
+                    push_capped(&mut text, c.encode_utf8(&mut [0; 4]), MAX_FIELD_BYTES);
                 } else if let Some(s) =
                     quick_xml::escape::resolve_predefined_entity(&r.xml10_content())
                 {
-                    text.push_str(s);
+                    push_capped(&mut text, s, MAX_FIELD_BYTES);
                 }
             }
             Event::Eof => break,
@@ -144,6 +166,13 @@ fn set_field(cur: &mut SitemapUrl, path: &[String], text: &str, base: &Url) {
     if text.is_empty() {
         return;
     }
+    let url = |text: &str| {
+        (text.len() <= MAX_URL_BYTES)
+            .then(|| base.join(text).ok())
+            .flatten()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| u.to_string())
+    };
     let leaf = path.last().map(String::as_str).unwrap_or_default();
     let parent = path
         .len()
@@ -153,29 +182,30 @@ fn set_field(cur: &mut SitemapUrl, path: &[String], text: &str, base: &Url) {
         .unwrap_or_default();
     match (parent, leaf) {
         ("url" | "sitemap", "loc") => {
-            if let Ok(u) = base.join(text)
-                && matches!(u.scheme(), "http" | "https")
-            {
-                cur.loc = u.to_string();
+            if let Some(u) = url(text) {
+                cur.loc = u;
             }
         }
         ("url" | "sitemap", "lastmod") => cur.lastmod = parse_w3c_date(text),
-        ("news", "title") => {
-            cur.news_title = Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
-        }
+        // Plain text, like a feed's titles: markup a publisher escaped into
+        // it is dropped, and an empty result is no title.
+        ("news", "title") => cur.news_title = Some(title_text(text)).filter(|t| !t.is_empty()),
         ("news", "publication_date") => cur.news_published = parse_w3c_date(text),
         ("news", "keywords") => {
             cur.news_keywords = text
                 .split(',')
-                .map(|k| k.trim().to_string())
+                .map(|k| clean_capped(k, MAX_LABEL_CHARS))
                 .filter(|k| !k.is_empty())
+                .take(MAX_LABELS)
                 .collect();
         }
-        ("publication", "name") => cur.news_publication = Some(text.to_string()),
-        ("publication", "language") => cur.news_language = Some(text.to_string()),
-        ("image", "loc") if cur.image.is_none() => {
-            cur.image = base.join(text).ok().map(|u| u.to_string());
+        ("publication", "name") => {
+            cur.news_publication = Some(clean_capped(text, MAX_LABEL_CHARS));
         }
+        ("publication", "language") => {
+            cur.news_language = Some(clean_capped(text, MAX_LABEL_CHARS));
+        }
+        ("image", "loc") if cur.image.is_none() => cur.image = url(text),
         _ => {}
     }
 }
@@ -272,6 +302,85 @@ mod tests {
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].0, "https://news.example.com/s1.xml.gz");
         assert!(list[0].1.is_some() && list[1].1.is_none());
+    }
+
+    /// A news sitemap of three URLs, `title` (XML text) as the second's title.
+    fn news_with_title(title: &str) -> String {
+        let url = |n: u32, t: &str| {
+            format!(
+                "<url><loc>https://news.example.com/{n}</loc><news:news><news:title>{t}</news:title>\
+                 <news:keywords>k{n}</news:keywords></news:news></url>"
+            )
+        };
+        format!(
+            r#"<urlset xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{}{}{}</urlset>"#,
+            url(1, "Before"),
+            url(2, title),
+            url(3, "After")
+        )
+    }
+
+    fn urls(doc: &str) -> Vec<SitemapUrl> {
+        match parse_sitemap(doc.as_bytes(), &base()).unwrap() {
+            Sitemap::Urls(u) => u,
+            Sitemap::Index(_) => panic!("not an index"),
+        }
+    }
+
+    fn check_neighbours(u: &[SitemapUrl]) {
+        assert_eq!(u.len(), 3);
+        assert_eq!(u[0].news_title.as_deref(), Some("Before"));
+        assert_eq!(u[2].news_title.as_deref(), Some("After"));
+        assert_eq!(u[1].loc, "https://news.example.com/2");
+        assert_eq!(u[1].news_keywords, vec!["k2"]);
+        assert_eq!(u[2].news_keywords, vec!["k3"]);
+    }
+
+    #[test]
+    fn hostile_news_titles_are_dropped_or_capped() {
+        // ~5 MB of escaped `<style></style>`: markup only, so no title.
+        let n = 5_000_000 / "&lt;style&gt;&lt;/style&gt;".len();
+        let u = urls(&news_with_title(&"&lt;style&gt;&lt;/style&gt;".repeat(n)));
+        check_neighbours(&u);
+        assert_eq!(u[1].news_title, None);
+        // The same in CDATA, mixed-case `<script>`s, then a real title.
+        let scripts = "<ScRiPt>x</sCrIpT>".repeat(5_000_000 / 18);
+        let u = urls(&news_with_title(&format!("<![CDATA[{scripts}]]>")));
+        check_neighbours(&u);
+        assert_eq!(u[1].news_title, None);
+        let u = urls(&news_with_title(
+            "<![CDATA[<ScRiPt>x</sCrIpT> Real <b>title</b>]]>",
+        ));
+        assert_eq!(u[1].news_title.as_deref(), Some("Real title"));
+        // 5 MB of words: the first 1,000 characters, marked as cut.
+        let u = urls(&news_with_title(&"Headline &amp; more ".repeat(250_000)));
+        check_neighbours(&u);
+        let t = u[1].news_title.as_deref().unwrap();
+        assert_eq!(t.chars().count(), crate::text::MAX_TITLE_CHARS + 1);
+        assert!(t.starts_with("Headline & more Headline & more"));
+        assert!(t.ends_with('…'));
+    }
+
+    #[test]
+    fn deep_nesting_and_long_fields_are_bounded() {
+        let deep = 100_000;
+        let doc = format!(
+            "<urlset><url><loc>https://news.example.com/a</loc>{}<loc>https://evil.example/</loc>{}\
+             <news:news><news:keywords>{}</news:keywords></news:news></url>\
+             <url><loc>https://news.example.com/{}</loc></url><url><loc>/b</loc></url></urlset>",
+            "<x>".repeat(deep),
+            "</x>".repeat(deep),
+            (0..500).map(|i| format!("kw{i},")).collect::<String>(),
+            "p".repeat(20_000),
+        );
+        let u = urls(&doc);
+        assert_eq!(u.len(), 2, "the URL of 20 KB is not a URL");
+        assert_eq!(
+            u[0].loc, "https://news.example.com/a",
+            "deep elements are skipped"
+        );
+        assert_eq!(u[0].news_keywords.len(), crate::text::MAX_LABELS);
+        assert_eq!(u[1].loc, "https://news.example.com/b");
     }
 
     #[test]

@@ -140,6 +140,37 @@ async fn robots_txt_is_respected() {
 }
 
 #[tokio::test]
+async fn hostile_robots_txt_is_read_up_to_its_cap() {
+    // 3 MiB of `Disallow: /pN*q$` after one ordinary rule: more than the
+    // body cap (2 MiB here), which used to mean "no rules". Now the first
+    // 512 KiB are read and obeyed.
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/news/newsarticles.jsonl.gz");
+    let mut cfg = OriginConfig::new(vec![corpus], 20, 2);
+    let mut robots = String::from("User-agent: *\nDisallow: /private/\n");
+    let mut n = 0;
+    while robots.len() < 3 * 1024 * 1024 {
+        robots.push_str(&format!("Disallow: /p{n}*q$\n"));
+        n += 1;
+    }
+    cfg.robots_txt = robots;
+    let o = tidings_origin::start(cfg, 0).await.unwrap();
+    let f = Fetcher::new(policy()).unwrap();
+    for path in ["/private/secret", "/p12/q"] {
+        assert!(
+            matches!(
+                get(&f, &o.url(path)).await,
+                Err(FetchError::RobotsDisallowed(_))
+            ),
+            "{path}"
+        );
+        assert_eq!(o.hits(path), 0);
+    }
+    assert_eq!(get(&f, &o.feed_url(0)).await.unwrap().status, 200);
+    assert_eq!(o.hits("/robots.txt"), 1);
+}
+
+#[tokio::test]
 async fn ssrf_probe_set_is_refused_without_the_flag() {
     let o = origin().await;
     let strict = Fetcher::new(FetchPolicy {
