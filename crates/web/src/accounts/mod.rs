@@ -254,30 +254,26 @@ impl Viewer {
 
     /// A signed-in user who may write (not banned).
     pub fn require_writer(&self) -> Result<&User, WebError> {
-        let u = self.require_user()?;
-        if u.is_banned(Timestamp::now()) {
-            return Err(WebError::Banned {
-                until: u.banned_until.unwrap_or(Timestamp(i64::MAX)),
-                reason: u.ban_reason.clone().unwrap_or_default(),
-            });
-        }
-        Ok(u)
+        not_banned(self.require_user()?)
     }
 
+    /// A moderator or admin who is not banned: a ban takes every power away,
+    /// whatever the role.
     pub fn require_moderator(&self) -> Result<&User, WebError> {
         let u = self.require_user()?;
         if !u.role.can_moderate() {
             return Err(WebError::Forbidden(crate::i18n::ACCOUNTS_EN.need_moderator));
         }
-        Ok(u)
+        not_banned(u)
     }
 
+    /// An admin who is not banned.
     pub fn require_admin(&self) -> Result<&User, WebError> {
         let u = self.require_user()?;
         if u.role != Role::Admin {
             return Err(WebError::Forbidden(crate::i18n::ACCOUNTS_EN.need_admin));
         }
-        Ok(u)
+        not_banned(u)
     }
 
     pub fn role(&self) -> Option<Role> {
@@ -292,6 +288,17 @@ impl Viewer {
             secure,
         }
     }
+}
+
+/// `u`, unless a ban is in force: then the error that says until when and why.
+fn not_banned(u: &User) -> Result<&User, WebError> {
+    if u.is_banned(Timestamp::now()) {
+        return Err(WebError::Banned {
+            until: u.banned_until.unwrap_or(Timestamp(i64::MAX)),
+            reason: u.ban_reason.clone().unwrap_or_default(),
+        });
+    }
+    Ok(u)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
@@ -439,8 +446,8 @@ pub async fn resolve_viewer(
                 s: &crate::i18n::ACCOUNTS_EN,
                 username: viewer.user().map(|u| u.username.clone()),
                 csrf: viewer.csrf().unwrap_or_default().to_string(),
-                moderator: viewer.role().is_some_and(Role::can_moderate),
-                admin: viewer.role() == Some(Role::Admin),
+                moderator: viewer.require_moderator().is_ok(),
+                admin: viewer.require_admin().is_ok(),
                 can_register: state.config().accounts.registration != Registration::Closed,
             };
             req.extensions_mut().insert(viewer);
