@@ -358,19 +358,22 @@ impl Store {
     }
 
     /// Set a new password hash and end every session of the account except
-    /// `keep_session` (the one that made the change), in one transaction.
+    /// `keep_session` (the one that made the change), and with
+    /// `revoke_tokens` revoke every live API token too, in one transaction.
     pub async fn set_password(
         &self,
         id: UserId,
         password_hash: &str,
         keep_session: Option<&str>,
+        revoke_tokens: bool,
     ) -> Result<()> {
+        let now = tidings_core::now_ms();
         let mut tx = self.begin_write().await?;
         let n = sqlx::query(
             "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
         )
         .bind(password_hash)
-        .bind(tidings_core::now_ms())
+        .bind(now)
         .bind(id.0)
         .execute(&mut *tx)
         .await?
@@ -383,6 +386,9 @@ impl Store {
             .bind(keep_session.unwrap_or(""))
             .execute(&mut *tx)
             .await?;
+        if revoke_tokens {
+            revoke_all_tokens(&mut tx, id, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -485,13 +491,27 @@ impl Store {
         Ok(())
     }
 
-    /// End every session of a user ("log out everywhere"). Returns how many.
+    /// End every session of a user. Returns how many.
     pub async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user.0)
             .execute(&self.write)
             .await?
             .rows_affected())
+    }
+
+    /// "Log out everywhere": end every session of a user and revoke every
+    /// live API token, in one transaction. Returns (sessions, tokens).
+    pub async fn log_out_everywhere(&self, user: UserId) -> Result<(u64, u64)> {
+        let mut tx = self.begin_write().await?;
+        let sessions = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let tokens = revoke_all_tokens(&mut tx, user, tidings_core::now_ms()).await?;
+        tx.commit().await?;
+        Ok((sessions, tokens))
     }
 
     pub async fn count_user_sessions(&self, user: UserId, now: Timestamp) -> Result<i64> {
@@ -736,6 +756,22 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("setting {key} vanished")))
     }
+}
+
+/// Revoke every live API token of `user`. Returns how many.
+async fn revoke_all_tokens(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: UserId,
+    now: i64,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }
 
 async fn insert_user(

@@ -153,17 +153,35 @@ async fn sessions_expire_and_end_together() {
         assert!(s.session("old", now).await.unwrap().is_none(), "expired");
         assert!(s.session("nope", now).await.unwrap().is_none());
         assert_eq!(s.count_user_sessions(u.id, now).await.unwrap(), 2);
-        // A password change ends the other sessions.
-        s.set_password(u.id, "newhash", Some("h1")).await.unwrap();
+        // A password change ends the other sessions; tokens stay unless asked.
+        s.create_api_token(u.id, "app", "tok1").await.unwrap();
+        s.set_password(u.id, "newhash", Some("h1"), false)
+            .await
+            .unwrap();
         assert!(s.session("h1", now).await.unwrap().is_some());
         assert!(s.session("h2", now).await.unwrap().is_none());
         assert_eq!(s.password_hash(u.id).await.unwrap().unwrap(), "newhash");
-        // Log out everywhere.
+        assert!(s.api_token_user("tok1", now).await.unwrap().is_some());
+        s.set_password(u.id, "newerhash", Some("h1"), true)
+            .await
+            .unwrap();
+        assert!(s.session("h1", now).await.unwrap().is_some());
+        assert!(s.api_token_user("tok1", now).await.unwrap().is_none());
+        // Log out everywhere: sessions and tokens, not other people's.
         s.create_session("h3", u.id, "{}", now.plus_ms(60_000))
             .await
             .unwrap();
-        assert_eq!(s.delete_user_sessions(u.id).await.unwrap(), 2);
+        s.create_api_token(u.id, "app2", "tok2").await.unwrap();
+        s.create_api_token(u.id, "app3", "tok3").await.unwrap();
+        let other = user(s, "erin2", Role::Member).await;
+        s.create_api_token(other.id, "theirs", "tok4")
+            .await
+            .unwrap();
+        assert_eq!(s.log_out_everywhere(u.id).await.unwrap(), (2, 2));
         assert!(s.session("h1", now).await.unwrap().is_none());
+        assert!(s.api_token_user("tok2", now).await.unwrap().is_none());
+        assert!(s.api_token_user("tok4", now).await.unwrap().is_some());
+        assert_eq!(s.delete_user_sessions(u.id).await.unwrap(), 0);
         assert_eq!(s.prune_sessions(now).await.unwrap(), 0);
     })
     .await;

@@ -539,8 +539,12 @@ pub struct PasswordForm {
     password: String,
     #[serde(default)]
     password2: String,
+    /// Present (the box is ticked, as it is by default): revoke every API token too.
+    revoke_tokens: Option<String>,
 }
 
+/// A new password ends every other session; with "also revoke my API
+/// tokens" ticked (the default) every API token stops working too.
 pub async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -568,17 +572,20 @@ pub async fn change_password(
     }
     let hash = state.hash_password(&f.password).await?;
     let keep = viewer.signed_in.as_ref().and_then(|s| s.session.as_deref());
-    store.set_password(u.id, &hash, keep).await?;
+    store
+        .set_password(u.id, &hash, keep, f.revoke_tokens.is_some())
+        .await?;
     Ok(Redirect::to("/account?done=password").into_response())
 }
 
+/// End every session of the account and revoke every API token.
 pub async fn logout_everywhere(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     let u = viewer.require_user()?;
-    state.store().delete_user_sessions(u.id).await?;
+    state.store().log_out_everywhere(u.id).await?;
     Ok(with_cookies(
         Redirect::to("/login").into_response(),
         [set_cookie(SESSION_COOKIE, "", Some(0), viewer.secure)],

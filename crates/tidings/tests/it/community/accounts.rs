@@ -493,6 +493,88 @@ async fn password_change_sessions_tokens_and_deletion() {
     }
 }
 
+/// The status of `GET /api/v1/me` with a bearer token.
+async fn me_status(server: &Server, token: &str) -> u16 {
+    http()
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn password_change_and_logout_everywhere_revoke_api_tokens() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "");
+        let mut a = Web::new(&server, "10.2.1.1");
+        assert_eq!(a.register("dana", PW).await.status, 303);
+        let page = a.get("/account").await.body;
+        assert!(
+            page.contains("name=\"revoke_tokens\" value=\"1\" checked"),
+            "ticked by default"
+        );
+        let change = async |a: &mut Web, from: &str, to: &str, revoke: bool| {
+            let t = a.token().await;
+            let mut form = vec![
+                ("csrf", t.as_str()),
+                ("current", from),
+                ("password", to),
+                ("password2", to),
+            ];
+            if revoke {
+                form.push(("revoke_tokens", "1"));
+            }
+            a.post("/account/password", &form).await.status
+        };
+
+        // Unticked: the tokens keep working.
+        let t1 = a.api_token("laptop").await;
+        assert_eq!(me_status(&server, &t1).await, 200);
+        assert_eq!(change(&mut a, PW, "second giraffe 44", false).await, 303);
+        assert_eq!(me_status(&server, &t1).await, 200, "kept on request");
+        // Ticked: every token stops, this session stays.
+        let t2 = a.api_token("phone").await;
+        assert_eq!(
+            change(&mut a, "second giraffe 44", "third giraffe 45", true).await,
+            303
+        );
+        assert_eq!(me_status(&server, &t1).await, 401);
+        assert_eq!(me_status(&server, &t2).await, 401);
+        assert_eq!(a.get("/account").await.status, 200, "still signed in");
+
+        // Log out everywhere: sessions and tokens (from the page or the API) end.
+        let t3 = a.api_token("tablet").await;
+        let r = http()
+            .post(server.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({
+                "username": "dana", "password": "third giraffe 45", "name": "cli"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: serde_json::Value = r.json().await.unwrap();
+        let t4 = v["token"].as_str().unwrap().to_string();
+        assert_eq!(me_status(&server, &t3).await, 200);
+        assert_eq!(me_status(&server, &t4).await, 200);
+        let t = a.token().await;
+        let r = a.post("/account/logout-all", &[("csrf", &t)]).await;
+        assert_eq!(r.status, 303);
+        assert_eq!(a.get("/account").await.status, 303);
+        assert_eq!(me_status(&server, &t3).await, 401);
+        assert_eq!(me_status(&server, &t4).await, 401);
+        assert!(
+            a.login("dana", "third giraffe 45", false).await.status == 303,
+            "the password still works"
+        );
+        assert!(a.get("/account").await.body.contains(">revoked<"));
+    }
+}
+
 #[tokio::test]
 async fn registration_closed_and_by_invitation() {
     for i in Install::all().await {
