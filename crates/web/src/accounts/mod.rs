@@ -25,7 +25,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use tidings_core::Timestamp;
 use tidings_store::{Role, User};
 use tokio::sync::{OnceCell, Semaphore};
@@ -160,8 +160,12 @@ impl AppState {
     }
 
     /// A stable, salted hash of a client address: rate-limit keys and
-    /// `comments.ip_hash` never hold the address itself.
+    /// `comments.ip_hash` never hold the address itself. An IPv6 address
+    /// counts as its /64 (see [`client_network`]).
     pub async fn ip_hash(&self, ip: &str) -> Result<String, WebError> {
+        let ip = ip
+            .parse::<IpAddr>()
+            .map_or_else(|_| ip.to_string(), client_network);
         let salt = self
             .accounts()
             .ip_salt
@@ -230,7 +234,9 @@ pub struct Viewer {
     pub signed_in: Option<SessionUser>,
     /// The visitor's double-submit CSRF cookie, when they have one.
     anon_csrf: Option<String>,
-    /// The client's address (from the connection, or the proxy's header when trusted).
+    /// The client's address (from the connection, or the proxy's header when
+    /// trusted) as per-address limits count it: an IPv6 client's /64, see
+    /// [`client_network`].
     pub ip: String,
     pub secure: bool,
 }
@@ -389,7 +395,8 @@ fn client_ip(state: &AppState, req: &Request) -> String {
 }
 
 /// The reader's address for rate limits: the peer, or the first
-/// X-Forwarded-For hop when configured to trust a reverse proxy.
+/// X-Forwarded-For hop when configured to trust a reverse proxy, as
+/// [`client_network`] (an IPv6 client is its /64).
 pub(crate) fn client_addr(
     state: &AppState,
     headers: &HeaderMap,
@@ -400,13 +407,29 @@ pub(crate) fn client_addr(
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
     {
-        return first.to_string();
+        return client_network(first);
     }
-    peer.map(|p| p.ip().to_string())
+    peer.map(|p| client_network(p.ip()))
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// What every per-address limit counts: an IPv4 address as it is (also when
+/// it arrives IPv4-mapped, `::ffff:a.b.c.d`), an IPv6 address as its /64,
+/// written `2001:db8:1:2::/64`. One subscriber usually gets a whole /64 and
+/// can pick any address in it, so a limit on single addresses would not hold.
+pub fn client_network(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{}/64", std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
+    }
 }
 
 fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
@@ -727,6 +750,21 @@ mod tests {
         assert!(!same_secret("abc", "abd"));
         assert!(!same_secret("", ""), "an empty token never matches");
         assert_eq!(digest("x").len(), 64);
+    }
+
+    #[test]
+    fn limits_count_an_ipv6_client_by_its_slash_64() {
+        let net = |s: &str| client_network(s.parse().unwrap());
+        assert_eq!(net("192.0.2.7"), "192.0.2.7");
+        assert_eq!(net("::ffff:192.0.2.7"), "192.0.2.7", "IPv4-mapped");
+        assert_eq!(net("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            net("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+            net("2001:db8:1:2::1"),
+            "one /64, one limit"
+        );
+        assert_ne!(net("2001:db8:1:3::1"), net("2001:db8:1:2::1"));
+        assert_eq!(net("::1"), "::/64");
     }
 
     #[test]

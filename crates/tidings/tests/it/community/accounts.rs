@@ -493,6 +493,37 @@ async fn password_change_sessions_tokens_and_deletion() {
     }
 }
 
+/// Per-address limits count an IPv6 client by its /64 (rotating addresses
+/// inside it gains nothing) and an IPv4-mapped client by its IPv4 address.
+#[tokio::test]
+async fn ipv6_clients_share_limits_per_slash_64() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "login_attempts_per_ip_per_hour = 3\n");
+        let mut n = 0;
+        let mut attempt = async |ip: &str| {
+            n += 1;
+            let mut w = Web::new(&server, ip);
+            w.login(&format!("nobody{n}"), "whatever it is", false)
+                .await
+                .status
+        };
+        for ip in [
+            "2001:db8:1:2::1",
+            "2001:db8:1:2::2",
+            "2001:db8:1:2:ffff:1:2:3",
+        ] {
+            assert_eq!(attempt(ip).await, 401, "{ip}");
+        }
+        assert_eq!(attempt("2001:db8:1:2:abcd::9").await, 429, "same /64");
+        assert_eq!(attempt("2001:db8:1:3::1").await, 401, "another /64");
+        for _ in 0..3 {
+            assert_eq!(attempt("10.4.0.1").await, 401);
+        }
+        assert_eq!(attempt("::ffff:10.4.0.1").await, 429, "IPv4-mapped");
+    }
+}
+
 /// The status of `GET /api/v1/me` with a bearer token.
 async fn me_status(server: &Server, token: &str) -> u16 {
     http()
