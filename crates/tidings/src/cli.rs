@@ -89,7 +89,7 @@ pub enum UserCommand {
         #[arg(value_parser = ["member", "moderator", "admin"])]
         role: String,
     },
-    /// Lift a login lockout now
+    /// Lift an account's login backoff now (its own and every address's)
     Unlock { name: String },
 }
 

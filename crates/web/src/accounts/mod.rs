@@ -32,6 +32,9 @@ use tokio::sync::{OnceCell, Semaphore};
 
 pub const SESSION_COOKIE: &str = "tidings_session";
 pub const CSRF_COOKIE: &str = "tidings_csrf";
+/// Marks a browser that logged in before: its attempts skip the account's
+/// login backoff (see [`pages::authenticate`]).
+pub const DEVICE_COOKIE: &str = "tidings_device";
 /// Largest form body accepted (a comment at the length limit fits easily).
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
@@ -61,11 +64,17 @@ pub struct AccountsConfig {
     /// A remembered session ends after this long unused.
     pub remember_days: u64,
     pub secure_cookies: SecureCookies,
-    /// Failed logins (each within `lockout_minutes` of the last) that lock an account.
+    /// Failed logins of one account, from anywhere, before it backs off:
+    /// each further failure makes every attempt without a known device wait
+    /// (5 s, doubling).
     pub login_max_failures: u32,
-    /// How long a lock lasts.
+    /// Failed logins of one client (address, or known device) on one login
+    /// name before that pair backs off (1 s, doubling).
+    pub login_max_failures_per_address: u32,
+    /// The longest backoff wait, in minutes.
     pub lockout_minutes: u64,
-    /// Login attempts per client address per hour, whatever the account.
+    /// Login attempts per client address per hour, whatever the account
+    /// (known devices are not counted).
     pub login_attempts_per_ip_per_hour: u32,
     pub registrations_per_ip_per_hour: u32,
     pub password_min_length: usize,
@@ -83,6 +92,7 @@ impl Default for AccountsConfig {
             remember_days: 30,
             secure_cookies: SecureCookies::Auto,
             login_max_failures: 10,
+            login_max_failures_per_address: 5,
             lockout_minutes: 15,
             login_attempts_per_ip_per_hour: 100,
             registrations_per_ip_per_hour: 5,
@@ -177,16 +187,30 @@ impl AppState {
         Ok(digest(&format!("{salt}\n{ip}")).chars().take(32).collect())
     }
 
-    pub(crate) fn lockout_policy(&self) -> tidings_store::LockoutPolicy {
+    /// The login backoffs: (per client on one login name, per account).
+    pub(crate) fn login_backoff_policies(
+        &self,
+    ) -> (tidings_store::BackoffPolicy, tidings_store::BackoffPolicy) {
         let c = &self.config().accounts;
-        let minutes = i64::try_from(c.lockout_minutes).unwrap_or(15);
-        tidings_store::LockoutPolicy {
-            max_failures: i64::from(c.login_max_failures.max(1)),
-            window_ms: minutes.saturating_mul(60_000),
-            lock_ms: minutes.saturating_mul(60_000),
-        }
+        let max_delay_ms = i64::try_from(c.lockout_minutes)
+            .unwrap_or(15)
+            .max(1)
+            .saturating_mul(60_000);
+        let policy = |free: u32, first_delay_ms: i64| tidings_store::BackoffPolicy {
+            free_failures: i64::from(free.max(1)),
+            first_delay_ms,
+            max_delay_ms,
+            forget_after_ms: LOGIN_FAILURES_FORGOTTEN_MS,
+        };
+        (
+            policy(c.login_max_failures_per_address, 1_000),
+            policy(c.login_max_failures, 5_000),
+        )
     }
 }
+
+/// Failed logins are forgotten after a day without one.
+const LOGIN_FAILURES_FORGOTTEN_MS: i64 = 86_400_000;
 
 /// 32 random bytes as hex.
 pub fn random_token() -> Result<String, WebError> {
@@ -234,6 +258,8 @@ pub struct Viewer {
     pub signed_in: Option<SessionUser>,
     /// The visitor's double-submit CSRF cookie, when they have one.
     anon_csrf: Option<String>,
+    /// The hash of the browser's device cookie, when it sends one.
+    pub(crate) device: Option<String>,
     /// The client's address (from the connection, or the proxy's header when
     /// trusted) as per-address limits count it: an IPv6 client's /64, see
     /// [`client_network`].
@@ -290,6 +316,7 @@ impl Viewer {
         Viewer {
             signed_in: None,
             anon_csrf: None,
+            device: None,
             ip,
             secure,
         }
@@ -522,6 +549,7 @@ async fn resolve(
         check_origin(state, req.headers())?;
     }
     let mut viewer = Viewer::anonymous(ip, secure);
+    viewer.device = cookie_value(req.headers(), DEVICE_COOKIE).map(digest);
     let now = Timestamp::now();
     let store = state.store();
 
@@ -621,6 +649,32 @@ pub async fn start_session(
         SESSION_COOKIE,
         &token,
         remember.then_some(ttl_ms / 1000),
+        viewer.secure,
+    ))
+}
+
+/// Mark the viewer's browser as a known device of `user` (it just proved the
+/// password): a new random cookie, stored hashed, replacing the one it sent.
+/// Returns the `Set-Cookie` header.
+pub async fn remember_device(
+    state: &AppState,
+    viewer: &Viewer,
+    user: &User,
+) -> Result<HeaderValue, WebError> {
+    let token = random_token()?;
+    state
+        .store()
+        .remember_device(
+            user.id,
+            &digest(&token),
+            viewer.device.as_deref(),
+            Timestamp::now(),
+        )
+        .await?;
+    Ok(set_cookie(
+        DEVICE_COOKIE,
+        &token,
+        Some(tidings_store::KNOWN_DEVICE_MS / 1000),
         viewer.secure,
     ))
 }
