@@ -28,8 +28,8 @@ pub use articles::{
     ArticleCard, ArticleFilter, ArticleRow, Coverage, DupReason, IngestExtras, Ingested, NewArticle,
 };
 pub use comments::{
-    CommentRow, CommentStatus, ModAction, ModLogEntry, NewComment, PostOutcome, ReportRow, Thread,
-    ThreadLock,
+    COMMAND_LINE, CommentRow, CommentStatus, ModAction, ModLogEntry, NewComment, PostOutcome,
+    ReportRow, Thread, ThreadLock,
 };
 pub use copy::TableCopy;
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};

@@ -311,7 +311,9 @@ pub async fn unban(
         return Err(WebError::Forbidden(ACCOUNTS_EN.cannot_unban));
     }
     let why = reason(&f.reason)?;
-    store.unban_user(target.id, me.id, why.as_deref()).await?;
+    store
+        .unban_user(target.id, Some(me.id), why.as_deref())
+        .await?;
     Ok(Redirect::to(&format!("/mod/users/{id}")).into_response())
 }
 
@@ -362,9 +364,13 @@ pub async fn log(
         .take(usize::try_from(PAGE).unwrap_or(100))
         .map(|e| LogView {
             time: human_time(e.created_at),
-            moderator: e
-                .moderator
-                .unwrap_or_else(|| ACCOUNTS_EN.deleted_author.into()),
+            moderator: e.moderator.unwrap_or_else(|| {
+                if e.details.as_deref() == Some(tidings_store::COMMAND_LINE) {
+                    ACCOUNTS_EN.command_line.into()
+                } else {
+                    ACCOUNTS_EN.deleted_author.into()
+                }
+            }),
             target: format!("{} {}", e.target_kind, e.target_id),
             target_href: match e.target_kind.as_str() {
                 "comment" => format!("/comments/{}", e.target_id),

@@ -541,7 +541,7 @@ async fn comments_threads_depth_votes_edits_and_locks() {
         let bb = s.user(b.id).await.unwrap().unwrap();
         assert!(bb.is_banned(Timestamp::now()));
         assert_eq!(bb.ban_reason.as_deref(), Some("spam"));
-        assert!(s.unban_user(b.id, m.id, None).await.unwrap());
+        assert!(s.unban_user(b.id, Some(m.id), None).await.unwrap());
         assert!(
             !s.user(b.id)
                 .await
@@ -549,17 +549,31 @@ async fn comments_threads_depth_votes_edits_and_locks() {
                 .unwrap()
                 .is_banned(Timestamp::now())
         );
+        assert!(
+            !s.unban_user(b.id, Some(m.id), None).await.unwrap(),
+            "not banned"
+        );
+        // From the command line: no moderator, and the log says so.
+        s.ban_user(b.id, m.id, until, "again").await.unwrap();
+        assert!(s.unban_user(b.id, None, Some("appeal")).await.unwrap());
+        let cli = &s.moderation_log(None, 1).await.unwrap()[0];
+        assert_eq!(
+            (cli.moderator.as_deref(), cli.details.as_deref()),
+            (None, Some(tidings_store::COMMAND_LINE))
+        );
 
         let log = s.moderation_log(None, 50).await.unwrap();
         let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(
             actions,
-            ["unban", "ban", "unlock", "lock", "restore", "remove"]
+            [
+                "unban", "ban", "unban", "ban", "unlock", "lock", "restore", "remove"
+            ]
         );
-        assert_eq!(log[5].moderator.as_deref(), Some("mod"));
-        assert_eq!(log[5].reason.as_deref(), Some("rule 1"));
-        assert_eq!(log[5].target_id, c2.0);
-        let page2 = s.moderation_log(Some(log[1].id), 50).await.unwrap();
+        assert_eq!(log[7].moderator.as_deref(), Some("mod"));
+        assert_eq!(log[7].reason.as_deref(), Some("rule 1"));
+        assert_eq!(log[7].target_id, c2.0);
+        let page2 = s.moderation_log(Some(log[3].id), 50).await.unwrap();
         assert_eq!(page2.len(), 4);
     })
     .await;

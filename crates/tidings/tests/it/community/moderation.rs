@@ -571,18 +571,24 @@ async fn bans_bind_moderators_and_admins_too() {
         assert_eq!(r.status, 403);
         assert!(banned("alba").await);
 
-        // An admin lifts both bans; the moderator moderates again.
-        for who in [mona, alba] {
-            let r = a
-                .post(
-                    &format!("/mod/users/{who}/unban"),
-                    &[("csrf", &at), ("reason", "appeal granted")],
-                )
-                .await;
-            assert_eq!(r.status, 303);
-        }
-        assert!(!banned("mona").await && !banned("alba").await);
-        assert!(a.get("/mod/log").await.body.contains("appeal granted"));
+        // Another admin lifts a ban; so does the command line.
+        let r = a
+            .post(
+                &format!("/mod/users/{mona}/unban"),
+                &[("csrf", &at), ("reason", "appeal granted")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        assert!(!banned("mona").await);
+        let o = i.run(&["user", "unban", "alba", "--reason", "operator decision"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("alba is no longer banned"));
+        assert!(!banned("alba").await);
+        let o = i.run(&["user", "unban", "alba"]);
+        assert!(stdout(&o).contains("alba was not banned"));
+        let log = a.get("/mod/log").await.body;
+        assert!(log.contains("appeal granted") && log.contains("operator decision"));
+        assert!(log.contains("(command line)"));
         let r = m
             .post(&format!("/mod/comments/{cid}/hide"), &[("csrf", &mt)])
             .await;
