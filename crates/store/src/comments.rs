@@ -9,6 +9,10 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use tidings_core::{ArticleId, CommentId, StoryId, Timestamp, UserId};
 
+/// The details of a moderation log entry made from the command line (it has
+/// no moderator).
+pub const COMMAND_LINE: &str = "command line";
+
 /// What a comment thread hangs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "id", rename_all = "lowercase")]
@@ -217,7 +221,7 @@ fn voted_column(viewer: Option<UserId>) -> String {
 
 async fn log_action(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    moderator: UserId,
+    moderator: Option<UserId>,
     action: &str,
     target_kind: &str,
     target_id: i64,
@@ -228,7 +232,7 @@ async fn log_action(
         "INSERT INTO moderation_log (moderator_id, action, target_kind, target_id, reason, details, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(moderator.0)
+    .bind(moderator.map(|m| m.0))
     .bind(action)
     .bind(target_kind)
     .bind(target_id)
@@ -528,7 +532,7 @@ impl Store {
         .await?;
         log_action(
             &mut tx,
-            moderator,
+            Some(moderator),
             action.as_str(),
             "comment",
             id.0,
@@ -561,7 +565,7 @@ impl Store {
         if n > 0 {
             log_action(
                 &mut tx,
-                moderator,
+                Some(moderator),
                 "dismiss_reports",
                 "comment",
                 id.0,
@@ -628,7 +632,7 @@ impl Store {
             let action = if locked { "lock" } else { "unlock" };
             log_action(
                 &mut tx,
-                moderator,
+                Some(moderator),
                 action,
                 thread.kind(),
                 thread.id(),
@@ -664,7 +668,7 @@ impl Store {
         }
         log_action(
             &mut tx,
-            moderator,
+            Some(moderator),
             "ban",
             "user",
             target.0,
@@ -676,10 +680,13 @@ impl Store {
         Ok(())
     }
 
+    /// Lift a user's ban, with a log entry: by `moderator`, or with `None`
+    /// from the command line (logged with the details [`COMMAND_LINE`]).
+    /// False when the user was not banned.
     pub async fn unban_user(
         &self,
         target: UserId,
-        moderator: UserId,
+        moderator: Option<UserId>,
         reason: Option<&str>,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
@@ -691,7 +698,11 @@ impl Store {
         .await?
         .rows_affected();
         if n > 0 {
-            log_action(&mut tx, moderator, "unban", "user", target.0, reason, None).await?;
+            let details = moderator.is_none().then_some(COMMAND_LINE);
+            log_action(
+                &mut tx, moderator, "unban", "user", target.0, reason, details,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(n > 0)
@@ -716,7 +727,7 @@ impl Store {
         }
         log_action(
             &mut tx,
-            admin,
+            Some(admin),
             "role",
             "user",
             target.0,

@@ -28,8 +28,8 @@ pub use articles::{
     ArticleCard, ArticleFilter, ArticleRow, Coverage, DupReason, IngestExtras, Ingested, NewArticle,
 };
 pub use comments::{
-    CommentRow, CommentStatus, ModAction, ModLogEntry, NewComment, PostOutcome, ReportRow, Thread,
-    ThreadLock,
+    COMMAND_LINE, CommentRow, CommentStatus, ModAction, ModLogEntry, NewComment, PostOutcome,
+    ReportRow, Thread, ThreadLock,
 };
 pub use copy::TableCopy;
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
@@ -42,7 +42,9 @@ pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
 pub use stories::{ClusterTx, StoryRow, UnclusteredArticle};
 pub use users::{
-    ApiToken, Invitation, LockoutPolicy, NewUser, RegisterError, Role, SessionRow, User, UserAuth,
+    ApiToken, BackoffPolicy, BackoffState, Invitation, KNOWN_DEVICE_MS, KNOWN_DEVICES_PER_USER,
+    LoginGate, NewUser, RegisterError, Role, SessionRow, User, UserAuth, account_backoff_key,
+    pair_backoff_key,
 };
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -61,6 +61,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "article_vectors",
         sql: include_str!("../migrations/sqlite/0010_article_vectors.sql"),
     },
+    Migration {
+        version: 11,
+        name: "login_backoff",
+        sql: include_str!("../migrations/sqlite/0011_login_backoff.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -113,6 +118,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 10,
         name: "article_vectors",
         sql: include_str!("../migrations/postgres/0010_article_vectors.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "login_backoff",
+        sql: include_str!("../migrations/postgres/0011_login_backoff.sql"),
     },
 ];
 

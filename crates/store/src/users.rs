@@ -1,5 +1,5 @@
 //! Accounts: users and roles, database sessions, personal API tokens,
-//! invitations, login throttling and rate-limit counters. Everything that must
+//! invitations, login backoff, known devices and rate-limit counters. Everything that must
 //! hold across several web nodes lives here, in the database.
 //!
 //! Secrets never reach the database in the clear: sessions, API tokens and
@@ -58,7 +58,6 @@ pub struct User {
     pub created_at: Timestamp,
     pub banned_until: Option<Timestamp>,
     pub ban_reason: Option<String>,
-    pub locked_until: Option<Timestamp>,
     pub last_login_at: Option<Timestamp>,
     pub password_changed_at: Option<Timestamp>,
 }
@@ -116,15 +115,56 @@ pub struct Invitation {
     pub used_at: Option<Timestamp>,
 }
 
-/// How failed logins turn into a temporary lockout.
+/// How failed logins slow down the next attempts under one backoff key
+/// (see [`Store::login_backoff_charge`]).
 #[derive(Debug, Clone, Copy)]
-pub struct LockoutPolicy {
-    /// Failures (within `window_ms` of each other) that lock the account.
-    pub max_failures: i64,
-    pub window_ms: i64,
-    /// How long the lock lasts.
-    pub lock_ms: i64,
+pub struct BackoffPolicy {
+    /// Failures that cost no wait.
+    pub free_failures: i64,
+    /// The wait after the first failure past the free ones; each further
+    /// failure doubles it...
+    pub first_delay_ms: i64,
+    /// ...up to this.
+    pub max_delay_ms: i64,
+    /// A key without a failure for this long starts again from zero.
+    pub forget_after_ms: i64,
 }
+
+/// Whether a login attempt under a backoff key may be checked now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginGate {
+    /// Checked; the attempt was counted as a failure until it succeeds.
+    Open,
+    /// Not before this time.
+    Wait { until: Timestamp },
+}
+
+/// A backoff key's count, for operators and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackoffState {
+    pub failures: i64,
+    pub blocked_until: Timestamp,
+}
+
+/// The backoff key of one account, counting failures from anywhere.
+pub fn account_backoff_key(user: UserId) -> String {
+    format!("account:{user}")
+}
+
+/// The backoff key of one client (`client`: a hash naming an address or a
+/// device) trying one login name: the account when it exists, else a hash of
+/// the name as typed (unknown names back off exactly like known ones).
+pub fn pair_backoff_key(user: Option<UserId>, name_hash: &str, client: &str) -> String {
+    match user {
+        Some(u) => format!("pair:{u}:{client}"),
+        None => format!("pair:n{name_hash}:{client}"),
+    }
+}
+
+/// Known devices (browsers that logged in) are forgotten after this long unused.
+pub const KNOWN_DEVICE_MS: i64 = 365 * 86_400_000;
+/// Known devices kept per account (the most recently used).
+pub const KNOWN_DEVICES_PER_USER: i64 = 20;
 
 /// Why an invited registration could not happen.
 #[derive(Debug, thiserror::Error)]
@@ -137,7 +177,7 @@ pub enum RegisterError {
     Store(#[from] StoreError),
 }
 
-pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.role, u.created_at, u.banned_until, u.ban_reason, u.locked_until, u.last_login_at, u.password_changed_at";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.role, u.created_at, u.banned_until, u.ban_reason, u.last_login_at, u.password_changed_at";
 
 pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
@@ -149,7 +189,6 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
         created_at: Timestamp(r.try_get("created_at")?),
         banned_until: opt_ts(r, "banned_until")?,
         ban_reason: r.try_get("ban_reason")?,
-        locked_until: opt_ts(r, "locked_until")?,
         last_login_at: opt_ts(r, "last_login_at")?,
         password_changed_at: opt_ts(r, "password_changed_at")?,
     })
@@ -299,78 +338,189 @@ impl Store {
         Ok(())
     }
 
-    /// Count a failed login. Failures more than `window_ms` apart start a new
-    /// count; reaching `max_failures` locks the account for `lock_ms` and starts
-    /// the count again. Failures while locked are not counted (the lock holds
-    /// anyway). One statement, so concurrent attempts on several nodes add up.
-    /// Returns the lock's end when the account is locked now.
-    pub async fn record_login_failure(
+    /// Charge a login attempt to a backoff key before its password is
+    /// checked: refused (`Wait`) while the key waits; else counted as a
+    /// failure (the caller clears the key when the password was right). The
+    /// first `free_failures` cost nothing; the next makes the key wait
+    /// `first_delay_ms`, each further one twice the last wait, at most
+    /// `max_delay_ms`, counted from that failure. A key without a failure for
+    /// `forget_after_ms` starts from zero. One statement, so attempts racing on
+    /// several nodes cannot slip through together.
+    pub async fn login_backoff_charge(
+        &self,
+        key: &str,
+        now: Timestamp,
+        p: &BackoffPolicy,
+    ) -> Result<LoginGate> {
+        let first = p.first_delay_ms.clamp(0, p.max_delay_ms.max(0));
+        let max = p.max_delay_ms.max(first);
+        let stale = "login_backoff.last_failure_at < $3";
+        let next = format!("(CASE WHEN {stale} THEN 1 ELSE login_backoff.failures + 1 END)");
+        let prev = format!("(CASE WHEN {stale} THEN 0 ELSE login_backoff.delay_ms END)");
+        let delay = format!(
+            "(CASE WHEN {next} <= $4 THEN 0 WHEN {prev} * 2 > $6 THEN $6
+                   WHEN {prev} * 2 < $5 THEN $5 ELSE {prev} * 2 END)"
+        );
+        let fresh_delay = if p.free_failures < 1 { first } else { 0 };
+        let charged: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO login_backoff (key, failures, last_failure_at, delay_ms, blocked_until)
+             VALUES ($1, 1, $2, $7, $8)
+             ON CONFLICT (key) DO UPDATE SET
+                failures = {next}, delay_ms = {delay}, blocked_until = $2 + {delay},
+                last_failure_at = $2
+             WHERE login_backoff.blocked_until <= $2
+             RETURNING failures"
+        )))
+        .bind(key)
+        .bind(now.0)
+        .bind(now.0.saturating_sub(p.forget_after_ms))
+        .bind(p.free_failures)
+        .bind(first)
+        .bind(max)
+        .bind(fresh_delay)
+        .bind(now.0.saturating_add(fresh_delay))
+        .fetch_optional(&self.write)
+        .await?;
+        if charged.is_some() {
+            return Ok(LoginGate::Open);
+        }
+        let until = self
+            .login_backoff(key)
+            .await?
+            .map_or(now, |b| b.blocked_until);
+        Ok(LoginGate::Wait { until })
+    }
+
+    /// The count under a backoff key, if it has one.
+    pub async fn login_backoff(&self, key: &str) -> Result<Option<BackoffState>> {
+        let row = sqlx::query("SELECT failures, blocked_until FROM login_backoff WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.write)
+            .await?;
+        row.map(|r| {
+            Ok(BackoffState {
+                failures: r.try_get("failures")?,
+                blocked_until: Timestamp(r.try_get("blocked_until")?),
+            })
+        })
+        .transpose()
+    }
+
+    /// A successful login: clear the given backoff keys (the attempt's own
+    /// charges) and note the time, in one transaction.
+    pub async fn record_login_success(
         &self,
         id: UserId,
         now: Timestamp,
-        p: &LockoutPolicy,
-    ) -> Result<Option<Timestamp>> {
-        let next = "(CASE WHEN failed_login_at IS NULL OR failed_login_at < $2 THEN 1 ELSE failed_logins + 1 END)";
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE users SET
-                failed_logins = CASE WHEN {next} >= $3 THEN 0 ELSE {next} END,
-                locked_until = CASE WHEN {next} >= $3 THEN $4 ELSE locked_until END,
-                failed_login_at = $1
-             WHERE id = $5 AND (locked_until IS NULL OR locked_until <= $1)"
-        )))
-        .bind(now.0)
-        .bind(now.0.saturating_sub(p.window_ms))
-        .bind(p.max_failures)
-        .bind(now.0.saturating_add(p.lock_ms))
-        .bind(id.0)
-        .execute(&self.write)
-        .await?;
-        let locked: Option<i64> =
-            sqlx::query_scalar("SELECT locked_until FROM users WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&self.write)
-                .await?
-                .flatten();
-        Ok(locked.filter(|t| *t > now.0).map(Timestamp))
-    }
-
-    /// A successful login clears the failure count.
-    pub async fn record_login_success(&self, id: UserId, now: Timestamp) -> Result<()> {
-        sqlx::query(
-            "UPDATE users SET failed_logins = 0, failed_login_at = NULL, last_login_at = $1 WHERE id = $2",
-        )
-        .bind(now.0)
-        .bind(id.0)
-        .execute(&self.write)
-        .await?;
+        clear: &[&str],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for key in clear {
+            sqlx::query("DELETE FROM login_backoff WHERE key = $1")
+                .bind(*key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(now.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Lift a lockout now (an admin's decision, or a test's).
+    /// Lift every login backoff of an account now (an operator's decision,
+    /// `tidings user unlock`): the account's own and every client's on it.
     pub async fn clear_lockout(&self, id: UserId) -> Result<()> {
-        sqlx::query(
-            "UPDATE users SET failed_logins = 0, failed_login_at = NULL, locked_until = NULL WHERE id = $1",
-        )
-        .bind(id.0)
-        .execute(&self.write)
-        .await?;
+        sqlx::query("DELETE FROM login_backoff WHERE key = $1 OR key LIKE $2")
+            .bind(account_backoff_key(id))
+            .bind(format!("pair:{id}:%"))
+            .execute(&self.write)
+            .await?;
         Ok(())
+    }
+
+    // ---- known devices ----
+
+    /// Remember a browser that just logged in to `user` by the hash of its
+    /// new device cookie, forgetting the cookie it replaces (`replaces`, when
+    /// it was this user's) and all but the account's most recently used
+    /// [`KNOWN_DEVICES_PER_USER`] devices. One transaction.
+    pub async fn remember_device(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        replaces: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        if let Some(old) = replaces {
+            sqlx::query("DELETE FROM known_devices WHERE token_hash = $1 AND user_id = $2")
+                .bind(old)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO known_devices (token_hash, user_id, created_at, last_used_at)
+             VALUES ($1, $2, $3, $3)",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM known_devices WHERE user_id = $1 AND token_hash NOT IN (
+                SELECT token_hash FROM known_devices WHERE user_id = $1
+                ORDER BY last_used_at DESC, created_at DESC LIMIT $2)",
+        )
+        .bind(user.0)
+        .bind(KNOWN_DEVICES_PER_USER)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether the device cookie with this hash was given to a browser that
+    /// logged in to `user` within [`KNOWN_DEVICE_MS`].
+    pub async fn is_known_device(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM known_devices
+             WHERE token_hash = $1 AND user_id = $2 AND last_used_at > $3",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(now.0.saturating_sub(KNOWN_DEVICE_MS))
+        .fetch_one(&self.write)
+        .await?;
+        Ok(n > 0)
     }
 
     /// Set a new password hash and end every session of the account except
-    /// `keep_session` (the one that made the change), in one transaction.
+    /// `keep_session` (the one that made the change), and with
+    /// `revoke_tokens` revoke every live API token too, in one transaction.
     pub async fn set_password(
         &self,
         id: UserId,
         password_hash: &str,
         keep_session: Option<&str>,
+        revoke_tokens: bool,
     ) -> Result<()> {
+        let now = tidings_core::now_ms();
         let mut tx = self.begin_write().await?;
         let n = sqlx::query(
             "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
         )
         .bind(password_hash)
-        .bind(tidings_core::now_ms())
+        .bind(now)
         .bind(id.0)
         .execute(&mut *tx)
         .await?
@@ -383,6 +533,9 @@ impl Store {
             .bind(keep_session.unwrap_or(""))
             .execute(&mut *tx)
             .await?;
+        if revoke_tokens {
+            revoke_all_tokens(&mut tx, id, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -485,13 +638,27 @@ impl Store {
         Ok(())
     }
 
-    /// End every session of a user ("log out everywhere"). Returns how many.
+    /// End every session of a user. Returns how many.
     pub async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user.0)
             .execute(&self.write)
             .await?
             .rows_affected())
+    }
+
+    /// "Log out everywhere": end every session of a user and revoke every
+    /// live API token, in one transaction. Returns (sessions, tokens).
+    pub async fn log_out_everywhere(&self, user: UserId) -> Result<(u64, u64)> {
+        let mut tx = self.begin_write().await?;
+        let sessions = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let tokens = revoke_all_tokens(&mut tx, user, tidings_core::now_ms()).await?;
+        tx.commit().await?;
+        Ok((sessions, tokens))
     }
 
     pub async fn count_user_sessions(&self, user: UserId, now: Timestamp) -> Result<i64> {
@@ -504,7 +671,9 @@ impl Store {
         .await?)
     }
 
-    /// Forget expired sessions and stale rate-limit windows.
+    /// Forget expired sessions, stale rate-limit windows, login backoffs
+    /// without a failure for a day (and no wait left) and devices unused for
+    /// [`KNOWN_DEVICE_MS`]. Returns how many sessions ended.
     pub async fn prune_sessions(&self, now: Timestamp) -> Result<u64> {
         let n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now.0)
@@ -512,8 +681,18 @@ impl Store {
             .await?
             .rows_affected();
         // No window is longer than a day.
+        let day_ago = now.0.saturating_sub(86_400_000);
         sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
-            .bind(now.0.saturating_sub(86_400_000))
+            .bind(day_ago)
+            .execute(&self.write)
+            .await?;
+        sqlx::query("DELETE FROM login_backoff WHERE last_failure_at < $1 AND blocked_until <= $2")
+            .bind(day_ago)
+            .bind(now.0)
+            .execute(&self.write)
+            .await?;
+        sqlx::query("DELETE FROM known_devices WHERE last_used_at <= $1")
+            .bind(now.0.saturating_sub(KNOWN_DEVICE_MS))
             .execute(&self.write)
             .await?;
         Ok(n)
@@ -736,6 +915,22 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("setting {key} vanished")))
     }
+}
+
+/// Revoke every live API token of `user`. Returns how many.
+async fn revoke_all_tokens(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: UserId,
+    now: i64,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }
 
 async fn insert_user(

@@ -56,7 +56,7 @@ pub enum Command {
     MigrateDb(MigrateArgs),
     /// Print the effective configuration (secrets hidden)
     Config,
-    /// Manage accounts: add (with a role), list, change roles
+    /// Manage accounts: add (with a role), list, change roles, unlock, unban
     #[command(subcommand)]
     User(UserCommand),
 }
@@ -89,8 +89,16 @@ pub enum UserCommand {
         #[arg(value_parser = ["member", "moderator", "admin"])]
         role: String,
     },
-    /// Lift a login lockout now
+    /// Lift an account's login backoff now (its own and every address's)
     Unlock { name: String },
+    /// Lift an account's ban (logged as from the command line); the way for a
+    /// banned admin, who cannot lift their own
+    Unban {
+        name: String,
+        /// Why, for the moderation log
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

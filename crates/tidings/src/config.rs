@@ -265,6 +265,7 @@ pub struct AccountsConfig {
     pub remember_days: u64,
     pub secure_cookies: SecureCookiesMode,
     pub login_max_failures: u32,
+    pub login_max_failures_per_address: u32,
     pub lockout_minutes: u64,
     pub login_attempts_per_ip_per_hour: u32,
     pub registrations_per_ip_per_hour: u32,
@@ -282,6 +283,7 @@ impl Default for AccountsConfig {
             remember_days: d.remember_days,
             secure_cookies: SecureCookiesMode::Auto,
             login_max_failures: d.login_max_failures,
+            login_max_failures_per_address: d.login_max_failures_per_address,
             lockout_minutes: d.lockout_minutes,
             login_attempts_per_ip_per_hour: d.login_attempts_per_ip_per_hour,
             registrations_per_ip_per_hour: d.registrations_per_ip_per_hour,
@@ -565,11 +567,25 @@ impl Config {
                 "sessions must last at least 1 hour (and remember_days at least 1)"
             ));
         }
-        if a.login_max_failures == 0 || a.lockout_minutes == 0 {
+        if a.login_max_failures == 0 {
             bail!(bad(
                 "accounts.login_max_failures",
                 a.login_max_failures,
-                "at least 1 failure and 1 minute of lockout"
+                "at least 1"
+            ));
+        }
+        if a.login_max_failures_per_address == 0 {
+            bail!(bad(
+                "accounts.login_max_failures_per_address",
+                a.login_max_failures_per_address,
+                "at least 1"
+            ));
+        }
+        if a.lockout_minutes == 0 || a.lockout_minutes > 1440 {
+            bail!(bad(
+                "accounts.lockout_minutes",
+                a.lockout_minutes,
+                "between 1 and 1440 (a day)"
             ));
         }
         let cm = &self.comments;
@@ -680,6 +696,7 @@ impl Config {
                 SecureCookiesMode::Never => tidings_web::SecureCookies::Never,
             },
             login_max_failures: a.login_max_failures,
+            login_max_failures_per_address: a.login_max_failures_per_address,
             lockout_minutes: a.lockout_minutes,
             login_attempts_per_ip_per_hour: a.login_attempts_per_ip_per_hour,
             registrations_per_ip_per_hour: a.registrations_per_ip_per_hour,

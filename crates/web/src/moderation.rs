@@ -194,6 +194,7 @@ struct UserPage<'a> {
     since: String,
     banned: Option<String>,
     can_ban: bool,
+    can_unban: bool,
     comments: Vec<UserComment>,
 }
 
@@ -203,6 +204,12 @@ fn may_ban(me: &tidings_store::User, target: &tidings_store::User) -> bool {
     me.id != target.id
         && target.role != Role::Admin
         && (target.role == Role::Member || me.role == Role::Admin)
+}
+
+/// Who may lift whose ban: admins anyone's, moderators the bans of those they
+/// may ban; nobody their own (another admin or `tidings user unban` must).
+fn may_unban(me: &tidings_store::User, target: &tidings_store::User) -> bool {
+    me.id != target.id && (me.role == Role::Admin || may_ban(me, target))
 }
 
 pub async fn user_page(
@@ -247,6 +254,7 @@ pub async fn user_page(
             format!("{until} — {}", u.ban_reason.as_deref().unwrap_or(""))
         }),
         can_ban: may_ban(me, &u),
+        can_unban: may_unban(me, &u),
         comments,
     })
 }
@@ -297,10 +305,14 @@ pub async fn unban(
     CsrfForm(f): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     let me = viewer.require_moderator()?;
+    let store = state.store();
+    let target = store.user(UserId(id)).await?.ok_or(WebError::NotFound)?;
+    if !may_unban(me, &target) {
+        return Err(WebError::Forbidden(ACCOUNTS_EN.cannot_unban));
+    }
     let why = reason(&f.reason)?;
-    state
-        .store()
-        .unban_user(UserId(id), me.id, why.as_deref())
+    store
+        .unban_user(target.id, Some(me.id), why.as_deref())
         .await?;
     Ok(Redirect::to(&format!("/mod/users/{id}")).into_response())
 }
@@ -352,9 +364,13 @@ pub async fn log(
         .take(usize::try_from(PAGE).unwrap_or(100))
         .map(|e| LogView {
             time: human_time(e.created_at),
-            moderator: e
-                .moderator
-                .unwrap_or_else(|| ACCOUNTS_EN.deleted_author.into()),
+            moderator: e.moderator.unwrap_or_else(|| {
+                if e.details.as_deref() == Some(tidings_store::COMMAND_LINE) {
+                    ACCOUNTS_EN.command_line.into()
+                } else {
+                    ACCOUNTS_EN.deleted_author.into()
+                }
+            }),
             target: format!("{} {}", e.target_kind, e.target_id),
             target_href: match e.target_kind.as_str() {
                 "comment" => format!("/comments/{}", e.target_id),

@@ -3,8 +3,9 @@
 use super::{article, each_backend, src};
 use tidings_core::{CommentId, Timestamp, UserId};
 use tidings_store::{
-    CommentStatus, LockoutPolicy, ModAction, NewComment, NewUser, PostOutcome, RegisterError, Role,
-    Store, StoreError, Thread,
+    BackoffPolicy, BackoffState, CommentStatus, KNOWN_DEVICE_MS, KNOWN_DEVICES_PER_USER, LoginGate,
+    ModAction, NewComment, NewUser, PostOutcome, RegisterError, Role, Store, StoreError, Thread,
+    account_backoff_key, pair_backoff_key,
 };
 
 async fn user(s: &Store, name: &str, role: Role) -> tidings_store::User {
@@ -76,59 +77,156 @@ async fn users_are_unique_ignoring_case_and_roles_round_trip() {
 }
 
 #[tokio::test]
-async fn lockout_counts_failures_in_the_database() {
+async fn login_backoff_doubles_after_the_free_failures() {
     each_backend(async |db| {
         let s = &db.store;
-        let u = user(s, "carol", Role::Member).await;
-        let p = LockoutPolicy {
-            max_failures: 3,
-            window_ms: 60_000,
-            lock_ms: 600_000,
+        let p = BackoffPolicy {
+            free_failures: 2,
+            first_delay_ms: 1_000,
+            max_delay_ms: 4_000,
+            forget_after_ms: 60_000,
         };
         let t0 = Timestamp(1_000_000);
-        assert_eq!(s.record_login_failure(u.id, t0, &p).await.unwrap(), None);
+        let at = |ms: i64| t0.plus_ms(ms);
+        let charge =
+            async |key: &str, ms: i64| s.login_backoff_charge(key, at(ms), &p).await.unwrap();
+        let wait = |ms: i64| LoginGate::Wait { until: at(ms) };
+        // Two free failures, then 1 s, 2 s, 4 s, 4 s after each failure.
+        assert_eq!(charge("k", 0).await, LoginGate::Open);
+        assert_eq!(charge("k", 1).await, LoginGate::Open);
+        assert_eq!(charge("k", 2).await, LoginGate::Open);
+        assert_eq!(charge("k", 3).await, wait(1_002));
         assert_eq!(
-            s.record_login_failure(u.id, t0.plus_ms(1), &p)
-                .await
-                .unwrap(),
-            None
+            charge("k", 1_001).await,
+            wait(1_002),
+            "refusals do not count"
         );
-        let locked = s
-            .record_login_failure(u.id, t0.plus_ms(2), &p)
+        assert_eq!(
+            s.login_backoff("k").await.unwrap(),
+            Some(BackoffState {
+                failures: 3,
+                blocked_until: at(1_002)
+            })
+        );
+        assert_eq!(charge("k", 1_002).await, LoginGate::Open);
+        assert_eq!(charge("k", 1_003).await, wait(3_002));
+        assert_eq!(charge("k", 3_002).await, LoginGate::Open);
+        assert_eq!(charge("k", 3_003).await, wait(7_002));
+        assert_eq!(charge("k", 7_002).await, LoginGate::Open);
+        assert_eq!(charge("k", 7_003).await, wait(11_002), "at most 4 s");
+        // Keys are independent.
+        assert_eq!(charge("other", 7_003).await, LoginGate::Open);
+        // A success clears the attempt's keys and notes the time.
+        let u = user(s, "carol", Role::Member).await;
+        assert_eq!(charge("k", 11_002).await, LoginGate::Open);
+        s.record_login_success(u.id, at(11_003), &["k"])
             .await
             .unwrap();
-        assert_eq!(locked, Some(t0.plus_ms(2 + 600_000)));
-        // Failures while locked change nothing.
-        let again = s
-            .record_login_failure(u.id, t0.plus_ms(3), &p)
-            .await
-            .unwrap();
-        assert_eq!(again, locked);
-        // After the lock, the count starts again.
-        let after = t0.plus_ms(700_000);
-        assert_eq!(s.record_login_failure(u.id, after, &p).await.unwrap(), None);
-        // Failures further apart than the window do not add up.
-        let u2 = user(s, "dave", Role::Member).await;
-        for k in 0..5 {
-            let at = t0.plus_ms(k * 120_000);
-            assert_eq!(s.record_login_failure(u2.id, at, &p).await.unwrap(), None);
+        assert_eq!(s.login_backoff("k").await.unwrap(), None);
+        assert_eq!(
+            s.user(u.id).await.unwrap().unwrap().last_login_at,
+            Some(at(11_003))
+        );
+        assert!(s.login_backoff("other").await.unwrap().is_some());
+        // Failures a minute apart (forget_after_ms) never add up.
+        for k in 0..6 {
+            assert_eq!(charge("slow", k * 60_001).await, LoginGate::Open, "{k}");
         }
-        // Success clears the count.
-        s.record_login_failure(u2.id, t0.plus_ms(600_001), &p)
-            .await
-            .unwrap();
-        s.record_login_failure(u2.id, t0.plus_ms(600_002), &p)
-            .await
-            .unwrap();
-        s.record_login_success(u2.id, t0.plus_ms(600_003))
-            .await
-            .unwrap();
+        assert_eq!(s.login_backoff("slow").await.unwrap().unwrap().failures, 1);
+        // Pruning forgets backoffs a day old that no longer wait.
+        let later = at(6 * 60_001 + 86_400_001);
+        s.prune_sessions(later).await.unwrap();
+        assert_eq!(s.login_backoff("slow").await.unwrap(), None);
+        assert_eq!(s.login_backoff("other").await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unlock_clears_an_accounts_backoffs_only() {
+    each_backend(async |db| {
+        let s = &db.store;
+        let p = BackoffPolicy {
+            free_failures: 1,
+            first_delay_ms: 60_000,
+            max_delay_ms: 60_000,
+            forget_after_ms: 86_400_000,
+        };
+        let now = Timestamp::now();
+        let a = user(s, "amy", Role::Admin).await;
+        let b = user(s, "ben", Role::Member).await;
+        let keys = [
+            account_backoff_key(a.id),
+            pair_backoff_key(Some(a.id), "h", "a1"),
+            pair_backoff_key(Some(a.id), "h", "dx"),
+            account_backoff_key(b.id),
+            pair_backoff_key(Some(b.id), "h", "a1"),
+            pair_backoff_key(None, "amyhash", "a1"),
+        ];
+        for k in &keys {
+            s.login_backoff_charge(k, now, &p).await.unwrap();
+            s.login_backoff_charge(k, now, &p).await.unwrap();
+            assert!(matches!(
+                s.login_backoff_charge(k, now, &p).await.unwrap(),
+                LoginGate::Wait { .. }
+            ));
+        }
+        s.clear_lockout(a.id).await.unwrap();
+        for (i, k) in keys.iter().enumerate() {
+            let gone = s.login_backoff(k).await.unwrap().is_none();
+            assert_eq!(gone, i < 3, "{k}");
+        }
         assert_eq!(
-            s.record_login_failure(u2.id, t0.plus_ms(600_004), &p)
-                .await
-                .unwrap(),
-            None
+            s.login_backoff_charge(&keys[0], now, &p).await.unwrap(),
+            LoginGate::Open
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn known_devices_rotate_are_capped_and_forgotten() {
+    each_backend(async |db| {
+        let s = &db.store;
+        let u = user(s, "dora", Role::Member).await;
+        let v = user(s, "vic", Role::Member).await;
+        let t0 = Timestamp::now();
+        s.remember_device(u.id, "d1", None, t0).await.unwrap();
+        assert!(s.is_known_device(u.id, "d1", t0).await.unwrap());
+        assert!(
+            !s.is_known_device(v.id, "d1", t0).await.unwrap(),
+            "not hers"
+        );
+        assert!(!s.is_known_device(u.id, "d2", t0).await.unwrap());
+        // A new login from that browser replaces its cookie.
+        s.remember_device(u.id, "d2", Some("d1"), t0.plus_ms(1))
+            .await
+            .unwrap();
+        assert!(!s.is_known_device(u.id, "d1", t0).await.unwrap());
+        assert!(s.is_known_device(u.id, "d2", t0).await.unwrap());
+        // ...but never another account's.
+        s.remember_device(v.id, "v1", None, t0).await.unwrap();
+        s.remember_device(u.id, "d3", Some("v1"), t0.plus_ms(2))
+            .await
+            .unwrap();
+        assert!(s.is_known_device(v.id, "v1", t0).await.unwrap());
+        // The most recent KNOWN_DEVICES_PER_USER stay.
+        for k in 0..KNOWN_DEVICES_PER_USER {
+            s.remember_device(u.id, &format!("n{k}"), None, t0.plus_ms(10 + k))
+                .await
+                .unwrap();
+        }
+        assert!(!s.is_known_device(u.id, "d3", t0).await.unwrap());
+        assert!(s.is_known_device(u.id, "n0", t0).await.unwrap());
+        assert!(s.is_known_device(v.id, "v1", t0).await.unwrap());
+        // Unused for KNOWN_DEVICE_MS: unknown, then pruned; gone with the account.
+        let late = t0.plus_ms(KNOWN_DEVICE_MS + 100);
+        assert!(!s.is_known_device(u.id, "n0", late).await.unwrap());
+        s.prune_sessions(late).await.unwrap();
+        assert!(!s.is_known_device(u.id, "n0", t0).await.unwrap());
+        s.remember_device(v.id, "v2", None, t0).await.unwrap();
+        s.delete_user(v.id).await.unwrap();
+        assert!(!s.is_known_device(v.id, "v2", t0).await.unwrap());
     })
     .await;
 }
@@ -153,17 +251,35 @@ async fn sessions_expire_and_end_together() {
         assert!(s.session("old", now).await.unwrap().is_none(), "expired");
         assert!(s.session("nope", now).await.unwrap().is_none());
         assert_eq!(s.count_user_sessions(u.id, now).await.unwrap(), 2);
-        // A password change ends the other sessions.
-        s.set_password(u.id, "newhash", Some("h1")).await.unwrap();
+        // A password change ends the other sessions; tokens stay unless asked.
+        s.create_api_token(u.id, "app", "tok1").await.unwrap();
+        s.set_password(u.id, "newhash", Some("h1"), false)
+            .await
+            .unwrap();
         assert!(s.session("h1", now).await.unwrap().is_some());
         assert!(s.session("h2", now).await.unwrap().is_none());
         assert_eq!(s.password_hash(u.id).await.unwrap().unwrap(), "newhash");
-        // Log out everywhere.
+        assert!(s.api_token_user("tok1", now).await.unwrap().is_some());
+        s.set_password(u.id, "newerhash", Some("h1"), true)
+            .await
+            .unwrap();
+        assert!(s.session("h1", now).await.unwrap().is_some());
+        assert!(s.api_token_user("tok1", now).await.unwrap().is_none());
+        // Log out everywhere: sessions and tokens, not other people's.
         s.create_session("h3", u.id, "{}", now.plus_ms(60_000))
             .await
             .unwrap();
-        assert_eq!(s.delete_user_sessions(u.id).await.unwrap(), 2);
+        s.create_api_token(u.id, "app2", "tok2").await.unwrap();
+        s.create_api_token(u.id, "app3", "tok3").await.unwrap();
+        let other = user(s, "erin2", Role::Member).await;
+        s.create_api_token(other.id, "theirs", "tok4")
+            .await
+            .unwrap();
+        assert_eq!(s.log_out_everywhere(u.id).await.unwrap(), (2, 2));
         assert!(s.session("h1", now).await.unwrap().is_none());
+        assert!(s.api_token_user("tok2", now).await.unwrap().is_none());
+        assert!(s.api_token_user("tok4", now).await.unwrap().is_some());
+        assert_eq!(s.delete_user_sessions(u.id).await.unwrap(), 0);
         assert_eq!(s.prune_sessions(now).await.unwrap(), 0);
     })
     .await;
@@ -425,7 +541,7 @@ async fn comments_threads_depth_votes_edits_and_locks() {
         let bb = s.user(b.id).await.unwrap().unwrap();
         assert!(bb.is_banned(Timestamp::now()));
         assert_eq!(bb.ban_reason.as_deref(), Some("spam"));
-        assert!(s.unban_user(b.id, m.id, None).await.unwrap());
+        assert!(s.unban_user(b.id, Some(m.id), None).await.unwrap());
         assert!(
             !s.user(b.id)
                 .await
@@ -433,17 +549,31 @@ async fn comments_threads_depth_votes_edits_and_locks() {
                 .unwrap()
                 .is_banned(Timestamp::now())
         );
+        assert!(
+            !s.unban_user(b.id, Some(m.id), None).await.unwrap(),
+            "not banned"
+        );
+        // From the command line: no moderator, and the log says so.
+        s.ban_user(b.id, m.id, until, "again").await.unwrap();
+        assert!(s.unban_user(b.id, None, Some("appeal")).await.unwrap());
+        let cli = &s.moderation_log(None, 1).await.unwrap()[0];
+        assert_eq!(
+            (cli.moderator.as_deref(), cli.details.as_deref()),
+            (None, Some(tidings_store::COMMAND_LINE))
+        );
 
         let log = s.moderation_log(None, 50).await.unwrap();
         let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(
             actions,
-            ["unban", "ban", "unlock", "lock", "restore", "remove"]
+            [
+                "unban", "ban", "unban", "ban", "unlock", "lock", "restore", "remove"
+            ]
         );
-        assert_eq!(log[5].moderator.as_deref(), Some("mod"));
-        assert_eq!(log[5].reason.as_deref(), Some("rule 1"));
-        assert_eq!(log[5].target_id, c2.0);
-        let page2 = s.moderation_log(Some(log[1].id), 50).await.unwrap();
+        assert_eq!(log[7].moderator.as_deref(), Some("mod"));
+        assert_eq!(log[7].reason.as_deref(), Some("rule 1"));
+        assert_eq!(log[7].target_id, c2.0);
+        let page2 = s.moderation_log(Some(log[3].id), 50).await.unwrap();
         assert_eq!(page2.len(), 4);
     })
     .await;

@@ -229,8 +229,12 @@ fn spawn_crawler(
     Ok(done_rx)
 }
 
-/// Heartbeat, lease renewal and recovery of work left by dead processes.
+/// Heartbeat, lease renewal and recovery of work left by dead processes;
+/// once an hour, expired sessions, rate-limit windows, login backoffs and
+/// known devices are forgotten.
 async fn upkeep(store: Store, node_id: String, mut stop: watch::Receiver<bool>) {
+    const PRUNE_EVERY_MS: i64 = 3_600_000;
+    let mut pruned_at = 0_i64;
     loop {
         if let Err(e) = store.heartbeat_node(&node_id).await {
             tracing::warn!("heartbeat failed: {e}");
@@ -244,6 +248,13 @@ async fn upkeep(store: Store, node_id: String, mut stop: watch::Receiver<bool>) 
             Err(e) => tracing::warn!("job recovery failed: {e}"),
         }
         let _ = store.prune_nodes(10 * 60_000).await;
+        let now = tidings_core::Timestamp::now();
+        if now.0.saturating_sub(pruned_at) >= PRUNE_EVERY_MS {
+            pruned_at = now.0;
+            if let Err(e) = store.prune_sessions(now).await {
+                tracing::warn!("pruning sessions and login counters failed: {e}");
+            }
+        }
         tokio::select! {
             _ = tokio::time::sleep(UPKEEP_EVERY) => {}
             _ = stop.wait_for(|s| *s) => return,

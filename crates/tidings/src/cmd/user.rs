@@ -1,4 +1,4 @@
-//! `tidings user add|list|role|unlock`: accounts from the command line, for
+//! `tidings user add|list|role|unlock|unban`: accounts from the command line, for
 //! the first admin and for operators.
 
 use crate::cli::UserCommand;
@@ -114,6 +114,26 @@ pub async fn run(cmd: UserCommand, config: &Config) -> Result<()> {
             .await;
             store.close().await;
             println!("{} may log in again", res?.username);
+            Ok(())
+        }
+        UserCommand::Unban { name, reason } => {
+            let store = super::open_store(config).await?;
+            let res = async {
+                let u = store
+                    .user_by_name(&name)
+                    .await?
+                    .with_context(|| format!("no user `{name}`"))?;
+                let lifted = store.unban_user(u.id, None, reason.as_deref()).await?;
+                anyhow::Ok((u, lifted))
+            }
+            .await;
+            store.close().await;
+            let (u, lifted) = res?;
+            if lifted {
+                println!("{} is no longer banned", u.username);
+            } else {
+                println!("{} was not banned", u.username);
+            }
             Ok(())
         }
     }

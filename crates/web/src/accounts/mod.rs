@@ -25,13 +25,16 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use tidings_core::Timestamp;
 use tidings_store::{Role, User};
 use tokio::sync::{OnceCell, Semaphore};
 
 pub const SESSION_COOKIE: &str = "tidings_session";
 pub const CSRF_COOKIE: &str = "tidings_csrf";
+/// Marks a browser that logged in before: its attempts skip the account's
+/// login backoff (see [`pages::authenticate`]).
+pub const DEVICE_COOKIE: &str = "tidings_device";
 /// Largest form body accepted (a comment at the length limit fits easily).
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
@@ -61,11 +64,17 @@ pub struct AccountsConfig {
     /// A remembered session ends after this long unused.
     pub remember_days: u64,
     pub secure_cookies: SecureCookies,
-    /// Failed logins (each within `lockout_minutes` of the last) that lock an account.
+    /// Failed logins of one account, from anywhere, before it backs off:
+    /// each further failure makes every attempt without a known device wait
+    /// (5 s, doubling).
     pub login_max_failures: u32,
-    /// How long a lock lasts.
+    /// Failed logins of one client (address, or known device) on one login
+    /// name before that pair backs off (1 s, doubling).
+    pub login_max_failures_per_address: u32,
+    /// The longest backoff wait, in minutes.
     pub lockout_minutes: u64,
-    /// Login attempts per client address per hour, whatever the account.
+    /// Login attempts per client address per hour, whatever the account
+    /// (known devices are not counted).
     pub login_attempts_per_ip_per_hour: u32,
     pub registrations_per_ip_per_hour: u32,
     pub password_min_length: usize,
@@ -83,6 +92,7 @@ impl Default for AccountsConfig {
             remember_days: 30,
             secure_cookies: SecureCookies::Auto,
             login_max_failures: 10,
+            login_max_failures_per_address: 5,
             lockout_minutes: 15,
             login_attempts_per_ip_per_hour: 100,
             registrations_per_ip_per_hour: 5,
@@ -160,8 +170,12 @@ impl AppState {
     }
 
     /// A stable, salted hash of a client address: rate-limit keys and
-    /// `comments.ip_hash` never hold the address itself.
+    /// `comments.ip_hash` never hold the address itself. An IPv6 address
+    /// counts as its /64 (see [`client_network`]).
     pub async fn ip_hash(&self, ip: &str) -> Result<String, WebError> {
+        let ip = ip
+            .parse::<IpAddr>()
+            .map_or_else(|_| ip.to_string(), client_network);
         let salt = self
             .accounts()
             .ip_salt
@@ -173,16 +187,30 @@ impl AppState {
         Ok(digest(&format!("{salt}\n{ip}")).chars().take(32).collect())
     }
 
-    pub(crate) fn lockout_policy(&self) -> tidings_store::LockoutPolicy {
+    /// The login backoffs: (per client on one login name, per account).
+    pub(crate) fn login_backoff_policies(
+        &self,
+    ) -> (tidings_store::BackoffPolicy, tidings_store::BackoffPolicy) {
         let c = &self.config().accounts;
-        let minutes = i64::try_from(c.lockout_minutes).unwrap_or(15);
-        tidings_store::LockoutPolicy {
-            max_failures: i64::from(c.login_max_failures.max(1)),
-            window_ms: minutes.saturating_mul(60_000),
-            lock_ms: minutes.saturating_mul(60_000),
-        }
+        let max_delay_ms = i64::try_from(c.lockout_minutes)
+            .unwrap_or(15)
+            .max(1)
+            .saturating_mul(60_000);
+        let policy = |free: u32, first_delay_ms: i64| tidings_store::BackoffPolicy {
+            free_failures: i64::from(free.max(1)),
+            first_delay_ms,
+            max_delay_ms,
+            forget_after_ms: LOGIN_FAILURES_FORGOTTEN_MS,
+        };
+        (
+            policy(c.login_max_failures_per_address, 1_000),
+            policy(c.login_max_failures, 5_000),
+        )
     }
 }
+
+/// Failed logins are forgotten after a day without one.
+const LOGIN_FAILURES_FORGOTTEN_MS: i64 = 86_400_000;
 
 /// 32 random bytes as hex.
 pub fn random_token() -> Result<String, WebError> {
@@ -230,7 +258,11 @@ pub struct Viewer {
     pub signed_in: Option<SessionUser>,
     /// The visitor's double-submit CSRF cookie, when they have one.
     anon_csrf: Option<String>,
-    /// The client's address (from the connection, or the proxy's header when trusted).
+    /// The hash of the browser's device cookie, when it sends one.
+    pub(crate) device: Option<String>,
+    /// The client's address (from the connection, or the proxy's header when
+    /// trusted) as per-address limits count it: an IPv6 client's /64, see
+    /// [`client_network`].
     pub ip: String,
     pub secure: bool,
 }
@@ -254,30 +286,26 @@ impl Viewer {
 
     /// A signed-in user who may write (not banned).
     pub fn require_writer(&self) -> Result<&User, WebError> {
-        let u = self.require_user()?;
-        if u.is_banned(Timestamp::now()) {
-            return Err(WebError::Banned {
-                until: u.banned_until.unwrap_or(Timestamp(i64::MAX)),
-                reason: u.ban_reason.clone().unwrap_or_default(),
-            });
-        }
-        Ok(u)
+        not_banned(self.require_user()?)
     }
 
+    /// A moderator or admin who is not banned: a ban takes every power away,
+    /// whatever the role.
     pub fn require_moderator(&self) -> Result<&User, WebError> {
         let u = self.require_user()?;
         if !u.role.can_moderate() {
             return Err(WebError::Forbidden(crate::i18n::ACCOUNTS_EN.need_moderator));
         }
-        Ok(u)
+        not_banned(u)
     }
 
+    /// An admin who is not banned.
     pub fn require_admin(&self) -> Result<&User, WebError> {
         let u = self.require_user()?;
         if u.role != Role::Admin {
             return Err(WebError::Forbidden(crate::i18n::ACCOUNTS_EN.need_admin));
         }
-        Ok(u)
+        not_banned(u)
     }
 
     pub fn role(&self) -> Option<Role> {
@@ -288,10 +316,22 @@ impl Viewer {
         Viewer {
             signed_in: None,
             anon_csrf: None,
+            device: None,
             ip,
             secure,
         }
     }
+}
+
+/// `u`, unless a ban is in force: then the error that says until when and why.
+fn not_banned(u: &User) -> Result<&User, WebError> {
+    if u.is_banned(Timestamp::now()) {
+        return Err(WebError::Banned {
+            until: u.banned_until.unwrap_or(Timestamp(i64::MAX)),
+            reason: u.ban_reason.clone().unwrap_or_default(),
+        });
+    }
+    Ok(u)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
@@ -382,7 +422,8 @@ fn client_ip(state: &AppState, req: &Request) -> String {
 }
 
 /// The reader's address for rate limits: the peer, or the first
-/// X-Forwarded-For hop when configured to trust a reverse proxy.
+/// X-Forwarded-For hop when configured to trust a reverse proxy, as
+/// [`client_network`] (an IPv6 client is its /64).
 pub(crate) fn client_addr(
     state: &AppState,
     headers: &HeaderMap,
@@ -393,13 +434,29 @@ pub(crate) fn client_addr(
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
     {
-        return first.to_string();
+        return client_network(first);
     }
-    peer.map(|p| p.ip().to_string())
+    peer.map(|p| client_network(p.ip()))
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// What every per-address limit counts: an IPv4 address as it is (also when
+/// it arrives IPv4-mapped, `::ffff:a.b.c.d`), an IPv6 address as its /64,
+/// written `2001:db8:1:2::/64`. One subscriber usually gets a whole /64 and
+/// can pick any address in it, so a limit on single addresses would not hold.
+pub fn client_network(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{}/64", std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
+    }
 }
 
 fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
@@ -439,8 +496,8 @@ pub async fn resolve_viewer(
                 s: &crate::i18n::ACCOUNTS_EN,
                 username: viewer.user().map(|u| u.username.clone()),
                 csrf: viewer.csrf().unwrap_or_default().to_string(),
-                moderator: viewer.role().is_some_and(Role::can_moderate),
-                admin: viewer.role() == Some(Role::Admin),
+                moderator: viewer.require_moderator().is_ok(),
+                admin: viewer.require_admin().is_ok(),
                 can_register: state.config().accounts.registration != Registration::Closed,
             };
             req.extensions_mut().insert(viewer);
@@ -492,6 +549,7 @@ async fn resolve(
         check_origin(state, req.headers())?;
     }
     let mut viewer = Viewer::anonymous(ip, secure);
+    viewer.device = cookie_value(req.headers(), DEVICE_COOKIE).map(digest);
     let now = Timestamp::now();
     let store = state.store();
 
@@ -591,6 +649,32 @@ pub async fn start_session(
         SESSION_COOKIE,
         &token,
         remember.then_some(ttl_ms / 1000),
+        viewer.secure,
+    ))
+}
+
+/// Mark the viewer's browser as a known device of `user` (it just proved the
+/// password): a new random cookie, stored hashed, replacing the one it sent.
+/// Returns the `Set-Cookie` header.
+pub async fn remember_device(
+    state: &AppState,
+    viewer: &Viewer,
+    user: &User,
+) -> Result<HeaderValue, WebError> {
+    let token = random_token()?;
+    state
+        .store()
+        .remember_device(
+            user.id,
+            &digest(&token),
+            viewer.device.as_deref(),
+            Timestamp::now(),
+        )
+        .await?;
+    Ok(set_cookie(
+        DEVICE_COOKIE,
+        &token,
+        Some(tidings_store::KNOWN_DEVICE_MS / 1000),
         viewer.secure,
     ))
 }
@@ -720,6 +804,21 @@ mod tests {
         assert!(!same_secret("abc", "abd"));
         assert!(!same_secret("", ""), "an empty token never matches");
         assert_eq!(digest("x").len(), 64);
+    }
+
+    #[test]
+    fn limits_count_an_ipv6_client_by_its_slash_64() {
+        let net = |s: &str| client_network(s.parse().unwrap());
+        assert_eq!(net("192.0.2.7"), "192.0.2.7");
+        assert_eq!(net("::ffff:192.0.2.7"), "192.0.2.7", "IPv4-mapped");
+        assert_eq!(net("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            net("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+            net("2001:db8:1:2::1"),
+            "one /64, one limit"
+        );
+        assert_ne!(net("2001:db8:1:3::1"), net("2001:db8:1:2::1"));
+        assert_eq!(net("::1"), "::/64");
     }
 
     #[test]

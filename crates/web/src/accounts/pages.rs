@@ -5,8 +5,8 @@ use super::password::{
     PasswordProblem, UsernameProblem, check_email, check_new_password, check_username,
 };
 use super::{
-    CSRF_COOKIE, CsrfForm, Registration, SESSION_COOKIE, Viewer, digest, random_token, safe_next,
-    set_cookie, start_session,
+    CSRF_COOKIE, CsrfForm, Registration, SESSION_COOKIE, Viewer, digest, random_token,
+    remember_device, safe_next, set_cookie, start_session,
 };
 use crate::i18n::{ACCOUNTS_EN, AccountsText};
 use crate::pages::{Layout, human_time, render};
@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tidings_core::Timestamp;
-use tidings_store::{NewUser, RegisterError, Role, StoreError};
+use tidings_store::{LoginGate, NewUser, RegisterError, Role, StoreError};
 
 #[derive(Template)]
 #[template(path = "accounts/login.html")]
@@ -161,9 +161,10 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// One answer for every failure (unknown name, wrong password, locked
-/// account), after the same argon2 work, so neither the message nor the
-/// time tells whether an account exists.
+/// One answer for every failure (unknown name, wrong password, an account
+/// in backoff), after the same argon2 work, so neither the message nor the
+/// time tells whether an account exists. A successful login also marks the
+/// browser as a known device of the account.
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -172,7 +173,7 @@ pub async fn login(
 ) -> Result<Response, WebError> {
     let cfg = &state.config().accounts;
     let next = safe_next(f.next.as_deref()).unwrap_or_else(|| "/".into());
-    let fail = |status: StatusCode, msg: &str| -> Result<Response, WebError> {
+    let fail = |status: StatusCode, msg: String| -> Result<Response, WebError> {
         let page = LoginPage {
             l: noindex(Layout::new(
                 &state,
@@ -184,7 +185,7 @@ pub async fn login(
             csrf: viewer.csrf().unwrap_or_default().to_string(),
             next: next.clone(),
             username: f.username.chars().take(64).collect(),
-            error: Some(msg.to_string()),
+            error: Some(msg),
             can_register: cfg.registration != Registration::Closed,
         };
         Ok(with_status(with_cookies(render(&page)?, None), status))
@@ -192,27 +193,55 @@ pub async fn login(
 
     let user = match authenticate(&state, &viewer, &f.username, &f.password).await? {
         Ok(u) => u,
-        Err(LoginRefused::Throttled) => {
-            return fail(StatusCode::TOO_MANY_REQUESTS, ACCOUNTS_EN.login_throttled);
+        Err(LoginRefused::Throttled { retry_after_secs }) => {
+            let msg = ACCOUNTS_EN
+                .login_throttled
+                .replace("{n}", &retry_after_secs.to_string());
+            let mut res = fail(StatusCode::TOO_MANY_REQUESTS, msg)?;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return Ok(res);
         }
         Err(LoginRefused::Failed) => {
-            return fail(StatusCode::UNAUTHORIZED, ACCOUNTS_EN.login_failed);
+            return fail(StatusCode::UNAUTHORIZED, ACCOUNTS_EN.login_failed.into());
         }
     };
     let cookie = start_session(&state, &viewer, &user, f.remember.is_some()).await?;
-    Ok(with_cookies(Redirect::to(&next).into_response(), [cookie]))
+    let device = remember_device(&state, &viewer, &user).await?;
+    Ok(with_cookies(
+        Redirect::to(&next).into_response(),
+        [cookie, device],
+    ))
 }
 
-/// Why a login was refused. `Failed` covers an unknown name, a wrong
-/// password and a locked account alike.
+/// Why a login was refused.
 pub(crate) enum LoginRefused {
-    Throttled,
+    /// Too many attempts from this client: its address's hourly budget is
+    /// spent, or it failed too often on this login name (known or not).
+    Throttled { retry_after_secs: u64 },
+    /// An unknown name, a wrong password, or an account in backoff: one answer.
     Failed,
 }
 
-/// Check a username and password by the login form's rules: attempts per
-/// client address per hour, argon2 work whether or not the account exists,
-/// failures counted towards the account's lockout.
+/// Check a username and password by the login form's rules (the API's
+/// token requests use the same):
+///
+/// 1. Each client address has `login_attempts_per_ip_per_hour` attempts.
+/// 2. Each client (its address, or its device cookie when that is known to
+///    the account) on each login name has `login_max_failures_per_address`
+///    free failures; after that it waits 1 s, then twice as long after each
+///    further failure (at most `lockout_minutes`) before an attempt is even
+///    checked. Unknown names count the same, so this says nothing about
+///    which accounts exist, and the answer may say how long to wait.
+/// 3. Each account has `login_max_failures` free failures from everyone;
+///    after that it backs off (5 s, doubling, at most `lockout_minutes`):
+///    meanwhile attempts are refused unchecked with the usual failure answer
+///    and are not counted, unless they come from a known device (a browser
+///    that logged in to the account before) or a session of the account.
+///    Those skip steps 1 and 3 and do not count towards them.
+///
+/// Every attempt past step 2 costs the same argon2 work. A success clears
+/// the client's failures and, when it passed step 3, the account's.
 pub(crate) async fn authenticate(
     state: &AppState,
     viewer: &Viewer,
@@ -222,11 +251,13 @@ pub(crate) async fn authenticate(
     let store = state.store();
     let now = Timestamp::now();
     let cfg = &state.config().accounts;
-    let ip_key = format!("login:{}", state.ip_hash(&viewer.ip).await?);
-    let hits = store.rate_limit_hit(&ip_key, 3_600_000, now).await?;
-    if hits > i64::from(cfg.login_attempts_per_ip_per_hour) {
-        return Ok(Err(LoginRefused::Throttled));
-    }
+    let (pair_policy, account_policy) = state.login_backoff_policies();
+    let wait = |until: Timestamp| {
+        u64::try_from(until.0.saturating_sub(now.0))
+            .unwrap_or(0)
+            .div_ceil(1000)
+            .max(1)
+    };
     let name = username.trim();
     let password = password
         .chars()
@@ -239,23 +270,66 @@ pub(crate) async fn authenticate(
     } else {
         store.user_auth(name).await?
     };
+    let account = auth.as_ref().map(|a| a.user.id);
+    let device = match (account, viewer.device.as_deref()) {
+        (Some(id), Some(d)) if store.is_known_device(id, d, now).await? => Some(d),
+        _ => None,
+    };
+    let known = device.is_some() || (account.is_some() && viewer.user().map(|u| u.id) == account);
+
+    let ip = state.ip_hash(&viewer.ip).await?;
+    if !known {
+        const HOUR_MS: i64 = 3_600_000;
+        let (hits, start) = store
+            .rate_limit_hit_window(&format!("login:{ip}"), HOUR_MS, now)
+            .await?;
+        if hits > i64::from(cfg.login_attempts_per_ip_per_hour) {
+            return Ok(Err(LoginRefused::Throttled {
+                retry_after_secs: wait(start.plus_ms(HOUR_MS)),
+            }));
+        }
+    }
+    let client = match device {
+        Some(d) => format!("d{}", d.chars().take(32).collect::<String>()),
+        None => format!("a{ip}"),
+    };
+    let name_hash: String = digest(&name.to_lowercase()).chars().take(32).collect();
+    let pair = tidings_store::pair_backoff_key(account, &name_hash, &client);
+    if let LoginGate::Wait { until } = store.login_backoff_charge(&pair, now, &pair_policy).await? {
+        return Ok(Err(LoginRefused::Throttled {
+            retry_after_secs: wait(until),
+        }));
+    }
+    let account_key = account.map(tidings_store::account_backoff_key);
+    let checked = match &account_key {
+        Some(key) if !known => {
+            store
+                .login_backoff_charge(key, now, &account_policy)
+                .await?
+                == LoginGate::Open
+        }
+        Some(_) => true,
+        None => false,
+    };
+    // Unchecked attempts verify against a dummy hash: the same work, no answer.
     let ok = state
-        .verify_password(&password, auth.as_ref().map(|a| a.password_hash.as_str()))
+        .verify_password(
+            &password,
+            auth.as_ref()
+                .filter(|_| checked)
+                .map(|a| a.password_hash.as_str()),
+        )
         .await?;
-    let Some(auth) = auth else {
+    let Some(auth) = auth.filter(|_| ok) else {
         return Ok(Err(LoginRefused::Failed));
     };
-    let locked = auth.user.locked_until.is_some_and(|t| t > now);
-    if locked {
-        return Ok(Err(LoginRefused::Failed));
+    let mut clear = vec![pair.as_str()];
+    if let Some(key) = account_key.as_deref().filter(|_| !known) {
+        clear.push(key);
     }
-    if !ok {
-        store
-            .record_login_failure(auth.user.id, now, &state.lockout_policy())
-            .await?;
-        return Ok(Err(LoginRefused::Failed));
-    }
-    store.record_login_success(auth.user.id, now).await?;
+    store
+        .record_login_success(auth.user.id, now, &clear)
+        .await?;
     Ok(Ok(auth.user))
 }
 
@@ -451,7 +525,11 @@ pub async fn register(
         }
     };
     let cookie = start_session(&state, &viewer, &created, false).await?;
-    Ok(with_cookies(Redirect::to(&next).into_response(), [cookie]))
+    let device = remember_device(&state, &viewer, &created).await?;
+    Ok(with_cookies(
+        Redirect::to(&next).into_response(),
+        [cookie, device],
+    ))
 }
 
 async fn account_view(
@@ -539,8 +617,12 @@ pub struct PasswordForm {
     password: String,
     #[serde(default)]
     password2: String,
+    /// Present (the box is ticked, as it is by default): revoke every API token too.
+    revoke_tokens: Option<String>,
 }
 
+/// A new password ends every other session; with "also revoke my API
+/// tokens" ticked (the default) every API token stops working too.
 pub async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -568,17 +650,20 @@ pub async fn change_password(
     }
     let hash = state.hash_password(&f.password).await?;
     let keep = viewer.signed_in.as_ref().and_then(|s| s.session.as_deref());
-    store.set_password(u.id, &hash, keep).await?;
+    store
+        .set_password(u.id, &hash, keep, f.revoke_tokens.is_some())
+        .await?;
     Ok(Redirect::to("/account?done=password").into_response())
 }
 
+/// End every session of the account and revoke every API token.
 pub async fn logout_everywhere(
     State(state): State<AppState>,
     viewer: Viewer,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     let u = viewer.require_user()?;
-    state.store().delete_user_sessions(u.id).await?;
+    state.store().log_out_everywhere(u.id).await?;
     Ok(with_cookies(
         Redirect::to("/login").into_response(),
         [set_cookie(SESSION_COOKIE, "", Some(0), viewer.secure)],

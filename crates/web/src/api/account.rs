@@ -32,16 +32,19 @@ pub struct NewToken {
 /// Log in with a username and password to get a new personal API token.
 ///
 /// The same rules as the login form: attempts per client address are
-/// limited, failed attempts count towards the account's lockout, and every
-/// failure (unknown name, wrong password, locked account) gets the same answer.
+/// limited; a client that keeps failing on one name waits longer and longer
+/// (429 with `Retry-After`); an account that keeps failing backs off (its
+/// attempts are refused unchecked, except with a token of that account); and
+/// every failure (unknown name, wrong password, account in backoff) gets the
+/// same answer.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "account",
     request_body = TokenRequest,
     responses(
         (status = 201, description = "A new token", body = NewToken),
         (status = 400, description = "Unreadable body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong username or password, or the account is locked", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username or password, or the account is backing off", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad token name", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, or too many failures from it on this name", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_token(
     State(state): State<AppState>,
@@ -51,7 +54,9 @@ pub async fn create_token(
     let Json(r) = body.map_err(json_rejection)?;
     let user = match authenticate(&state, &viewer, &r.username, &r.password).await? {
         Ok(u) => u,
-        Err(LoginRefused::Throttled) => return Err(ApiError::rate_limited(3600)),
+        Err(LoginRefused::Throttled { retry_after_secs }) => {
+            return Err(ApiError::rate_limited(retry_after_secs));
+        }
         Err(LoginRefused::Failed) => {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,

@@ -234,55 +234,215 @@ async fn register_login_logout_and_bad_input() {
     }
 }
 
+/// Make every login backoff that is waiting now wait another hour, so the
+/// test does not race the clock (the first waits are a few seconds).
+async fn pin_backoffs(store: &tidings_store::Store) {
+    let later = tidings_core::now_ms() + 3_600_000;
+    store
+        .debug_execute(&format!(
+            "UPDATE login_backoff SET blocked_until = {later} WHERE delay_ms > 0"
+        ))
+        .await
+        .unwrap();
+}
+
+/// `POST /api/v1/auth/token` from `ip`, optionally with a bearer token.
+async fn api_login(
+    server: &Server,
+    ip: &str,
+    password: &str,
+    bearer: Option<&str>,
+) -> reqwest::Response {
+    let mut req = http()
+        .post(server.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", ip)
+        .json(&serde_json::json!({"username": "victim", "password": password, "name": "app"}));
+    if let Some(b) = bearer {
+        req = req.bearer_auth(b);
+    }
+    req.send().await.unwrap()
+}
+
+/// Failed logins slow down the client that makes them (per login name) and,
+/// past `login_max_failures`, the account; an account in backoff refuses
+/// even the right password, except from a browser that logged in to it
+/// before, a session of it or one of its API tokens. Nobody is locked out
+/// for good: when the wait is over, the right password works from anywhere.
 #[tokio::test]
-async fn twenty_wrong_passwords_lock_the_account() {
+async fn failed_logins_back_off_but_known_devices_get_in() {
     for i in Install::all().await {
         eprintln!("-- {}", i.name());
-        let server = serve(&i, "login_attempts_per_ip_per_hour = 30\n");
-        cli_user(&i, "victim", None);
-        let mut web = Web::new(&server, "10.1.0.1");
-        let mut last = String::new();
-        for k in 0..20 {
-            let r = web
-                .login("victim", &format!("wrong password {k}"), false)
-                .await;
-            assert_eq!(r.status, 401);
-            last = form_error(&r.body);
-        }
-        // Meanwhile the right password is refused, with the very same message.
-        let r = web.login("victim", PW, false).await;
-        assert_eq!(r.status, 401);
-        assert_eq!(form_error(&r.body), last);
-        assert!(!web.cookies.contains_key("tidings_session"));
-        // From another address too: the lock is in the database, not the process.
-        let mut elsewhere = Web::new(&server, "10.1.0.2");
-        assert_eq!(elsewhere.login("victim", PW, false).await.status, 401);
+        let server = serve(&i, "");
         let store = i.store().await;
-        let u = store.user_by_name("victim").await.unwrap().unwrap();
-        let until = u.locked_until.unwrap();
-        let now = tidings_core::now_ms();
+        cli_user(&i, "victim", Some("--admin"));
+        let victim = store.user_by_name("victim").await.unwrap().unwrap();
+        let account_key = tidings_store::account_backoff_key(victim.id);
+
+        // The owner's usual browser logs in (and out): it keeps a device cookie.
+        let mut home = Web::new(&server, "10.1.9.1");
+        let r = home.login("victim", PW, false).await;
+        assert_eq!(r.status, 303);
+        let c = r
+            .set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with("tidings_device="))
+            .unwrap();
         assert!(
-            until.0 > now && until.0 <= now + 15 * 60_000,
-            "locked for lockout_minutes"
+            c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Max-Age=31536000"),
+            "{c}"
+        );
+        let t = home.token().await;
+        home.post("/logout", &[("csrf", &t)]).await;
+        assert!(home.cookies.contains_key("tidings_device"));
+        // A phone stays signed in (no device cookie); an app has a token.
+        let mut phone = Web::new(&server, "10.1.9.2");
+        assert_eq!(phone.login("victim", PW, false).await.status, 303);
+        phone.cookies.remove("tidings_device");
+        let app = phone.api_token("app").await;
+
+        // One address: five free failures, the sixth is checked, then it must wait.
+        let mut attacker = Web::new(&server, "10.1.0.1");
+        let mut failed = String::new();
+        for k in 0..6 {
+            let r = attacker.login("victim", &format!("wrong {k}"), false).await;
+            assert_eq!(r.status, 401, "{k}");
+            failed = form_error(&r.body);
+        }
+        pin_backoffs(&store).await;
+        let r = attacker.login("victim", PW, false).await;
+        assert_eq!(r.status, 429, "even the right password waits");
+        assert!(form_error(&r.body).contains("Too many login attempts"));
+        let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(retry > 0 && form_error(&r.body).contains(&format!("wait {retry} s")));
+        // The API's token requests follow the same rules.
+        let r = api_login(&server, "10.1.0.1", PW, None).await;
+        assert_eq!(r.status(), 429);
+        assert!(r.headers().contains_key("retry-after"));
+        // An unknown name is treated exactly alike (no account enumeration).
+        for k in 0..6 {
+            let r = attacker
+                .login("no-such-user", &format!("x{k}"), false)
+                .await;
+            assert_eq!(
+                (r.status, form_error(&r.body)),
+                (401, failed.clone()),
+                "{k}"
+            );
+        }
+        pin_backoffs(&store).await;
+        assert_eq!(attacker.login("no-such-user", "x", false).await.status, 429);
+
+        // From a second address the account reaches login_max_failures (10)
+        // and backs off after the eleventh failure.
+        let mut second = Web::new(&server, "10.1.0.2");
+        for k in 0..5 {
+            assert_eq!(
+                second
+                    .login("victim", &format!("bad {k}"), false)
+                    .await
+                    .status,
+                401
+            );
+        }
+        pin_backoffs(&store).await;
+        assert_eq!(
+            store
+                .login_backoff(&account_key)
+                .await
+                .unwrap()
+                .unwrap()
+                .failures,
+            11
+        );
+        // Meanwhile the right password from anywhere new fails like a wrong one.
+        for ip in ["10.1.0.3", "10.1.0.50"] {
+            let r = Web::new(&server, ip).login("victim", PW, false).await;
+            assert_eq!(r.status, 401, "{ip}");
+            assert_eq!(form_error(&r.body), failed);
+        }
+        let r = api_login(&server, "10.1.0.51", PW, None).await;
+        assert_eq!(r.status(), 401);
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["code"], "invalid_credentials");
+        // ...but the owner's browser gets in, and so do the signed-in phone and the app.
+        let r = home.login("victim", PW, false).await;
+        assert_eq!(r.status, 303, "{}", form_error(&r.body));
+        assert_eq!(home.get("/account").await.status, 200);
+        let t = home.token().await;
+        home.post("/logout", &[("csrf", &t)]).await;
+        let t = phone.token().await;
+        let r = phone
+            .post(
+                "/login",
+                &[("csrf", &t), ("username", "victim"), ("password", PW)],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        assert_eq!(
+            api_login(&server, "10.1.0.52", PW, Some(&app))
+                .await
+                .status(),
+            201
+        );
+        // A wrong password from the owner's browser is still just wrong.
+        assert_eq!(home.login("victim", "not it", false).await.status, 401);
+        // Those logins leave the account's backoff in place for everyone else.
+        let b = store.login_backoff(&account_key).await.unwrap().unwrap();
+        assert_eq!(b.failures, 11);
+        assert_eq!(
+            Web::new(&server, "10.1.0.53")
+                .login("victim", PW, false)
+                .await
+                .status,
+            401
         );
 
-        // When the lock ends, the right password works again.
+        // When the wait is over, the right password works from a new address.
         store
             .debug_execute(&format!(
-                "UPDATE users SET locked_until = 1 WHERE id = {}",
-                u.id
+                "UPDATE login_backoff SET blocked_until = 0 WHERE key = '{account_key}'"
             ))
             .await
             .unwrap();
-        assert_eq!(elsewhere.login("victim", PW, false).await.status, 303);
+        assert_eq!(
+            Web::new(&server, "10.1.0.60")
+                .login("victim", PW, false)
+                .await
+                .status,
+            303
+        );
+        assert_eq!(
+            store.login_backoff(&account_key).await.unwrap(),
+            None,
+            "cleared"
+        );
 
-        // Per-address throttling: the 31st attempt in the hour from one address is refused.
-        for _ in 0..9 {
-            web.login("victim", "wrong again", false).await;
+        // `tidings user unlock` lifts the account's backoff and every address's.
+        for ip in ["10.1.0.4", "10.1.0.5", "10.1.0.6"] {
+            let mut w = Web::new(&server, ip);
+            for k in 0..5 {
+                w.login("victim", &format!("again {k}"), false).await;
+            }
         }
-        let r = web.login("anyone", "whatever", false).await;
-        assert_eq!(r.status, 429, "{}", form_error(&r.body));
-        assert!(form_error(&r.body).contains("Too many login attempts"));
+        pin_backoffs(&store).await;
+        assert_eq!(
+            Web::new(&server, "10.1.0.61")
+                .login("victim", PW, false)
+                .await
+                .status,
+            401
+        );
+        let o = i.run(&["user", "unlock", "victim"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("victim may log in again"));
+        assert_eq!(
+            attacker
+                .login("victim", "wrong once more", false)
+                .await
+                .status,
+            401
+        );
+        assert_eq!(attacker.login("victim", PW, false).await.status, 303);
     }
 }
 
@@ -490,6 +650,123 @@ async fn password_change_sessions_tokens_and_deletion() {
         assert!(page.contains("[deleted]"));
         assert!(page.contains("carol replies"), "the thread stays intact");
         assert_eq!(a.login("bob", "new giraffe 43", false).await.status, 401);
+    }
+}
+
+/// Per-address limits count an IPv6 client by its /64 (rotating addresses
+/// inside it gains nothing) and an IPv4-mapped client by its IPv4 address.
+#[tokio::test]
+async fn ipv6_clients_share_limits_per_slash_64() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "login_attempts_per_ip_per_hour = 3\n");
+        let mut n = 0;
+        let mut attempt = async |ip: &str| {
+            n += 1;
+            let mut w = Web::new(&server, ip);
+            w.login(&format!("nobody{n}"), "whatever it is", false)
+                .await
+                .status
+        };
+        for ip in [
+            "2001:db8:1:2::1",
+            "2001:db8:1:2::2",
+            "2001:db8:1:2:ffff:1:2:3",
+        ] {
+            assert_eq!(attempt(ip).await, 401, "{ip}");
+        }
+        let mut w = Web::new(&server, "2001:db8:1:2:abcd::9");
+        let r = w.login("nobody", "whatever it is", false).await;
+        assert_eq!(r.status, 429, "same /64");
+        assert!(form_error(&r.body).contains("Too many login attempts"));
+        assert!(r.headers.contains_key("retry-after"));
+        assert_eq!(attempt("2001:db8:1:3::1").await, 401, "another /64");
+        for _ in 0..3 {
+            assert_eq!(attempt("10.4.0.1").await, 401);
+        }
+        assert_eq!(attempt("::ffff:10.4.0.1").await, 429, "IPv4-mapped");
+    }
+}
+
+/// The status of `GET /api/v1/me` with a bearer token.
+async fn me_status(server: &Server, token: &str) -> u16 {
+    http()
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn password_change_and_logout_everywhere_revoke_api_tokens() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "");
+        let mut a = Web::new(&server, "10.2.1.1");
+        assert_eq!(a.register("dana", PW).await.status, 303);
+        let page = a.get("/account").await.body;
+        assert!(
+            page.contains("name=\"revoke_tokens\" value=\"1\" checked"),
+            "ticked by default"
+        );
+        let change = async |a: &mut Web, from: &str, to: &str, revoke: bool| {
+            let t = a.token().await;
+            let mut form = vec![
+                ("csrf", t.as_str()),
+                ("current", from),
+                ("password", to),
+                ("password2", to),
+            ];
+            if revoke {
+                form.push(("revoke_tokens", "1"));
+            }
+            a.post("/account/password", &form).await.status
+        };
+
+        // Unticked: the tokens keep working.
+        let t1 = a.api_token("laptop").await;
+        assert_eq!(me_status(&server, &t1).await, 200);
+        assert_eq!(change(&mut a, PW, "second giraffe 44", false).await, 303);
+        assert_eq!(me_status(&server, &t1).await, 200, "kept on request");
+        // Ticked: every token stops, this session stays.
+        let t2 = a.api_token("phone").await;
+        assert_eq!(
+            change(&mut a, "second giraffe 44", "third giraffe 45", true).await,
+            303
+        );
+        assert_eq!(me_status(&server, &t1).await, 401);
+        assert_eq!(me_status(&server, &t2).await, 401);
+        assert_eq!(a.get("/account").await.status, 200, "still signed in");
+
+        // Log out everywhere: sessions and tokens (from the page or the API) end.
+        let t3 = a.api_token("tablet").await;
+        let r = http()
+            .post(server.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({
+                "username": "dana", "password": "third giraffe 45", "name": "cli"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: serde_json::Value = r.json().await.unwrap();
+        let t4 = v["token"].as_str().unwrap().to_string();
+        assert_eq!(me_status(&server, &t3).await, 200);
+        assert_eq!(me_status(&server, &t4).await, 200);
+        let t = a.token().await;
+        let r = a.post("/account/logout-all", &[("csrf", &t)]).await;
+        assert_eq!(r.status, 303);
+        assert_eq!(a.get("/account").await.status, 303);
+        assert_eq!(me_status(&server, &t3).await, 401);
+        assert_eq!(me_status(&server, &t4).await, 401);
+        assert!(
+            a.login("dana", "third giraffe 45", false).await.status == 303,
+            "the password still works"
+        );
+        assert!(a.get("/account").await.body.contains(">revoked<"));
     }
 }
 

@@ -183,6 +183,23 @@ impl Web {
     pub async fn token(&mut self) -> String {
         self.csrf("/account").await
     }
+
+    /// A new personal API token made on the account page (the secret shown once).
+    pub async fn api_token(&mut self, name: &str) -> String {
+        let t = self.token().await;
+        let r = self
+            .post("/account/tokens", &[("csrf", &t), ("name", name)])
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body
+            .split("id=\"new-token\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string()
+    }
 }
 
 pub fn csrf_in(html: &str) -> Option<String> {

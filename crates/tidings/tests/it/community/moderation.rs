@@ -381,3 +381,219 @@ async fn admin_users_sources_and_settings() {
         );
     }
 }
+
+/// A ban takes every power away, whatever the role; only admins (or
+/// moderators who could have made the ban) lift bans, and nobody their own.
+#[tokio::test]
+async fn bans_bind_moderators_and_admins_too() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "");
+        let store = i.store().await;
+        let (_, aid) = seed_article(&store, "Banned moderators").await;
+        cli_user(&i, "adam", Some("--admin"));
+        cli_user(&i, "alba", Some("--admin"));
+        cli_user(&i, "mona", Some("--moderator"));
+        cli_user(&i, "mick", Some("--moderator"));
+        let mut author = Web::new(&server, "10.9.0.1");
+        author.register("writer", PW).await;
+        let t = author.token().await;
+        let r = author
+            .post(
+                "/comments",
+                &[
+                    ("csrf", &t),
+                    ("thread", "article"),
+                    ("thread_id", &aid.to_string()),
+                    ("body", "A comment to moderate"),
+                ],
+            )
+            .await;
+        let cid: i64 = r.location().rsplit("#c").next().unwrap().parse().unwrap();
+        let comment_status = async || {
+            store
+                .comment(tidings_core::CommentId(cid), None)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+        };
+        let banned = async |name: &str| {
+            store
+                .user_by_name(name)
+                .await
+                .unwrap()
+                .unwrap()
+                .is_banned(tidings_core::Timestamp::now())
+        };
+        let id_of = async |name: &str| store.user_by_name(name).await.unwrap().unwrap().id;
+        let (mona, mick, writer, alba) = (
+            id_of("mona").await,
+            id_of("mick").await,
+            id_of("writer").await,
+            id_of("alba").await,
+        );
+
+        // Mona is signed in (and has a token) when an admin bans her.
+        let mut m = Web::new(&server, "10.9.0.2");
+        assert_eq!(m.login("mona", PW, false).await.status, 303);
+        let token = m.api_token("mona's app").await;
+        let mt = m.token().await;
+        let mut a = Web::new(&server, "10.9.0.3");
+        assert_eq!(a.login("adam", PW, false).await.status, 303);
+        let at = a.token().await;
+        let r = a
+            .post(
+                &format!("/mod/users/{mona}/ban"),
+                &[("csrf", &at), ("reason", "abuse of powers"), ("days", "0")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        assert!(banned("mona").await);
+
+        // Banned, she moderates nothing: no hiding, no queue, no log, no bans, no locks.
+        let r = m
+            .post(&format!("/mod/comments/{cid}/hide"), &[("csrf", &mt)])
+            .await;
+        assert_eq!(r.status, 403);
+        assert!(r.body.contains("abuse of powers"), "{}", r.body);
+        assert_eq!(
+            comment_status().await,
+            tidings_store::CommentStatus::Visible
+        );
+        assert_eq!(m.get("/mod").await.status, 403);
+        assert_eq!(m.get("/mod/log").await.status, 403);
+        assert!(!m.get("/").await.body.contains("href=\"/mod\""), "no link");
+        let r = m
+            .post(
+                &format!("/mod/users/{writer}/ban"),
+                &[("csrf", &mt), ("reason", "revenge"), ("days", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        assert!(!banned("writer").await);
+        let r = m
+            .post(
+                &format!("/mod/threads/article/{aid}/lock"),
+                &[("csrf", &mt)],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        // ...and cannot lift her own ban.
+        let r = m
+            .post(
+                &format!("/mod/users/{mona}/unban"),
+                &[("csrf", &mt), ("reason", "I disagree")],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        assert!(banned("mona").await, "the ban still stands in the store");
+        // Her API token writes nothing either.
+        let r = http()
+            .post(server.url("/api/v1/comments"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"article": aid, "body": "from a banned moderator"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["code"], "banned");
+
+        // Another moderator may not lift a ban he could not have made.
+        let mut k = Web::new(&server, "10.9.0.4");
+        assert_eq!(k.login("mick", PW, false).await.status, 303);
+        let kt = k.token().await;
+        let r = k
+            .post(&format!("/mod/users/{mona}/unban"), &[("csrf", &kt)])
+            .await;
+        assert_eq!(r.status, 403);
+        assert!(banned("mona").await);
+        assert!(
+            !k.get(&format!("/mod/users/{mona}"))
+                .await
+                .body
+                .contains("/unban\""),
+            "no unban form for him"
+        );
+        // He may lift the bans he could make (of members).
+        let r = k
+            .post(
+                &format!("/mod/users/{writer}/ban"),
+                &[("csrf", &kt), ("reason", "spam"), ("days", "3")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let r = k
+            .post(&format!("/mod/users/{writer}/unban"), &[("csrf", &kt)])
+            .await;
+        assert_eq!(r.status, 303);
+        assert!(!banned("writer").await);
+        assert_eq!(
+            k.post("/mod/users/999999/unban", &[("csrf", &kt)])
+                .await
+                .status,
+            404
+        );
+
+        // A banned admin administers nothing and cannot lift their own ban.
+        store
+            .ban_user(
+                alba,
+                mick,
+                tidings_core::Timestamp(253_402_300_799_000),
+                "x",
+            )
+            .await
+            .unwrap();
+        let mut b = Web::new(&server, "10.9.0.5");
+        assert_eq!(b.login("alba", PW, false).await.status, 303);
+        let bt = b.token().await;
+        assert_eq!(b.get("/admin/users").await.status, 403);
+        assert_eq!(
+            b.post("/admin/settings", &[("csrf", &bt), ("rules", "mine")])
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            b.post(
+                &format!("/admin/users/{mick}/role"),
+                &[("csrf", &bt), ("role", "member")]
+            )
+            .await
+            .status,
+            403
+        );
+        let r = b
+            .post(&format!("/mod/users/{alba}/unban"), &[("csrf", &bt)])
+            .await;
+        assert_eq!(r.status, 403);
+        assert!(banned("alba").await);
+
+        // Another admin lifts a ban; so does the command line.
+        let r = a
+            .post(
+                &format!("/mod/users/{mona}/unban"),
+                &[("csrf", &at), ("reason", "appeal granted")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        assert!(!banned("mona").await);
+        let o = i.run(&["user", "unban", "alba", "--reason", "operator decision"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("alba is no longer banned"));
+        assert!(!banned("alba").await);
+        let o = i.run(&["user", "unban", "alba"]);
+        assert!(stdout(&o).contains("alba was not banned"));
+        let log = a.get("/mod/log").await.body;
+        assert!(log.contains("appeal granted") && log.contains("operator decision"));
+        assert!(log.contains("(command line)"));
+        let r = m
+            .post(&format!("/mod/comments/{cid}/hide"), &[("csrf", &mt)])
+            .await;
+        assert_eq!(r.status, 303);
+        assert_eq!(comment_status().await, tidings_store::CommentStatus::Hidden);
+        assert_eq!(b.get("/admin/users").await.status, 200);
+    }
+}
