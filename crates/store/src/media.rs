@@ -73,6 +73,18 @@ impl Store {
         Ok(())
     }
 
+    /// The cached image made from `url`, if any (operators' checks, tests).
+    pub async fn media_for_url(&self, url: &str) -> Result<Option<MediaRow>> {
+        let row = sqlx::query("SELECT id FROM media WHERE source_url = $1")
+            .bind(url)
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            Some(r) => self.media(&r.try_get::<String, _>("id")?).await,
+            None => Ok(None),
+        }
+    }
+
     pub async fn media(&self, id: &str) -> Result<Option<MediaRow>> {
         let r = sqlx::query(
             "SELECT id, source_url, status, width, height, error FROM media WHERE id = $1",

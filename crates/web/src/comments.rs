@@ -132,13 +132,15 @@ fn find_links(line: &str) -> Vec<Found> {
         let run = tail
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
             .unwrap_or(tail.len());
-        // An address longer than browsers keep is not one; skipping the whole
-        // run keeps the scan linear whatever the text.
-        if run > MAX_LINK_BYTES {
+        // Each run is looked at once: trimming only drops punctuation, so no
+        // address starts in what is left of a run after its link, and a run
+        // that holds no address is skipped whole. The scan stays linear.
+        let end = trim_link_end(tail.get(..run).unwrap_or_default());
+        // An address longer than browsers keep is not one.
+        if end > MAX_LINK_BYTES {
             i += run;
             continue;
         }
-        let end = trim_link_end(tail.get(..run).unwrap_or_default());
         let text = tail.get(..end).unwrap_or_default();
         let candidate = if prefix == "www." {
             format!("http://{text}")
@@ -382,7 +384,8 @@ pub async fn section(
     let viewer = &p.viewer;
     let user = viewer.user();
     let now = Timestamp::now();
-    let is_mod = user.is_some_and(|u| u.role.can_moderate());
+    // A ban binds every role: a banned moderator sees threads as readers do.
+    let is_mod = user.is_some_and(|u| u.role.can_moderate() && !u.is_banned(now));
     let rows = store
         .thread_comments(thread, user.map(|u| u.id), THREAD_LIMIT)
         .await?;
