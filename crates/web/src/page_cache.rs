@@ -41,6 +41,9 @@ const RENDER_WAIT: Duration = Duration::from_secs(5);
 const MAX_ENTRIES: usize = 4096;
 /// Larger pages are not kept.
 const MAX_BODY: usize = 1 << 20;
+/// At most this many bytes of pages are kept (the host is part of a key when
+/// `base_url` is unset, so a client can make many keys for one page).
+const MAX_BYTES: usize = 64 << 20;
 
 /// Routes whose anonymous pages are the same for every reader.
 const ROUTES: [&str; 8] = [
@@ -64,6 +67,8 @@ struct Pages {
     /// Bumped by every state-changing request; older pages are stale.
     generation: u64,
     pages: HashMap<String, Page>,
+    /// Bytes of the bodies in `pages`.
+    bytes: usize,
     /// Pages being rendered, with the readers waiting for them.
     rendering: HashMap<String, Render>,
 }
@@ -184,13 +189,17 @@ impl PageCache {
         if generation != pages.generation {
             return;
         }
-        if pages.pages.len() >= MAX_ENTRIES {
+        let full = |p: &Pages| p.pages.len() >= MAX_ENTRIES || p.bytes + body.len() > MAX_BYTES;
+        if full(&pages) {
             pages.pages.retain(|_, p| p.at.elapsed() < STALE_MAX);
-            if pages.pages.len() >= MAX_ENTRIES {
+            pages.bytes = pages.pages.values().map(|p| p.body.len()).sum();
+            if full(&pages) {
                 pages.pages.clear();
+                pages.bytes = 0;
             }
         }
-        pages.pages.insert(
+        pages.bytes += body.len();
+        let old = pages.pages.insert(
             key,
             Page {
                 at: Instant::now(),
@@ -200,6 +209,9 @@ impl PageCache {
                 body,
             },
         );
+        if let Some(old) = old {
+            pages.bytes = pages.bytes.saturating_sub(old.body.len());
+        }
     }
 
     /// Forget every page (a write happened).
@@ -207,6 +219,7 @@ impl PageCache {
         if let Ok(mut pages) = self.inner.lock() {
             pages.generation = pages.generation.wrapping_add(1);
             pages.pages.clear();
+            pages.bytes = 0;
         }
     }
 }
@@ -323,6 +336,43 @@ mod tests {
     async fn body(r: Response) -> String {
         let b = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
         String::from_utf8(b.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bytes() {
+        let cache = PageCache::default();
+        let big = Bytes::from(vec![b'x'; MAX_BODY]);
+        // Many hosts asking for one big page: never more than MAX_BYTES kept.
+        for n in 0..(2 * MAX_BYTES / MAX_BODY) {
+            let g = cache.inner.lock().unwrap().generation;
+            cache.put(
+                format!("http://h{n}.example/a/1"),
+                g,
+                StatusCode::OK,
+                HeaderMap::new(),
+                big.clone(),
+            );
+            let pages = cache.inner.lock().unwrap();
+            let real: usize = pages.pages.values().map(|p| p.body.len()).sum();
+            assert_eq!(pages.bytes, real);
+            assert!(pages.bytes <= MAX_BYTES, "{}", pages.bytes);
+        }
+        // Replacing a page counts its bytes once.
+        let g = cache.inner.lock().unwrap().generation;
+        for _ in 0..3 {
+            cache.put(
+                "k".into(),
+                g,
+                StatusCode::OK,
+                HeaderMap::new(),
+                Bytes::from_static(b"abc"),
+            );
+        }
+        let pages = cache.inner.lock().unwrap();
+        assert_eq!(
+            pages.bytes,
+            pages.pages.values().map(|p| p.body.len()).sum::<usize>()
+        );
     }
 
     #[tokio::test]
