@@ -34,15 +34,15 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// Probe `url` every `every` until `stop`; each probe's time (None: failed).
+/// Each probe's time (None: failed or stalled).
+type Probes = Arc<Mutex<Vec<Option<Duration>>>>;
+
+/// Probe `url` every `every` until `stop`.
 fn probe(
     url: String,
     every: Duration,
     stop: Arc<std::sync::atomic::AtomicBool>,
-) -> (
-    tokio::task::JoinHandle<()>,
-    Arc<Mutex<Vec<Option<Duration>>>>,
-) {
+) -> (tokio::task::JoinHandle<()>, Probes) {
     let times = Arc::new(Mutex::new(Vec::new()));
     let out = times.clone();
     tidings_fetch::ensure_crypto_provider();
