@@ -1,6 +1,7 @@
 //! Domain types shared by every Tidings crate: ids, time, URL canonicalisation,
 //! display policy and topics. Depends on nothing of ours.
 
+pub mod display;
 mod ids;
 mod time;
 mod topic;
@@ -75,6 +76,85 @@ impl SourceKind {
             "feed" => Some(SourceKind::Feed),
             "sitemap" => Some(SourceKind::Sitemap),
             _ => None,
+        }
+    }
+}
+
+/// Where a stored article's text came from: its page; the feed's own content
+/// because the page had less text; or the feed entry alone, the page could
+/// not be used. Written by the pipeline, shown by the site and the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtractStatus {
+    #[default]
+    Extracted,
+    FeedContent,
+    FeedOnly,
+}
+
+impl ExtractStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtractStatus::Extracted => "extracted",
+            ExtractStatus::FeedContent => "feed_content",
+            ExtractStatus::FeedOnly => "feed_only",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "extracted" => Some(ExtractStatus::Extracted),
+            "feed_content" => Some(ExtractStatus::FeedContent),
+            "feed_only" => Some(ExtractStatus::FeedOnly),
+            _ => None,
+        }
+    }
+}
+
+/// Where a cached image stands: asked for, ready to serve, or given up on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStatus {
+    Pending,
+    Ready,
+    Failed,
+}
+
+impl MediaStatus {
+    /// As stored (`ok` for ready, the word the first release wrote).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaStatus::Pending => "pending",
+            MediaStatus::Ready => "ok",
+            MediaStatus::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(MediaStatus::Pending),
+            "ok" => Some(MediaStatus::Ready),
+            "failed" => Some(MediaStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A source's state in lists: never polled yet, fine, failing, or disabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceStatus {
+    New,
+    Ok,
+    Error,
+    Disabled,
+}
+
+impl SourceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceStatus::New => "new",
+            SourceStatus::Ok => "ok",
+            SourceStatus::Error => "error",
+            SourceStatus::Disabled => "disabled",
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::{Pipeline, bump, media::media_request};
 use anyhow::Result;
 use std::sync::RwLock;
 use tidings_core::{
-    ArticleId, CanonicalUrl, JobId, SourceId, Timestamp, now_ms, urlcanon::same_site,
+    ArticleId, CanonicalUrl, ExtractStatus, JobId, SourceId, Timestamp, now_ms, urlcanon::same_site,
 };
 use tidings_fetch::http::ACCEPT_HTML;
 use tidings_fetch::{FetchError, FetchRequest};
@@ -147,7 +147,7 @@ impl Pipeline {
                 if let Ok(mut df) = self.df.write() {
                     df.observe(&distinct_terms);
                 }
-                if problem.is_some() || new.extract_status != "extracted" {
+                if problem.is_some() || new.extract_status != ExtractStatus::Extracted {
                     bump(&self.stats.articles_feed_only, 1);
                     ArticleOutcome::FeedOnly(id)
                 } else {
@@ -354,7 +354,7 @@ fn build_article(
     let use_feed_body =
         page_words < MIN_BODY_WORDS && feed_text.split_whitespace().count() > page_words;
     let (html, text, status) = match page {
-        Some(p) if !use_feed_body => (p.html.clone(), p.text.clone(), "extracted"),
+        Some(p) if !use_feed_body => (p.html.clone(), p.text.clone(), ExtractStatus::Extracted),
         _ => {
             let html = entry
                 .and_then(|e| e.content.clone().or_else(|| e.summary.clone()))
@@ -364,9 +364,9 @@ fn build_article(
                 html,
                 feed_text.clone(),
                 if page.is_some() {
-                    "feed_content"
+                    ExtractStatus::FeedContent
                 } else {
-                    "feed_only"
+                    ExtractStatus::FeedOnly
                 },
             )
         }
@@ -418,7 +418,7 @@ fn build_article(
             .unwrap_or_else(|| "[]".into()),
         html,
         text,
-        extract_status: status.to_string(),
+        extract_status: status,
         extract_error: problem.map(str::to_string),
         fetched_at: page.map(|_| now_ms()),
         ..Default::default()

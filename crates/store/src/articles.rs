@@ -4,7 +4,9 @@ use crate::{Result, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use tidings_core::{ArticleId, CanonicalUrl, DisplayPolicy, SourceId, StoryId, Timestamp, now_ms};
+use tidings_core::{
+    ArticleId, CanonicalUrl, DisplayPolicy, ExtractStatus, SourceId, StoryId, Timestamp, now_ms,
+};
 
 /// An article to store. Lists (authors, tags, videos, keywords, entities) are
 /// JSON text so both backends store them the same way.
@@ -30,7 +32,7 @@ pub struct NewArticle {
     pub videos_json: String,
     pub html: String,
     pub text: String,
-    pub extract_status: String,
+    pub extract_status: ExtractStatus,
     pub extract_error: Option<String>,
     pub content_hash: Option<String>,
     pub simhash: Option<i64>,
@@ -97,7 +99,7 @@ pub struct ArticleRow {
     pub html: String,
     pub text: String,
     pub word_count: i64,
-    pub extract_status: String,
+    pub extract_status: ExtractStatus,
     pub extract_error: Option<String>,
     pub content_hash: Option<String>,
     pub simhash: Option<i64>,
@@ -178,7 +180,11 @@ fn article_from_row(r: &AnyRow) -> Result<ArticleRow> {
         html: r.try_get("html")?,
         text: r.try_get("text")?,
         word_count: r.try_get("word_count")?,
-        extract_status: r.try_get("extract_status")?,
+        extract_status: {
+            let s: String = r.try_get("extract_status")?;
+            ExtractStatus::parse(&s)
+                .ok_or_else(|| StoreError::Corrupt(format!("extract status `{s}`")))?
+        },
         extract_error: r.try_get("extract_error")?,
         content_hash: r.try_get("content_hash")?,
         simhash: r.try_get("simhash")?,
@@ -626,11 +632,7 @@ async fn insert_article_in(
     .bind(&a.html)
     .bind(&a.text)
     .bind(word_count)
-    .bind(if a.extract_status.is_empty() {
-        "extracted"
-    } else {
-        a.extract_status.as_str()
-    })
+    .bind(a.extract_status.as_str())
     .bind(a.extract_error.as_deref())
     .bind(a.content_hash.as_deref())
     .bind(a.simhash)

@@ -33,10 +33,10 @@ pub use comments::{
 };
 pub use copy::TableCopy;
 pub use entries::{EntriesOutcome, EntryRow, NewEntry};
-pub use error::StoreError;
+pub use error::{StoreError, StoreErrorKind};
 pub use index_feed::IndexRow;
 pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};
-pub use media::MediaRow;
+pub use media::{MediaRow, MediaStatus};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};

@@ -1,17 +1,17 @@
 //! Cached images (lead images, thumbnails, video posters), fetched once by the
 //! crawler and served by Tidings so readers never contact publishers' hosts.
 
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
+pub use tidings_core::MediaStatus;
 use tidings_core::now_ms;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MediaRow {
     pub id: String,
     pub source_url: String,
-    /// `pending`, `ok` or `failed`.
-    pub status: String,
+    pub status: MediaStatus,
     pub width: Option<i64>,
     pub height: Option<i64>,
     pub error: Option<String>,
@@ -96,7 +96,11 @@ impl Store {
             Ok(MediaRow {
                 id: r.try_get("id")?,
                 source_url: r.try_get("source_url")?,
-                status: r.try_get("status")?,
+                status: {
+                    let s: String = r.try_get("status")?;
+                    MediaStatus::parse(&s)
+                        .ok_or_else(|| StoreError::Corrupt(format!("media status `{s}`")))?
+                },
                 width: r.try_get("width")?,
                 height: r.try_get("height")?,
                 error: r.try_get("error")?,

@@ -59,16 +59,17 @@ impl Source {
             })
     }
 
-    /// A short status word for lists: ok, error, disabled, new.
-    pub fn status(&self) -> &'static str {
+    /// Where the source stands, for lists.
+    pub fn status(&self) -> tidings_core::SourceStatus {
+        use tidings_core::SourceStatus;
         if !self.enabled {
-            "disabled"
+            SourceStatus::Disabled
         } else if self.last_fetch_at.is_none() {
-            "new"
+            SourceStatus::New
         } else if self.last_error.is_some() {
-            "error"
+            SourceStatus::Error
         } else {
-            "ok"
+            SourceStatus::Ok
         }
     }
 }

@@ -99,7 +99,7 @@ async fn sources_add_list_remove() {
         assert_eq!(a.url, "https://example.com/feed.xml");
         assert_eq!(a.display, DisplayPolicy::Excerpt);
         assert!(a.enabled);
-        assert_eq!(a.status(), "new");
+        assert_eq!(a.status().as_str(), "new");
         assert_eq!(a.display_name(), "example.com");
 
         let mut named = src("https://other.example/rss");
@@ -191,7 +191,7 @@ async fn source_settings_and_fetch_state() {
         let a2 = s.source(a.id).await.unwrap().unwrap();
         assert_eq!(a2.etag.as_deref(), Some("\"abc\""));
         assert_eq!(a2.display_name(), "A News");
-        assert_eq!(a2.status(), "ok");
+        assert_eq!(a2.status().as_str(), "ok");
         assert!(s.due_sources(now_ms(), 10).await.unwrap().is_empty());
 
         let err = tidings_store::SourceFetchUpdate {
@@ -205,7 +205,7 @@ async fn source_settings_and_fetch_state() {
         s.record_fetch(a.id, &err).await.unwrap();
         let a3 = s.source(a.id).await.unwrap().unwrap();
         assert!(!a3.enabled);
-        assert_eq!(a3.status(), "disabled");
+        assert_eq!(a3.status().as_str(), "disabled");
         assert_eq!(a3.error_count, 1);
         assert_eq!(
             a3.etag.as_deref(),

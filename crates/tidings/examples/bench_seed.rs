@@ -78,7 +78,7 @@ async fn main() -> Result<()> {
                 language: Some("en".into()),
                 html,
                 text,
-                extract_status: "extracted".into(),
+                extract_status: tidings_core::ExtractStatus::Extracted,
                 fetched_at: Some(at),
                 ..Default::default()
             })

@@ -114,7 +114,7 @@ async fn serve(
         catching_up,
     );
     let precompute = (role != Role::Crawler && config.ai.precompute_top_stories > 0).then(|| {
-        tokio::spawn(tidings_web::ai::precompute_loop(
+        tokio::spawn(tidings_web::services::ai::precompute_loop(
             state.clone(),
             config.ai.precompute_top_stories as usize,
             std::time::Duration::from_secs(300),
@@ -311,7 +311,7 @@ pub fn node_id() -> String {
 }
 
 /// The AI features as configured; a model that cannot be set up stops start-up.
-fn ai_config(config: &Config) -> Result<tidings_web::ai::AiConfig> {
+fn ai_config(config: &Config) -> Result<tidings_web::services::ai::AiConfig> {
     let ai = &config.ai;
     let model = match ai.provider.as_str() {
         "openai" => {
@@ -330,7 +330,7 @@ fn ai_config(config: &Config) -> Result<tidings_web::ai::AiConfig> {
         }
         _ => None,
     };
-    Ok(tidings_web::ai::AiConfig {
+    Ok(tidings_web::services::ai::AiConfig {
         model,
         max_concurrent: ai.max_concurrent as usize,
         ask_per_minute: ai.ask_per_minute,

@@ -204,7 +204,7 @@ fn print_table(sources: &[Source]) -> Result<()> {
             out,
             "{:>4}  {:<8}  {:<7}  {:>8}  {:<20}  {:<40}  {}",
             s.id.0,
-            s.status(),
+            s.status().as_str(),
             s.display.as_str(),
             s.article_count,
             last,

@@ -6,7 +6,7 @@ use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, IsTerminal};
 use tidings_store::{NewUser, Role, StoreError};
-use tidings_web::accounts::password;
+use tidings_web::services::password;
 
 pub async fn run(cmd: UserCommand, config: &Config) -> Result<()> {
     match cmd {

@@ -271,7 +271,7 @@ async fn api_comments_read_write_edit_delete_vote_report() {
                 .unwrap(),
         )
         .await;
-        r.problem(415, "invalid_parameter");
+        r.problem(415, "unsupported_media_type");
 
         // Sorting: replies stay under their parents.
         let list = |sort: &str| get(format!("/api/v1/comments?article={aid}&sort={sort}"));

@@ -74,7 +74,7 @@ async fn crawl_stores_each_article_once_with_clean_text() {
                 "tracking parameters stripped: {}",
                 a.url
             );
-            assert_eq!(a.extract_status, "extracted");
+            assert_eq!(a.extract_status, tidings_core::ExtractStatus::Extracted);
             assert!(a.word_count >= 60, "{} has {} words", a.url, a.word_count);
             for leak in [
                 "min-height",
@@ -233,7 +233,10 @@ async fn hostile_sources_get_their_designed_outcome_and_the_crawl_goes_on() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(gone_page.extract_status, "feed_only");
+    assert_eq!(
+        gone_page.extract_status,
+        tidings_core::ExtractStatus::FeedOnly
+    );
     assert!(gone_page.text.contains("agreed the new budget"));
     assert!(
         gone_page.html.contains("<p>"),
@@ -246,7 +249,11 @@ async fn hostile_sources_get_their_designed_outcome_and_the_crawl_goes_on() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(a.extract_status, "feed_only", "{t}");
+        assert_eq!(
+            a.extract_status,
+            tidings_core::ExtractStatus::FeedOnly,
+            "{t}"
+        );
         assert!(a.extract_error.is_some(), "{t} keeps the reason");
     }
     // A page lying about its charset is decoded to valid UTF-8 text.

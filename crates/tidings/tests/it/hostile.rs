@@ -114,7 +114,11 @@ async fn a_hostile_publisher_cannot_take_the_site_down() {
             .filter(|c| c.title.starts_with("Robots origin "))
             .count();
         let image = store.media_for_url(&image_url).await.unwrap();
-        if have_good && robots_items == 20 && image.as_ref().is_some_and(|m| m.status != "pending")
+        if have_good
+            && robots_items == 20
+            && image
+                .as_ref()
+                .is_some_and(|m| m.status != tidings_core::MediaStatus::Pending)
         {
             break;
         }
@@ -228,7 +232,7 @@ async fn a_hostile_publisher_cannot_take_the_site_down() {
         "no stored title carries the bomb"
     );
     let image = store.media_for_url(&image_url).await.unwrap().unwrap();
-    assert_eq!(image.status, "failed");
+    assert_eq!(image.status, tidings_core::MediaStatus::Failed);
     assert!(
         image
             .error

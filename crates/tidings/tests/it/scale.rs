@@ -227,7 +227,7 @@ async fn two_crawlers_two_web_nodes_one_killed() {
                     .media(&id)
                     .await
                     .unwrap()
-                    .is_some_and(|m| m.status == "ok")
+                    .is_some_and(|m| m.status == tidings_core::MediaStatus::Ready)
             {
                 ready = Some((id, w));
                 break;

@@ -120,3 +120,102 @@ fn sql_lives_only_in_the_store() {
         "SQL outside crates/store: {offenders:?}"
     );
 }
+
+/// Every `.rs` file under `dir`, with its text.
+fn rust_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                out.push((p, text));
+            }
+        }
+    }
+    out
+}
+
+/// `crates/web` in layers: `format`, `error` and `i18n` at the bottom;
+/// `services` (the rules and the data, no HTTP, no templates) on them;
+/// `http` (plumbing shared by both presentations) beside; `html` and `api`
+/// on top, two presentations that never import each other.
+#[test]
+fn web_layers_depend_one_way() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
+    // (folder or file, what it must not name)
+    let rules: [(&str, &[&str]); 6] = [
+        ("html", &["crate::api"]),
+        ("api", &["crate::html"]),
+        ("http", &["crate::html", "crate::api"]),
+        (
+            "services",
+            &["axum", "askama", "crate::html", "crate::api", "crate::http"],
+        ),
+        (
+            "format.rs",
+            &[
+                "axum",
+                "crate::html",
+                "crate::api",
+                "crate::http",
+                "crate::services",
+            ],
+        ),
+        (
+            "error.rs",
+            &[
+                "crate::html",
+                "crate::api",
+                "crate::http",
+                "crate::services",
+            ],
+        ),
+    ];
+    let mut offenders = vec![];
+    for (part, banned) in rules {
+        let path = src.join(part);
+        let files = if path.is_dir() {
+            rust_files(&path)
+        } else {
+            vec![(path.clone(), std::fs::read_to_string(&path).unwrap())]
+        };
+        assert!(!files.is_empty(), "{part} is empty or missing");
+        for (p, text) in files {
+            // Doc comments may name other layers; code may not.
+            let code: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for b in banned {
+                if code.contains(b) {
+                    offenders.push(format!("{} uses {b}", p.display()));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "layering broken: {offenders:#?}");
+}
+
+/// One escaper: no other module writes its own `&amp;` table.
+#[test]
+fn text_is_escaped_in_one_place() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
+    let mut offenders = vec![];
+    for (p, text) in rust_files(&src) {
+        if p.ends_with("format.rs") {
+            continue;
+        }
+        if text.contains("\"&amp;\"") && text.contains("\"&lt;\"") {
+            offenders.push(p.display().to_string());
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "escapers outside format.rs: {offenders:?}"
+    );
+}

@@ -3,7 +3,7 @@
 use super::problem::json_rejection;
 use super::{ApiError, Problem};
 use crate::AppState;
-use crate::accounts::{LoginRefused, Viewer, authenticate, digest, issue_token};
+use crate::services::accounts::{LoginRefused, Viewer, authenticate, digest, issue_token};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -59,8 +59,7 @@ pub async fn create_token(
         }
         Err(LoginRefused::Failed) => {
             return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
+                crate::error::Code::InvalidCredentials,
                 crate::i18n::ACCOUNTS_EN.login_failed,
             ));
         }

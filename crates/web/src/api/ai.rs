@@ -4,10 +4,10 @@
 
 use super::ApiError;
 use crate::AppState;
-use crate::ai::{Which, cached, log_failure};
+use crate::services::ai::{Which, cached, log_failure};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -128,7 +128,7 @@ async fn load(state: &AppState, id: &str) -> Result<ArticleRow, ApiError> {
         .store()
         .article(ArticleId(id))
         .await?
-        .map(crate::ai::for_ai)
+        .map(crate::services::ai::for_ai)
         .ok_or_else(|| ApiError::not_found(&format!("article {id} not found")))
 }
 
@@ -151,25 +151,13 @@ fn producer(state: &AppState, which: Which, fallback: bool) -> Producer {
 fn ai_problem(e: &AiError) -> ApiError {
     log_failure(e);
     match e {
-        AiError::Unsupported { .. } => ApiError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "not_configured",
-            e.reader_message(),
-        ),
-        AiError::InvalidInput(_) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unprocessable",
-            e.reader_message(),
-        ),
-        _ => {
-            let mut p = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                e.reader_message(),
-            );
-            p.retry_after = Some(30);
-            p
+        AiError::Unsupported { .. } => {
+            ApiError::new(crate::error::Code::NotConfigured, e.reader_message())
         }
+        AiError::InvalidInput(_) => {
+            ApiError::new(crate::error::Code::Unprocessable, e.reader_message())
+        }
+        _ => ApiError::new(crate::error::Code::Unavailable, e.reader_message()).retry_after(30),
     }
 }
 
@@ -191,7 +179,7 @@ where
     let subject = ("article", a.id.0);
     let mut fallback = false;
     if let Some(m) = &rt.model {
-        match cached(state, subject, feature, Which::Model, "", || model_call(m)).await {
+        match cached(state, subject, feature, Which::Model, "", || model_call(m)).await? {
             Ok(v) => return Ok((v, producer(state, Which::Model, false))),
             Err(e) => {
                 log_failure(&e);
@@ -203,7 +191,7 @@ where
     let v = cached(state, subject, feature, Which::Builtin, "", || {
         builtin_call(b)
     })
-    .await
+    .await?
     .map_err(|e| ai_problem(&e))?;
     Ok((v, producer(state, Which::Builtin, fallback)))
 }
@@ -221,7 +209,7 @@ pub async fn article_summary(
     Path(id): Path<String>,
 ) -> Result<Json<SummaryView>, ApiError> {
     let a = load(&state, &id).await?;
-    let text = crate::ai::article_text(&a);
+    let text = crate::services::ai::article_text(&a);
     let (s, producer) = model_or_builtin(
         &state,
         &a,
@@ -250,7 +238,7 @@ pub async fn article_key_points(
     Path(id): Path<String>,
 ) -> Result<Json<KeyPointsView>, ApiError> {
     let a = load(&state, &id).await?;
-    let text = crate::ai::article_text(&a);
+    let text = crate::services::ai::article_text(&a);
     let (k, producer) = model_or_builtin(
         &state,
         &a,
@@ -285,13 +273,11 @@ fn question(q: &str) -> Result<String, ApiError> {
 }
 
 fn rate_limited() -> ApiError {
-    let mut e = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+    ApiError::new(
+        crate::error::Code::RateLimited,
         "too many questions from this address; try again in a minute",
-    );
-    e.retry_after = Some(60);
-    e
+    )
+    .retry_after(60)
 }
 
 fn answer_view(a: tidings_ai::Answer, producer: Producer) -> AnswerView {
@@ -325,7 +311,7 @@ pub async fn article_ask(
     State(state): State<AppState>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    viewer: crate::accounts::Viewer,
+    viewer: crate::services::accounts::Viewer,
     Path(id): Path<String>,
     q: Result<Query<AskQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<AnswerView>, ApiError> {
@@ -337,14 +323,14 @@ pub async fn article_ask(
         .allow(
             &state,
             &viewer,
-            &crate::accounts::client_addr(&state, &headers, Some(peer)),
-            crate::ai::AiUse::Ask,
+            &crate::http::viewer::client_addr(&state, &headers, Some(peer)),
+            crate::services::ai::AiUse::Ask,
         )
         .await?
     {
         return Err(rate_limited());
     }
-    let (res, by_model) = crate::ai::ask(&state, &a, &question).await;
+    let (res, by_model) = crate::services::ai::ask(&state, &a, &question).await?;
     let ans = res.map_err(|e| ai_problem(&e))?;
     let fallback = state.ai().has_model() && !by_model;
     let which = if by_model {
@@ -370,7 +356,7 @@ pub async fn article_ask_stream(
     State(state): State<AppState>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    viewer: crate::accounts::Viewer,
+    viewer: crate::services::accounts::Viewer,
     Path(id): Path<String>,
     q: Result<Query<AskQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -382,8 +368,8 @@ pub async fn article_ask_stream(
         .allow(
             &state,
             &viewer,
-            &crate::accounts::client_addr(&state, &headers, Some(peer)),
-            crate::ai::AiUse::Ask,
+            &crate::http::viewer::client_addr(&state, &headers, Some(peer)),
+            crate::services::ai::AiUse::Ask,
         )
         .await?
     {
@@ -391,7 +377,7 @@ pub async fn article_ask_stream(
     }
     let Some(model) = state.ai().model.clone() else {
         // No model: the built-in answer is immediate; one event carries it.
-        let (res, _) = crate::ai::ask(&state, &a, &question).await;
+        let (res, _) = crate::services::ai::ask(&state, &a, &question).await?;
         let ev = match res {
             Ok(ans) => event(
                 "answer",
@@ -404,7 +390,8 @@ pub async fn article_ask_stream(
     };
     let key = (("article", a.id.0), Feature::Ask, Which::Model);
     if let Some(ans) =
-        crate::ai::peek::<tidings_ai::Answer>(&state, key.0, key.1, key.2, &question).await
+        crate::services::ai::peek::<tidings_ai::Answer>(&state, key.0, key.1, key.2, &question)
+            .await?
     {
         let ev = event(
             "answer",
@@ -470,7 +457,7 @@ async fn stream_answer(
     question: String,
     tx: tokio::sync::mpsc::Sender<Event>,
 ) {
-    let text = crate::ai::article_text(&a);
+    let text = crate::services::ai::article_text(&a);
     let Some(_permit) = state.ai().permit().await else {
         let _ = tx.send(error_event(&AiError::Timeout)).await;
         return;
@@ -499,8 +486,9 @@ async fn stream_answer(
         }
     }
     let answer = tidings_ai::answer_from_model_text(&text, &full);
-    // Cached, so the same question is not sent to the model twice.
-    let _ = cached(
+    // Cached, so the same question is not sent to the model twice. The
+    // reader has the answer already; a database that cannot keep it is logged.
+    if let Err(e) = cached(
         &state,
         ("article", a.id.0),
         Feature::Ask,
@@ -508,7 +496,10 @@ async fn stream_answer(
         &question,
         || async { Ok(answer.clone()) },
     )
-    .await;
+    .await
+    {
+        tracing::warn!("cannot cache a streamed answer: {e}");
+    }
     let view = answer_view(answer, producer(&state, Which::Model, false));
     let _ = tx.send(event("answer", &view)).await;
 }
@@ -528,7 +519,7 @@ pub async fn article_translation(
     State(state): State<AppState>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    viewer: crate::accounts::Viewer,
+    viewer: crate::services::accounts::Viewer,
     Path(id): Path<String>,
     q: Result<Query<TranslateQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<TranslationView>, ApiError> {
@@ -552,36 +543,42 @@ pub async fn article_translation(
     };
     let subject = ("article", a.id.0);
     // Only a translation not cached yet is a model call and counts.
-    let t = match crate::ai::peek(&state, subject, Feature::Translate, Which::Model, &lang).await {
-        Some(t) => t,
-        None => {
-            let addr = crate::accounts::client_addr(&state, &headers, Some(peer));
-            if !state
-                .ai()
-                .allow(&state, &viewer, &addr, crate::ai::AiUse::Translate)
+    let t =
+        match crate::services::ai::peek(&state, subject, Feature::Translate, Which::Model, &lang)
+            .await?
+        {
+            Some(t) => t,
+            None => {
+                let addr = crate::http::viewer::client_addr(&state, &headers, Some(peer));
+                if !state
+                    .ai()
+                    .allow(
+                        &state,
+                        &viewer,
+                        &addr,
+                        crate::services::ai::AiUse::Translate,
+                    )
+                    .await?
+                {
+                    return Err(ApiError::new(
+                        crate::error::Code::RateLimited,
+                        "too many translations from this reader; try again in a minute",
+                    )
+                    .retry_after(60));
+                }
+                let text = crate::services::ai::article_text(&a);
+                cached(
+                    &state,
+                    subject,
+                    Feature::Translate,
+                    Which::Model,
+                    &lang,
+                    || async { model.translate(&text, &lang).await },
+                )
                 .await?
-            {
-                let mut e = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    "too many translations from this reader; try again in a minute",
-                );
-                e.retry_after = Some(60);
-                return Err(e);
+                .map_err(|e| ai_problem(&e))?
             }
-            let text = crate::ai::article_text(&a);
-            cached(
-                &state,
-                subject,
-                Feature::Translate,
-                Which::Model,
-                &lang,
-                || async { model.translate(&text, &lang).await },
-            )
-            .await
-            .map_err(|e| ai_problem(&e))?
-        }
-    };
+        };
     Ok(Json(TranslationView {
         lang: t.lang,
         title: t.title.to_string(),
@@ -610,8 +607,8 @@ pub async fn story_summary(
         .story(StoryId(id))
         .await?
         .ok_or_else(|| ApiError::not_found(&format!("story {id} not found")))?;
-    let (s, by_model) = crate::ai::story_summary(&state, story.id, true)
-        .await
+    let (s, by_model) = crate::services::ai::story_summary(&state, story.id, true)
+        .await?
         .map_err(|e| ai_problem(&e))?;
     let claim = |c: &tidings_ai::Claim| ClaimView {
         text: c.text.to_string(),

@@ -2,10 +2,12 @@
 
 use super::{ApiError, decode_cursor, encode_cursor, page_limit};
 use crate::AppState;
+use crate::format::{article_href, teaser};
+use crate::services::articles;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
-use tidings_core::{ArticleId, DisplayPolicy, SourceId, StoryId, Timestamp, Topic};
+use tidings_core::{ArticleId, SourceId, StoryId, Timestamp, Topic};
 use tidings_store::{ArticleCard, ArticleFilter};
 use utoipa::{IntoParams, ToSchema};
 
@@ -50,7 +52,7 @@ pub struct ImageVariant {
 
 /// `(media id, original width, original height)` as this site's image.
 pub(crate) fn image_ref(id: &str, w: i64, h: i64) -> ImageRef {
-    let v = crate::media::ImgView::new(id, w, h, "", 640);
+    let v = crate::http::media::ImgView::new(id, w, h, "", 640);
     ImageRef {
         url: v.src,
         width: v.width,
@@ -127,11 +129,8 @@ pub(crate) fn summary(a: &ArticleCard) -> ArticleSummary {
         id: a.id.0,
         title: a.title.clone(),
         url: a.url.clone(),
-        page_url: crate::pages::article_href(a.id.0, &a.title),
-        excerpt: a
-            .description
-            .as_deref()
-            .map(|d| crate::pages::short(d, 300)),
+        page_url: article_href(a.id.0, &a.title),
+        excerpt: a.description.as_deref().map(teaser),
         source: SourceRef {
             id: a.source_id.0,
             name: a.source_name.clone(),
@@ -266,74 +265,18 @@ pub async fn get_article(
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::invalid("id", "must be an integer"))?;
-    let store = state.store();
-    let a = store
-        .article(ArticleId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found(&format!("article {id} not found")))?;
-    let topics = store
-        .article_topics(a.id)
-        .await?
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect();
-    let card = ArticleCard {
-        id: a.id,
-        title: a.title.clone(),
-        url: a.url.clone(),
-        description: a.description.clone(),
-        source_id: a.source_id,
-        source_name: a.source_name.clone(),
-        published_at: a.published_at,
-        created_at: a.created_at,
-        image_url: a.image_url.clone(),
-        language: a.language.clone(),
-        story_id: a.story_id,
-        image: match &a.image_media {
-            Some(m) => store
-                .media(m)
-                .await?
-                .filter(|m| m.status == "ok")
-                .and_then(|m| Some((m.id, m.width?, m.height?))),
-            None => None,
-        },
-    };
-    let (html, text) = match a.source_display {
-        DisplayPolicy::Full => (a.html.clone(), a.text.clone()),
-        DisplayPolicy::Excerpt => {
-            let t = opening(&a.text, 70);
-            let h = t
-                .split("\n\n")
-                .map(|p| format!("<p>{}</p>", crate::pages::article::escape(p)))
-                .collect::<Vec<_>>()
-                .join("\n");
-            (h, t)
-        }
-    };
+    let d = articles::detail(&state, ArticleId(id)).await?;
+    let a = &d.row;
     Ok(Json(ArticleDetail {
-        summary: summary(&card),
+        summary: summary(&articles::card_of(a, d.image.as_ref())),
         authors: a.authors.clone(),
         modified_at: a.modified_at.map(|t| t.to_rfc3339()),
         display: a.source_display.as_str().into(),
-        html,
-        text,
-        topics,
+        html: d.body.html.clone(),
+        text: d.body.text.clone(),
+        topics: d.topics.clone(),
         keywords: a.keywords.clone(),
         word_count: a.word_count,
-        extract_status: a.extract_status.clone(),
+        extract_status: a.extract_status.as_str().into(),
     }))
-}
-
-/// The first paragraphs of `text`, about `words` words.
-fn opening(text: &str, words: usize) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    let mut n = 0;
-    for p in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        if n >= words {
-            break;
-        }
-        out.push(p);
-        n += p.split_whitespace().count();
-    }
-    out.join("\n\n")
 }

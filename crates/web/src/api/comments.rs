@@ -4,8 +4,8 @@
 use super::problem::json_rejection;
 use super::{ApiError, Problem};
 use crate::AppState;
-use crate::accounts::Viewer;
-use crate::comments::{self as web, Sort};
+use crate::services::accounts::Viewer;
+use crate::services::comments::{self as web, Sort};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};

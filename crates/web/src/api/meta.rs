@@ -42,7 +42,7 @@ fn info(s: &tidings_store::Source) -> SourceInfo {
         display: s.display.as_str().into(),
         language: s.language.clone(),
         article_count: s.article_count,
-        status: s.status().into(),
+        status: s.status().as_str().into(),
         last_fetch_at: s.last_fetch_at.map(|t| t.to_rfc3339()),
     }
 }

@@ -261,7 +261,7 @@ async fn rate_limit(
     }
     let ip = req
         .extensions()
-        .get::<crate::accounts::Viewer>()
+        .get::<crate::services::accounts::Viewer>()
         .map(|v| v.ip.clone())
         .unwrap_or_default();
     let now = Timestamp::now();
@@ -322,7 +322,7 @@ async fn etag(req: Request, next: Next) -> Response {
     }
     let (mut parts, body) = res.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
-        return ApiError::internal("response too large").into_response();
+        return ApiError::new(crate::error::Code::Internal, "response too large").into_response();
     };
     let tag = format!("W/\"{:016x}\"", fnv(&bytes));
     if let Ok(v) = HeaderValue::from_str(&tag) {
@@ -380,16 +380,15 @@ pub(crate) fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
 }
 
 pub(crate) fn decode_cursor(c: Option<&str>) -> Result<Option<(i64, i64)>, ApiError> {
-    match c {
-        None | Some("") => Ok(None),
-        Some(c) => c
-            .split_once('.')
-            .and_then(|(t, id)| Some((t.parse().ok()?, id.parse().ok()?)))
-            .map(Some)
-            .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor returned by this API")),
-    }
+    crate::format::Cursor::parse(c)
+        .map(|c| c.map(crate::format::Cursor::pair))
+        .map_err(|_| ApiError::invalid("cursor", "is not a cursor returned by this API"))
 }
 
 pub(crate) fn encode_cursor(created_at: i64, id: i64) -> String {
-    format!("{created_at}.{id}")
+    crate::format::Cursor {
+        time: created_at,
+        id,
+    }
+    .encode()
 }

@@ -82,17 +82,14 @@ pub async fn search(
             ));
         }
     };
-    let res =
-        crate::pages::search::run_search(&state, &q.q, newest, offset as usize, limit as usize)
-            .await
-            .map_err(|_| ApiError::internal("search failed"))?
-            .ok_or_else(|| {
-                ApiError::new(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "search is not available on this server",
-                )
-            })?;
+    let res = crate::services::search::run(&state, &q.q, newest, offset as usize, limit as usize)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                crate::error::Code::Unavailable,
+                "search is not available on this server",
+            )
+        })?;
     let ids: Vec<ArticleId> = res.hits.iter().map(|h| ArticleId(h.id)).collect();
     let cards = state.store().article_cards(&ids).await?;
     let items = res

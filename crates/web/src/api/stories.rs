@@ -61,7 +61,7 @@ fn summary(s: &tidings_store::StoryRow) -> StorySummary {
     StorySummary {
         id: s.id.0,
         title: s.title.clone(),
-        page_url: format!("/story/{}", s.id.0),
+        page_url: crate::format::story_href(s.id.0),
         article_count: s.article_count,
         source_count: s.source_count,
         first_seen_at: s.first_seen_at.to_rfc3339(),
@@ -89,16 +89,12 @@ pub async fn list_stories(
             "must be between 1 and 1000",
         ));
     }
-    let ranked = crate::pages::home::rank_stories(
-        state.store().recent_stories(500).await?,
-        Timestamp::now(),
-    );
-    let items = ranked
-        .iter()
-        .filter(|s| s.source_count >= min_sources)
-        .take(limit as usize)
-        .map(summary)
-        .collect();
+    let items =
+        crate::services::stories::top(&state, Timestamp::now(), min_sources, limit as usize)
+            .await?
+            .iter()
+            .map(summary)
+            .collect();
     Ok(Json(StoryList { items }))
 }
 
@@ -116,14 +112,8 @@ pub async fn get_story(
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::invalid("id", "must be an integer"))?;
-    let store = state.store();
-    let s = store
-        .story(StoryId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found(&format!("story {id} not found")))?;
-    let coverage = store
-        .story_coverage(s.id)
-        .await?
+    let (s, coverage) = crate::services::stories::detail(&state, StoryId(id)).await?;
+    let coverage = coverage
         .into_iter()
         .map(|c| CoverageItem {
             source: SourceRef {

@@ -173,12 +173,24 @@ async fn register_login_logout_and_bad_input() {
                 .and_then(|l| l.split_whitespace().last())
                 .map_or(0.0, |v| v.parse::<f64>().unwrap())
         };
-        let before = metric(&web.get("/metrics").await.body);
+        // Metrics are for operators: asked from this machine, not through the proxy.
+        let metrics_url = format!("{}/metrics", web.base);
+        let metrics = || async {
+            crate::common::http()
+                .get(&metrics_url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        };
+        let before = metric(&metrics().await);
         let wrong = web.login("alice", "tall giraffe 43", false).await;
         let unknown = web.login("nobody-here", PW, false).await;
         assert_eq!((wrong.status, unknown.status), (401, 401));
         assert_eq!(form_error(&wrong.body), form_error(&unknown.body));
-        let after = metric(&web.get("/metrics").await.body);
+        let after = metric(&metrics().await);
         assert_eq!(
             after - before,
             2.0,

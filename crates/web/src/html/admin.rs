@@ -3,10 +3,12 @@
 //!
 //! Adding a source only stores it: `web` never fetches. The crawler polls it.
 
-use crate::accounts::{CsrfForm, Registration, Viewer, digest, random_token};
-use crate::comments::{SETTING_ENABLED, SETTING_RULES};
+use super::{Layout, render};
+use crate::format::human_time;
+use crate::http::viewer::CsrfForm;
 use crate::i18n::{ACCOUNTS_EN, AccountsText};
-use crate::pages::{Layout, human_time, render};
+use crate::services::accounts::{Registration, Viewer, digest, random_token};
+use crate::services::comments::{SETTING_ENABLED, SETTING_RULES};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -129,7 +131,7 @@ pub async fn set_role(
         Role::parse(&f.role).ok_or_else(|| WebError::Invalid(ACCOUNTS_EN.role_invalid.into()))?;
     if me.id.0 == id {
         // An admin cannot demote themselves (and so leave the site without one by accident).
-        return Err(WebError::Forbidden(ACCOUNTS_EN.own_role));
+        return Err(WebError::Refused(crate::error::Refusal::OwnRole));
     }
     state.store().change_role(UserId(id), me.id, role).await?;
     Ok(Redirect::to("/admin/users?done=saved").into_response())
@@ -183,7 +185,7 @@ async fn sources_view(
             kind: s.kind.as_str(),
             display: s.display.as_str(),
             enabled: s.enabled,
-            status: s.status(),
+            status: s.status().as_str(),
             articles: s.article_count,
             errors: s.error_count,
             last_error: s.last_error.clone().unwrap_or_default(),
@@ -393,7 +395,7 @@ pub async fn save_settings(
     CsrfForm(f): CsrfForm<SettingsForm>,
 ) -> Result<Response, WebError> {
     viewer.require_admin()?;
-    let rules = crate::comments::normalise_body(&f.rules);
+    let rules = crate::services::comments::normalise_body(&f.rules);
     if rules.chars().count() > 2000 {
         return Err(WebError::Invalid(ACCOUNTS_EN.rules_too_long.into()));
     }

@@ -248,7 +248,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     // a request naming another host must not fill the cache for this one.
     let key = format!(
         "{}{}",
-        crate::hosts::cache_scope(&state, req.headers()),
+        crate::http::hosts::cache_scope(&state, req.headers()),
         req.uri()
             .path_and_query()
             .map(|p| p.as_str())

@@ -1,6 +1,7 @@
 //! The front page: top stories, latest articles, sections by topic.
 
-use super::{CardView, Layout, PAGE_SIZE, next_cursor, parse_cursor, render};
+use super::{CardView, Layout, PAGE_SIZE, cursor, next_cursor, render};
+use crate::format::{json_for_script, relative, story_href};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -8,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use tidings_core::{Timestamp, Topic};
-use tidings_store::{ArticleFilter, StoryRow};
+use tidings_store::ArticleFilter;
 
 pub struct StoryView {
     pub href: String,
@@ -42,40 +43,12 @@ pub struct PageQuery {
     before: Option<String>,
 }
 
-/// Rank stories by how many sources cover them and how recent they are:
-/// coverage / (age in hours + 2)^1.2, so a story three outlets carried this
-/// morning beats one that ten carried last week.
-pub fn rank_stories(stories: Vec<StoryRow>, now: Timestamp) -> Vec<StoryRow> {
-    let score = |s: &StoryRow| {
-        let coverage = s.source_count as f64 * 2.0 + s.article_count as f64;
-        let age_h = ((now.0 - s.last_seen_at.0).max(0) as f64) / 3_600_000.0;
-        coverage / (age_h + 2.0).powf(1.2)
-    };
-    let mut v = stories;
-    v.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.id.cmp(&a.id)));
-    v
-}
-
-/// The home page's top stories: the best-ranked recent stories that more
-/// than one source covers.
-pub async fn top_stories(
-    store: &tidings_store::Store,
-    now: Timestamp,
-    n: usize,
-) -> tidings_store::Result<Vec<StoryRow>> {
-    Ok(rank_stories(store.recent_stories(300).await?, now)
-        .into_iter()
-        .filter(|s| s.source_count >= 2)
-        .take(n)
-        .collect())
-}
-
 pub async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let before = parse_cursor(q.before.as_deref())?;
+    let before = cursor(q.before.as_deref())?;
     let store = state.store();
     let now = Timestamp::now();
     let rows = store
@@ -92,7 +65,7 @@ pub async fn home(
     let mut sections = Vec::new();
     if before.is_none() {
         // Stories covered by more than one source make the top list.
-        let top = top_stories(store, now, 8).await?;
+        let top = crate::services::stories::top(&state, now, 2, 8).await?;
         let leads: Vec<_> = top.iter().filter_map(|s| s.lead_article_id).collect();
         let lead_cards = store.article_cards(&leads).await?;
         for s in top {
@@ -101,12 +74,12 @@ pub async fn home(
                 .and_then(|id| lead_cards.iter().find(|c| c.id == id))
                 .map(|c| CardView::from_card(c, now));
             stories.push(StoryView {
-                href: format!("/story/{}", s.id.0),
+                href: story_href(s.id.0),
                 title: s.title.clone(),
                 sources: s.source_count,
                 articles: s.article_count,
                 time_iso: s.last_seen_at.to_rfc3339(),
-                time_rel: crate::time::relative(s.last_seen_at, now, &crate::i18n::EN),
+                time_rel: relative(s.last_seen_at, now, &crate::i18n::EN),
                 lead,
             });
         }
@@ -125,7 +98,7 @@ pub async fn home(
     }
     let mut l = Layout::new(&state, &headers, "/", state.config().site_name.clone())
         .with_feeds("/feed", "Latest news");
-    l.json_ld = Some(super::json_for_script(&serde_json::json!({
+    l.json_ld = Some(json_for_script(&serde_json::json!({
         "@context": "https://schema.org",
         "@type": "WebSite",
         "name": state.config().site_name,

@@ -1,6 +1,7 @@
 //! The search page.
 
-use super::{Layout, article_href, human_time, render};
+use super::{Layout, render};
+use crate::format::{article_href, human_time, relative};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -8,7 +9,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use tidings_core::Timestamp;
-use tidings_search::{SearchRequest, Sort};
 
 pub const SEARCH_PAGE: usize = 20;
 
@@ -47,32 +47,6 @@ pub struct SearchQuery {
     pub offset: Option<usize>,
 }
 
-/// Run a search for pages, feeds and the API alike.
-pub async fn run_search(
-    state: &AppState,
-    q: &str,
-    newest: bool,
-    offset: usize,
-    limit: usize,
-) -> Result<Option<tidings_search::SearchResults>, WebError> {
-    let Some(index) = state.search().cloned() else {
-        return Ok(None);
-    };
-    let mut req = SearchRequest::new(q.to_string());
-    req.sort = if newest {
-        Sort::Newest
-    } else {
-        Sort::Relevance
-    };
-    req.offset = offset.min(1000);
-    req.limit = limit;
-    let res = tokio::task::spawn_blocking(move || index.search(&req))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(Some(res))
-}
-
 pub async fn search_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -90,7 +64,7 @@ pub async fn search_page(
     let mut next = None;
     let mut unavailable = false;
     if !q.trim().is_empty() {
-        match run_search(&state, &q, newest, offset, SEARCH_PAGE).await? {
+        match crate::services::search::run(&state, &q, newest, offset, SEARCH_PAGE).await? {
             Some(res) => {
                 total = res.total;
                 let ids: Vec<tidings_core::ArticleId> = res
@@ -113,7 +87,7 @@ pub async fn search_page(
                         source_href: format!("/source/{}", c.source_id.0),
                         time_iso: c.time().to_rfc3339(),
                         time_title: human_time(c.time()),
-                        time_rel: crate::time::relative(c.time(), now, &crate::i18n::EN),
+                        time_rel: relative(c.time(), now, &crate::i18n::EN),
                         story_href: c.story_id.map(|s| format!("/story/{}", s.0)),
                     });
                 }

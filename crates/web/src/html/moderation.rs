@@ -2,10 +2,13 @@
 //! locks, bans, and the moderation log. Moderators and admins only; every
 //! action is logged in the same transaction as the change (see the store).
 
-use crate::accounts::{CsrfForm, Viewer};
-use crate::comments::{local_back, render_body};
+use super::comments::local_back;
+use super::{Layout, render};
+use crate::format::human_time;
+use crate::http::viewer::CsrfForm;
 use crate::i18n::{ACCOUNTS_EN, AccountsText};
-use crate::pages::{Layout, human_time, render};
+use crate::services::accounts::Viewer;
+use crate::services::comments::render_body;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -116,7 +119,7 @@ pub struct ActionForm {
 }
 
 fn reason(r: &str) -> Result<Option<String>, WebError> {
-    let r = crate::comments::normalise_body(r);
+    let r = crate::services::comments::normalise_body(r);
     if r.chars().count() > 500 {
         return Err(WebError::Invalid(ACCOUNTS_EN.report_too_long.into()));
     }
@@ -278,7 +281,7 @@ pub async fn ban(
     let store = state.store();
     let target = store.user(UserId(id)).await?.ok_or(WebError::NotFound)?;
     if !may_ban(me, &target) {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.cannot_ban));
+        return Err(WebError::Refused(crate::error::Refusal::CannotBan));
     }
     let why = reason(&f.reason)?
         .ok_or_else(|| WebError::Invalid(ACCOUNTS_EN.ban_reason_missing.into()))?;
@@ -308,7 +311,7 @@ pub async fn unban(
     let store = state.store();
     let target = store.user(UserId(id)).await?.ok_or(WebError::NotFound)?;
     if !may_unban(me, &target) {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.cannot_unban));
+        return Err(WebError::Refused(crate::error::Refusal::CannotUnban));
     }
     let why = reason(&f.reason)?;
     store

@@ -62,7 +62,28 @@ pub fn cache_scope(state: &AppState, headers: &HeaderMap) -> String {
     if state.config().base_url.is_some() {
         return String::new();
     }
-    crate::pages::base_url(state, headers)
+    base_url(state, headers)
+}
+
+/// The public base URL: the configured one, else what the request says.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(b) = &state.config().base_url {
+        return b.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    let proto = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https")
+        .unwrap_or("http");
+    format!("{proto}://{host}")
 }
 
 #[cfg(test)]

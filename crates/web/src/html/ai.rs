@@ -1,7 +1,8 @@
 //! Pages for the AI features: an answer to a question about an article, and
 //! a translation (when a model is configured).
 
-use super::{Layout, article_href, render};
+use super::{Layout, render};
+use crate::format::article_href;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -36,12 +37,12 @@ pub struct AskQuery {
 }
 
 async fn load(state: &AppState, slug: &str) -> Result<tidings_store::ArticleRow, WebError> {
-    let id: ArticleId = crate::ai::id_of(slug).ok_or(WebError::NotFound)?;
+    let id: ArticleId = crate::services::ai::id_of(slug).ok_or(WebError::NotFound)?;
     state
         .store()
         .article(id)
         .await?
-        .map(crate::ai::for_ai)
+        .map(crate::services::ai::for_ai)
         .ok_or(WebError::NotFound)
 }
 
@@ -49,7 +50,7 @@ pub async fn ask_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    viewer: crate::accounts::Viewer,
+    viewer: crate::services::accounts::Viewer,
     Path(slug): Path<String>,
     Query(q): Query<AskQuery>,
 ) -> Result<Response, WebError> {
@@ -85,8 +86,8 @@ pub async fn ask_page(
         .allow(
             &state,
             &viewer,
-            &crate::accounts::client_addr(&state, &headers, Some(peer)),
-            crate::ai::AiUse::Ask,
+            &crate::http::viewer::client_addr(&state, &headers, Some(peer)),
+            crate::services::ai::AiUse::Ask,
         )
         .await?
     {
@@ -95,7 +96,7 @@ pub async fn ask_page(
                 .into(),
         );
     } else {
-        let (res, by_model) = crate::ai::ask(&state, &a, &question).await;
+        let (res, by_model) = crate::services::ai::ask(&state, &a, &question).await?;
         match res {
             Ok(ans) => {
                 page.answered = ans.answered;
@@ -135,7 +136,7 @@ pub async fn translate_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    viewer: crate::accounts::Viewer,
+    viewer: crate::services::accounts::Viewer,
     Path(slug): Path<String>,
     Query(q): Query<TranslateQuery>,
 ) -> Result<Response, WebError> {
@@ -145,37 +146,37 @@ pub async fn translate_page(
     };
     let lang = q.lang.unwrap_or_default().trim().to_ascii_lowercase();
     if !state.ai().translates_into(&lang) {
-        return Err(WebError::BadRequest(format!(
+        return Err(WebError::bad_request(format!(
             "choose one of the languages this site translates into: {}",
             state.ai().translate_languages().join(", ")
         )));
     }
     let href = article_href(a.id.0, &a.title);
-    let text = crate::ai::article_text(&a);
-    let which = crate::ai::Which::Model;
+    let text = crate::services::ai::article_text(&a);
+    let which = crate::services::ai::Which::Model;
     let subject = ("article", a.id.0);
     let feature = tidings_ai::Feature::Translate;
     // Only a translation that is not cached yet costs a model call, and only
     // that counts against the reader's budget.
-    let cached = crate::ai::peek(&state, subject, feature, which, &lang).await;
+    let cached = crate::services::ai::peek(&state, subject, feature, which, &lang).await?;
     let over_budget = cached.is_none()
         && !state
             .ai()
             .allow(
                 &state,
                 &viewer,
-                &crate::accounts::client_addr(&state, &headers, Some(peer)),
-                crate::ai::AiUse::Translate,
+                &crate::http::viewer::client_addr(&state, &headers, Some(peer)),
+                crate::services::ai::AiUse::Translate,
             )
             .await?;
     let res = match cached {
         Some(t) => Ok(t),
         None if over_budget => Err(tidings_ai::AiError::RateLimited { retry_after: None }),
         None => {
-            crate::ai::cached(&state, subject, feature, which, &lang, || async {
+            crate::services::ai::cached(&state, subject, feature, which, &lang, || async {
                 model.translate(&text, &lang).await
             })
-            .await
+            .await?
         }
     };
     let mut l = Layout::new(
@@ -198,7 +199,7 @@ pub async fn translate_page(
             let notice = if over_budget {
                 "You have asked for many translations in a short time. Please wait a minute and try again."
             } else {
-                crate::ai::log_failure(&e);
+                crate::services::ai::log_failure(&e);
                 e.reader_message()
             };
             TranslatePage {

@@ -9,10 +9,20 @@
 
 use crate::AppState;
 use axum::Json;
+use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use std::net::SocketAddr;
+
+/// `/healthz`, `/livez` and `/metrics`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/livez", get(livez))
+        .route("/metrics", get(metrics))
+}
 
 /// Marks requests that arrived on the operators' listener.
 #[derive(Debug, Clone, Copy)]

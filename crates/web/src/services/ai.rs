@@ -13,7 +13,7 @@ use tidings_ai::{
     AiError, AnyProvider, ArticleText, Builtin, Feature, PROMPT_VERSION, Provider, cache_key,
 };
 use tidings_core::ArticleId;
-use tidings_store::ArticleRow;
+use tidings_store::{ArticleRow, StoreError};
 use tokio::sync::Semaphore;
 
 /// How a deployment set the AI features up.
@@ -105,7 +105,7 @@ impl AiRuntime {
     pub async fn allow(
         &self,
         state: &AppState,
-        viewer: &crate::accounts::Viewer,
+        viewer: &crate::services::accounts::Viewer,
         addr: &str,
         what: AiUse,
     ) -> Result<bool, crate::WebError> {
@@ -182,8 +182,15 @@ pub fn clean_text(text: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
-/// The row with its text made ready for the AI features ([`clean_text`]).
+/// The row with its text made ready for the AI features: only what its
+/// source's display policy lets readers see (an excerpt-only article is
+/// summarised, quoted and answered from its excerpt), without teaser lines
+/// ([`clean_text`]).
 pub fn for_ai(mut a: ArticleRow) -> ArticleRow {
+    if crate::services::articles::is_excerpt(&a) {
+        a.text = crate::services::articles::body(&a).text;
+        a.html.clear();
+    }
     if let std::borrow::Cow::Owned(t) = clean_text(&a.text) {
         a.text = t;
     }
@@ -211,7 +218,9 @@ pub enum Which {
 
 /// Look a result up in the cache, else compute, cache and return it. A
 /// model's failure is remembered for [`FAILURE_TTL_MS`] (the same request
-/// then fails at once); results are cached for good.
+/// then fails at once); results are cached for good. The outer error is the
+/// database's (never taken for a cache miss or the reader's fault); the
+/// inner one is the provider's.
 pub async fn cached<T, F, Fut>(
     state: &AppState,
     subject: (&str, i64),
@@ -219,7 +228,7 @@ pub async fn cached<T, F, Fut>(
     which: Which,
     extra: &str,
     compute: F,
-) -> Result<T, AiError>
+) -> Result<Result<T, AiError>, StoreError>
 where
     T: Serialize + DeserializeOwned,
     F: FnOnce() -> Fut,
@@ -227,46 +236,46 @@ where
 {
     let rt = state.ai();
     let (key, provider, model) = key_of(state, subject, feature, which, extra);
-    if let Ok(Some(json)) = state.store().ai_result(&key).await
+    // A result cached by an older build that no longer reads is recomputed.
+    if let Some(json) = state.store().ai_result(&key).await?
         && let Ok(v) = serde_json::from_str(&json)
     {
-        return Ok(v);
+        return Ok(Ok(v));
     }
     let value = if which == Which::Model && rt.model.is_some() {
         // A model that just failed on this is not asked again for a while:
         // repeating a failing paid call would spend its budget and its turns.
         let failed_key = format!("ai-failed:{key}");
         let now = tidings_core::Timestamp::now();
-        match state
+        if state
             .store()
             .rate_limit_count(&failed_key, FAILURE_TTL_MS, now)
-            .await
+            .await?
+            > 0
         {
-            Ok(0) => {}
-            Ok(_) => {
-                return Err(AiError::RateLimited {
-                    retry_after: Some(Duration::from_millis(FAILURE_TTL_MS.unsigned_abs())),
-                });
-            }
-            Err(e) => tracing::warn!("cannot read recent AI failures: {e}"),
+            return Ok(Err(AiError::RateLimited {
+                retry_after: Some(Duration::from_millis(FAILURE_TTL_MS.unsigned_abs())),
+            }));
         }
         // Bounded concurrency: a slow model queues readers instead of piling up.
-        let _permit = rt.permit().await.ok_or(AiError::Timeout)?;
+        let Some(_permit) = rt.permit().await else {
+            return Ok(Err(AiError::Timeout));
+        };
         match compute().await {
             Ok(v) => v,
             Err(e) => {
-                if let Err(db) = state
+                state
                     .store()
                     .rate_limit_hit(&failed_key, FAILURE_TTL_MS, now)
-                    .await
-                {
-                    tracing::warn!("cannot remember an AI failure: {db}");
-                }
-                return Err(e);
+                    .await?;
+                return Ok(Err(e));
             }
         }
     } else {
-        compute().await?
+        match compute().await {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        }
     };
     if let Ok(json) = serde_json::to_string(&value)
         && let Err(e) = state
@@ -284,9 +293,10 @@ where
             )
             .await
     {
+        // The answer is right; only the next reader pays for it again.
         tracing::warn!("cannot cache an AI result: {e}");
     }
-    Ok(value)
+    Ok(Ok(value))
 }
 
 /// The cache key of a result, with the provider and model it names.
@@ -319,10 +329,13 @@ pub async fn peek<T: DeserializeOwned>(
     feature: Feature,
     which: Which,
     extra: &str,
-) -> Option<T> {
+) -> Result<Option<T>, StoreError> {
     let (key, _, _) = key_of(state, subject, feature, which, extra);
-    let json = state.store().ai_result(&key).await.ok().flatten()?;
-    serde_json::from_str(&json).ok()
+    Ok(state
+        .store()
+        .ai_result(&key)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok()))
 }
 
 /// Log a provider failure once, loudly when the operator must act.
@@ -345,7 +358,7 @@ pub struct Panel {
     pub notice: Option<&'static str>,
 }
 
-pub async fn article_panel(state: &AppState, a: &ArticleRow) -> Panel {
+pub async fn article_panel(state: &AppState, a: &ArticleRow) -> Result<Panel, StoreError> {
     let a = &for_ai(a.clone());
     let subject = ("article", a.id.0);
     let text = article_text(a);
@@ -358,7 +371,7 @@ pub async fn article_panel(state: &AppState, a: &ArticleRow) -> Panel {
         "",
         || async { b.summarize(&text) },
     )
-    .await;
+    .await?;
     let builtin_points = cached(
         state,
         subject,
@@ -367,7 +380,7 @@ pub async fn article_panel(state: &AppState, a: &ArticleRow) -> Panel {
         "",
         || async { b.key_points(&text) },
     )
-    .await;
+    .await?;
     let mut panel = Panel {
         summary: builtin_summary
             .map(|s| s.sentences.iter().map(|x| x.to_string()).collect())
@@ -383,7 +396,7 @@ pub async fn article_panel(state: &AppState, a: &ArticleRow) -> Panel {
         // Only the cache here: a model call would make the page wait on it.
         {
             match peek::<tidings_ai::Summary>(state, subject, Feature::Summary, Which::Model, "")
-                .await
+                .await?
             {
                 Some(s) => {
                     panel.summary = s.sentences.iter().map(|x| x.to_string()).collect();
@@ -396,7 +409,7 @@ pub async fn article_panel(state: &AppState, a: &ArticleRow) -> Panel {
     if panel.summary.is_empty() && panel.points.is_empty() {
         panel.notice = Some("This article is too short to summarise.");
     }
-    panel
+    Ok(panel)
 }
 
 /// Answer a question about an article with the configured provider (the
@@ -406,7 +419,7 @@ pub async fn ask(
     state: &AppState,
     a: &ArticleRow,
     question: &str,
-) -> (Result<tidings_ai::Answer, AiError>, bool) {
+) -> Result<(Result<tidings_ai::Answer, AiError>, bool), StoreError> {
     let text = article_text(a);
     let rt = state.ai();
     if let Some(m) = &rt.model {
@@ -418,18 +431,18 @@ pub async fn ask(
             question,
             || async { m.ask(&text, question).await },
         )
-        .await;
-        match r {
-            Ok(ans) => return (Ok(ans), true),
+        .await?;
+        return Ok(match r {
+            Ok(ans) => (Ok(ans), true),
             Err(e) => {
                 log_failure(&e);
                 let b = rt.builtin.answer(&text, question);
-                return (b.map_err(|_| e), false);
+                (b.map_err(|_| e), false)
             }
-        }
+        });
     }
     let b = &rt.builtin;
-    (
+    Ok((
         cached(
             state,
             ("article", a.id.0),
@@ -438,9 +451,9 @@ pub async fn ask(
             question,
             || async { b.answer(&text, question) },
         )
-        .await,
+        .await?,
         false,
-    )
+    ))
 }
 
 pub fn id_of(s: &str) -> Option<ArticleId> {
@@ -454,12 +467,9 @@ pub async fn story_summary(
     state: &AppState,
     story: tidings_core::StoryId,
     call_model: bool,
-) -> Result<(tidings_ai::StorySummary, bool), AiError> {
+) -> Result<Result<(tidings_ai::StorySummary, bool), AiError>, StoreError> {
     let store = state.store();
-    let coverage = store
-        .story_coverage(story)
-        .await
-        .map_err(|e| AiError::InvalidInput(format!("story coverage: {e}")))?;
+    let coverage = store.story_coverage(story).await?;
     // One article per source, copies aside: the summary compares publishers.
     let mut seen = std::collections::HashSet::new();
     let mut rows = Vec::new();
@@ -470,16 +480,16 @@ pub async fn story_summary(
         if !seen.insert(c.source_id) {
             continue;
         }
-        if let Ok(Some(a)) = store.article(c.article_id).await
+        if let Some(a) = store.article(c.article_id).await?
             && !a.text.trim().is_empty()
         {
             rows.push(for_ai(a));
         }
     }
     if rows.is_empty() {
-        return Err(AiError::InvalidInput(
+        return Ok(Err(AiError::InvalidInput(
             "no article text in this story".into(),
-        ));
+        )));
     }
     let texts: Vec<ArticleText<'_>> = rows.iter().map(article_text).collect();
     let mut ids: Vec<i64> = rows.iter().map(|a| a.id.0).collect();
@@ -489,8 +499,8 @@ pub async fn story_summary(
     let subject = ("story", story.0);
     if rt.has_model() && !call_model {
         // Pages do not wait on a model: they show its summary once the API made it.
-        if let Some(s) = peek(state, subject, Feature::StorySummary, Which::Model, &extra).await {
-            return Ok((s, true));
+        if let Some(s) = peek(state, subject, Feature::StorySummary, Which::Model, &extra).await? {
+            return Ok(Ok((s, true)));
         }
     } else if let Some(m) = &rt.model {
         match cached(
@@ -501,9 +511,9 @@ pub async fn story_summary(
             &extra,
             || async { m.story_summary(&texts).await },
         )
-        .await
+        .await?
         {
-            Ok(s) => return Ok((s, true)),
+            Ok(s) => return Ok(Ok((s, true))),
             Err(e) => log_failure(&e),
         }
     }
@@ -517,7 +527,7 @@ pub async fn story_summary(
         || async { Provider::story_summary(b, &texts).await },
     )
     .await
-    .map(|s| (s, false))
+    .map(|r| r.map(|s| (s, false)))
 }
 
 /// Compute ahead of time what readers of the top `n` stories (as the home
@@ -528,7 +538,7 @@ pub async fn story_summary(
 /// many stories were visited.
 pub async fn precompute_top_stories(state: &AppState, n: usize) -> usize {
     let now = tidings_core::Timestamp::now();
-    let top = match crate::pages::home::top_stories(state.store(), now, n).await {
+    let top = match crate::services::stories::top(state, now, 2, n).await {
         Ok(t) => t,
         Err(e) => {
             tracing::warn!("AI precompute: cannot list stories: {e}");
@@ -536,18 +546,30 @@ pub async fn precompute_top_stories(state: &AppState, n: usize) -> usize {
         }
     };
     for s in &top {
-        if let Err(e) = story_summary(state, s.id, true).await {
-            tracing::debug!(story = s.id.0, "AI precompute: story summary: {e}");
+        match story_summary(state, s.id, true).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::debug!(story = s.id.0, "AI precompute: story summary: {e}"),
+            Err(e) => {
+                tracing::warn!("AI precompute stopped: {e}");
+                return 0;
+            }
         }
         let Some(lead) = s.lead_article_id else {
             continue;
         };
-        let Ok(Some(a)) = state.store().article(lead).await else {
-            continue;
+        let a = match state.store().article(lead).await {
+            Ok(Some(a)) => for_ai(a),
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!("AI precompute stopped: {e}");
+                return 0;
+            }
         };
-        let a = for_ai(a);
         // The built-in summary and key points, as the article page shows them.
-        article_panel(state, &a).await;
+        if let Err(e) = article_panel(state, &a).await {
+            tracing::warn!("AI precompute stopped: {e}");
+            return 0;
+        }
         if let Some(m) = &state.ai().model {
             let text = article_text(&a);
             let subject = ("article", a.id.0);
@@ -555,15 +577,25 @@ pub async fn precompute_top_stories(state: &AppState, n: usize) -> usize {
                 m.summary(&text)
             })
             .await;
-            if let Err(e) = summary {
-                log_failure(&e);
-            }
-            let points = cached(state, subject, Feature::KeyPoints, Which::Model, "", || {
-                m.key_points(&text)
-            })
-            .await;
-            if let Err(e) = points {
-                log_failure(&e);
+            let points = match summary {
+                Ok(r) => {
+                    if let Err(e) = r {
+                        log_failure(&e);
+                    }
+                    cached(state, subject, Feature::KeyPoints, Which::Model, "", || {
+                        m.key_points(&text)
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            match points {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => log_failure(&e),
+                Err(e) => {
+                    tracing::warn!("AI precompute stopped: {e}");
+                    return 0;
+                }
             }
         }
     }

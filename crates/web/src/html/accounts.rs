@@ -1,15 +1,18 @@
 //! Log in, register, log out, and the account page (password, sessions,
 //! API tokens, deletion).
 
-use super::password::{
-    PasswordProblem, UsernameProblem, check_email, check_new_password, check_username,
-};
-use super::{
-    CSRF_COOKIE, CsrfForm, Registration, SESSION_COOKIE, Viewer, digest, random_token,
-    remember_device, safe_next, set_cookie, start_session,
+use super::{Layout, render};
+use crate::format::human_time;
+use crate::http::viewer::{
+    CSRF_COOKIE, CsrfForm, SESSION_COOKIE, remember_device, safe_next, set_cookie, start_session,
 };
 use crate::i18n::{ACCOUNTS_EN, AccountsText};
-use crate::pages::{Layout, human_time, render};
+use crate::services::accounts::{
+    LoginRefused, Registration, Viewer, authenticate, digest, issue_token, random_token,
+};
+use crate::services::password::{
+    PasswordProblem, UsernameProblem, check_email, check_new_password, check_username,
+};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -17,7 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tidings_core::Timestamp;
-use tidings_store::{LoginGate, NewUser, RegisterError, Role, StoreError};
+use tidings_store::{NewUser, RegisterError, Role, StoreError};
 
 #[derive(Template)]
 #[template(path = "accounts/login.html")]
@@ -214,125 +217,6 @@ pub async fn login(
     ))
 }
 
-/// Why a login was refused.
-pub(crate) enum LoginRefused {
-    /// Too many attempts from this client: its address's hourly budget is
-    /// spent, or it failed too often on this login name (known or not).
-    Throttled { retry_after_secs: u64 },
-    /// An unknown name, a wrong password, or an account in backoff: one answer.
-    Failed,
-}
-
-/// Check a username and password by the login form's rules (the API's
-/// token requests use the same):
-///
-/// 1. Each client address has `login_attempts_per_ip_per_hour` attempts.
-/// 2. Each client (its address, or its device cookie when that is known to
-///    the account) on each login name has `login_max_failures_per_address`
-///    free failures; after that it waits 1 s, then twice as long after each
-///    further failure (at most `lockout_minutes`) before an attempt is even
-///    checked. Unknown names count the same, so this says nothing about
-///    which accounts exist, and the answer may say how long to wait.
-/// 3. Each account has `login_max_failures` free failures from everyone;
-///    after that it backs off (5 s, doubling, at most `lockout_minutes`):
-///    meanwhile attempts are refused unchecked with the usual failure answer
-///    and are not counted, unless they come from a known device (a browser
-///    that logged in to the account before) or a session of the account.
-///    Those skip steps 1 and 3 and do not count towards them.
-///
-/// Every attempt past step 2 costs the same argon2 work. A success clears
-/// the client's failures and, when it passed step 3, the account's.
-pub(crate) async fn authenticate(
-    state: &AppState,
-    viewer: &Viewer,
-    username: &str,
-    password: &str,
-) -> Result<Result<tidings_store::User, LoginRefused>, WebError> {
-    let store = state.store();
-    let now = Timestamp::now();
-    let cfg = &state.config().accounts;
-    let (pair_policy, account_policy) = state.login_backoff_policies();
-    let wait = |until: Timestamp| {
-        u64::try_from(until.0.saturating_sub(now.0))
-            .unwrap_or(0)
-            .div_ceil(1000)
-            .max(1)
-    };
-    let name = username.trim();
-    let password = password
-        .chars()
-        .take(super::password::MAX_PASSWORD_CHARS + 1)
-        .collect::<String>();
-    // No account has an empty, over-long or control-character name (and
-    // PostgreSQL refuses NUL in text): such a login fails like any other.
-    let auth = if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
-        None
-    } else {
-        store.user_auth(name).await?
-    };
-    let account = auth.as_ref().map(|a| a.user.id);
-    let device = match (account, viewer.device.as_deref()) {
-        (Some(id), Some(d)) if store.is_known_device(id, d, now).await? => Some(d),
-        _ => None,
-    };
-    let known = device.is_some() || (account.is_some() && viewer.user().map(|u| u.id) == account);
-
-    let ip = state.ip_hash(&viewer.ip).await?;
-    if !known {
-        const HOUR_MS: i64 = 3_600_000;
-        let (hits, start) = store
-            .rate_limit_hit_window(&format!("login:{ip}"), HOUR_MS, now)
-            .await?;
-        if hits > i64::from(cfg.login_attempts_per_ip_per_hour) {
-            return Ok(Err(LoginRefused::Throttled {
-                retry_after_secs: wait(start.plus_ms(HOUR_MS)),
-            }));
-        }
-    }
-    let client = match device {
-        Some(d) => format!("d{}", d.chars().take(32).collect::<String>()),
-        None => format!("a{ip}"),
-    };
-    let name_hash: String = digest(&name.to_lowercase()).chars().take(32).collect();
-    let pair = tidings_store::pair_backoff_key(account, &name_hash, &client);
-    if let LoginGate::Wait { until } = store.login_backoff_charge(&pair, now, &pair_policy).await? {
-        return Ok(Err(LoginRefused::Throttled {
-            retry_after_secs: wait(until),
-        }));
-    }
-    let account_key = account.map(tidings_store::account_backoff_key);
-    let checked = match &account_key {
-        Some(key) if !known => {
-            store
-                .login_backoff_charge(key, now, &account_policy)
-                .await?
-                == LoginGate::Open
-        }
-        Some(_) => true,
-        None => false,
-    };
-    // Unchecked attempts verify against a dummy hash: the same work, no answer.
-    let ok = state
-        .verify_password(
-            &password,
-            auth.as_ref()
-                .filter(|_| checked)
-                .map(|a| a.password_hash.as_str()),
-        )
-        .await?;
-    let Some(auth) = auth.filter(|_| ok) else {
-        return Ok(Err(LoginRefused::Failed));
-    };
-    let mut clear = vec![pair.as_str()];
-    if let Some(key) = account_key.as_deref().filter(|_| !known) {
-        clear.push(key);
-    }
-    store
-        .record_login_success(auth.user.id, now, &clear)
-        .await?;
-    Ok(Ok(auth.user))
-}
-
 #[derive(Deserialize)]
 pub struct Empty {}
 
@@ -437,7 +321,7 @@ pub async fn register(
 ) -> Result<Response, WebError> {
     let cfg = &state.config().accounts;
     if cfg.registration == Registration::Closed {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.registration_closed));
+        return Err(WebError::Refused(crate::error::Refusal::RegistrationClosed));
     }
     let store = state.store();
     let next = safe_next(f.next.as_deref()).unwrap_or_else(|| "/".into());
@@ -740,25 +624,6 @@ pub async fn create_token(
         Some(token),
     )
     .await
-}
-
-/// A new personal API token for `user` named `name` (1 to 60 characters):
-/// the secret, shown once, and its record (the database keeps only the hash).
-pub(crate) async fn issue_token(
-    state: &AppState,
-    user: &tidings_store::User,
-    name: &str,
-) -> Result<(String, tidings_store::ApiToken), WebError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
-        return Err(WebError::Invalid(ACCOUNTS_EN.token_name_invalid.into()));
-    }
-    let token = format!("tdg_{}", random_token()?);
-    let record = state
-        .store()
-        .create_api_token(user.id, name, &digest(&token))
-        .await?;
-    Ok((token, record))
 }
 
 pub async fn revoke_token(

@@ -1,33 +1,19 @@
-//! Comments on article and story pages: the threaded section (a partial the
-//! page templates include), posting, replies, edits, deletion, votes and
-//! reports, and the comments part of the JSON API.
-//!
-//! Comment text is plain text. It is rendered by [`render_body`]: everything
-//! escaped, blank lines make paragraphs, `http(s)://` and `www.` addresses
-//! become `rel="nofollow ugc noopener"` links. Nothing else becomes markup.
+//! Comments: the rules (who may post, edit, delete, vote and report, with
+//! which limits), the thread's order, and how a comment's plain text becomes
+//! safe HTML. Both presentations (the forms in `html::comments`, the JSON API)
+//! call these functions.
 
-use crate::accounts::{CsrfForm, Viewer, safe_next};
-use crate::i18n::{ACCOUNTS_EN, AccountsText};
-use crate::pages::{Layout, article_href, human_time, render};
+use crate::error::Refusal;
+use crate::format::{article_href, escape_into};
+use crate::i18n::ACCOUNTS_EN;
+use crate::services::accounts::Viewer;
 use crate::{AppState, WebError};
-use askama::Template;
-use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use std::collections::HashMap;
 use tidings_core::{CommentId, Timestamp};
 use tidings_store::{CommentRow, CommentStatus, NewComment, PostOutcome, Thread, User};
 
-pub(crate) const COMMUNITY_CSS: &str = include_str!("../static/community.css");
-pub(crate) const COMMUNITY_JS: &str = include_str!("../static/community.js");
-
 /// Most comments shown on one page.
-const THREAD_LIMIT: i64 = 2000;
-/// Deepest indentation the stylesheet draws; deeper replies line up with it.
-const MAX_INDENT: i64 = 8;
+pub(crate) const THREAD_LIMIT: i64 = 2000;
 pub(crate) const REPORT_REASONS: &[&str] = &["spam", "abuse", "off-topic", "other"];
 pub const SETTING_ENABLED: &str = "comments.enabled";
 pub const SETTING_RULES: &str = "comments.rules";
@@ -64,29 +50,7 @@ impl Default for CommentsConfig {
     }
 }
 
-/// Static files of the accounts and comments UI.
-pub fn static_asset(path: &str) -> Option<(&'static str, &'static str)> {
-    match path {
-        "community.css" => Some((COMMUNITY_CSS, "text/css; charset=utf-8")),
-        "community.js" => Some((COMMUNITY_JS, "text/javascript; charset=utf-8")),
-        _ => None,
-    }
-}
-
 // ---------------------------------------------------------------- rendering
-
-fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
 
 /// Clean what a person typed: unify line ends, drop control characters
 /// (tabs and newlines stay), trim.
@@ -248,8 +212,6 @@ pub fn render_body(text: &str) -> String {
     out
 }
 
-// ---------------------------------------------------------------- the section
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     Oldest,
@@ -267,14 +229,14 @@ impl Sort {
             Some(_) => None,
         }
     }
-    fn parse(s: Option<&str>) -> Sort {
+    pub(crate) fn parse(s: Option<&str>) -> Sort {
         match s {
             Some("newest") => Sort::Newest,
             Some("top") => Sort::Top,
             _ => Sort::Oldest,
         }
     }
-    fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Sort::Oldest => "oldest",
             Sort::Newest => "newest",
@@ -283,226 +245,8 @@ impl Sort {
     }
 }
 
-#[derive(Deserialize, Default)]
-struct SectionQuery {
-    sort: Option<String>,
-    /// A notice after a form: `reported`, `deleted`, `edited`.
-    done: Option<String>,
-}
-
-/// What a page handler needs to build its comments section: the viewer and
-/// the section's query parameters (`?sort=top`).
-pub struct CommentsParams {
-    pub viewer: Viewer,
-    sort: Sort,
-    done: Option<String>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for CommentsParams {
-    type Rejection = WebError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let viewer = Viewer::from_request_parts(parts, state).await?;
-        let q = Query::<SectionQuery>::try_from_uri(&parts.uri)
-            .map(|q| q.0)
-            .unwrap_or_default();
-        Ok(CommentsParams {
-            viewer,
-            sort: Sort::parse(q.sort.as_deref()),
-            done: q.done,
-        })
-    }
-}
-
-pub struct SortLink {
-    pub label: &'static str,
-    pub href: String,
-    pub current: bool,
-}
-
-pub struct CommentView {
-    pub id: i64,
-    pub indent: i64,
-    pub author: String,
-    pub author_id: Option<i64>,
-    pub body_html: String,
-    /// Shown instead of the text: "[deleted]", "[removed by a moderator]".
-    pub tombstone: Option<&'static str>,
-    /// For moderators: why they see text others do not.
-    pub mod_note: Option<&'static str>,
-    pub time_iso: String,
-    pub time_title: String,
-    pub time_rel: String,
-    pub edited: bool,
-    pub score: i64,
-    pub voted: bool,
-    pub can_reply: bool,
-    pub can_edit: bool,
-    pub can_delete: bool,
-    pub can_vote: bool,
-    pub can_report: bool,
-    pub mod_tools: bool,
-    pub status: &'static str,
-}
-
-/// The comments section of a page, ready for `comments/section.html`.
-pub struct CommentsSection {
-    pub s: &'static AccountsText,
-    pub thread_kind: &'static str,
-    pub thread_id: i64,
-    pub path: String,
-    pub count: usize,
-    pub items: Vec<CommentView>,
-    pub sorts: Vec<SortLink>,
-    pub sort: &'static str,
-    pub csrf: String,
-    pub can_post: bool,
-    pub login_href: String,
-    pub register_href: Option<String>,
-    pub locked: Option<String>,
-    pub disabled: bool,
-    pub banned: Option<String>,
-    pub notice: Option<&'static str>,
-    pub is_mod: bool,
-    pub max_len: usize,
-    pub rules: Option<String>,
-    pub reasons: &'static [&'static str],
-}
-
-fn comments_enabled_setting(v: Option<String>) -> bool {
+pub(crate) fn comments_enabled_setting(v: Option<String>) -> bool {
     v.as_deref() != Some("0")
-}
-
-/// Build the comments section of `thread`, shown on the page at `path`.
-pub async fn section(
-    state: &AppState,
-    p: &CommentsParams,
-    thread: Thread,
-    path: &str,
-) -> Result<CommentsSection, WebError> {
-    let store = state.store();
-    let cfg = &state.config().comments;
-    let viewer = &p.viewer;
-    let user = viewer.user();
-    let now = Timestamp::now();
-    // A ban binds every role: a banned moderator sees threads as readers do.
-    let is_mod = user.is_some_and(|u| u.role.can_moderate() && !u.is_banned(now));
-    let rows = store
-        .thread_comments(thread, user.map(|u| u.id), THREAD_LIMIT)
-        .await?;
-    let lock = store.thread_lock(thread).await?;
-    let enabled =
-        cfg.enabled && comments_enabled_setting(store.get_setting(SETTING_ENABLED).await?);
-    let rules = store
-        .get_setting(SETTING_RULES)
-        .await?
-        .filter(|r| !r.trim().is_empty());
-    let banned = user.filter(|u| u.is_banned(now)).map(|u| {
-        ACCOUNTS_EN
-            .banned_body
-            .replace("{until}", &human_time(u.banned_until.unwrap_or(now)))
-            .replace("{reason}", u.ban_reason.as_deref().unwrap_or(""))
-    });
-    let open = enabled && lock.is_none();
-    let writer = user.filter(|u| !u.is_banned(now));
-    let edit_from = now.plus_ms(-(i64::try_from(cfg.edit_window_secs).unwrap_or(0) * 1000));
-
-    let ordered = order_tree(rows, p.sort);
-    let count = ordered
-        .iter()
-        .filter(|c| c.status == CommentStatus::Visible)
-        .count();
-    let items = ordered
-        .into_iter()
-        .map(|c| {
-            let own = writer.is_some_and(|u| Some(u.id) == c.user_id);
-            let visible = c.status == CommentStatus::Visible;
-            let (tombstone, mod_note) = match c.status {
-                CommentStatus::Visible => (None, None),
-                CommentStatus::Deleted => (Some(ACCOUNTS_EN.deleted_comment), None),
-                CommentStatus::Hidden if is_mod => (None, Some(ACCOUNTS_EN.hidden_note)),
-                CommentStatus::Removed if is_mod => (None, Some(ACCOUNTS_EN.removed_note)),
-                CommentStatus::Hidden => (Some(ACCOUNTS_EN.hidden_comment), None),
-                CommentStatus::Removed => (Some(ACCOUNTS_EN.removed_comment), None),
-            };
-            CommentView {
-                id: c.id.0,
-                indent: c.depth.clamp(0, MAX_INDENT),
-                author: match (&c.username, c.status) {
-                    (_, CommentStatus::Deleted) | (None, _) => ACCOUNTS_EN.deleted_author.into(),
-                    (Some(n), _) => n.clone(),
-                },
-                author_id: c.user_id.map(|u| u.0).filter(|_| is_mod),
-                body_html: if tombstone.is_some() {
-                    String::new()
-                } else {
-                    render_body(&c.body)
-                },
-                tombstone,
-                mod_note,
-                time_iso: c.created_at.to_rfc3339(),
-                time_title: human_time(c.created_at),
-                time_rel: crate::time::relative(c.created_at, now, &crate::i18n::EN),
-                edited: c.edited_at.is_some(),
-                score: c.score,
-                voted: c.voted,
-                can_reply: open && writer.is_some() && visible && c.depth < cfg.max_depth,
-                can_edit: open && own && visible && c.created_at >= edit_from,
-                can_delete: own && c.status != CommentStatus::Deleted,
-                can_vote: writer.is_some() && visible && !own,
-                can_report: writer.is_some() && visible && !own,
-                mod_tools: is_mod && c.status != CommentStatus::Deleted,
-                status: c.status.as_str(),
-            }
-        })
-        .collect();
-    let sorts = [Sort::Oldest, Sort::Newest, Sort::Top]
-        .into_iter()
-        .map(|s| SortLink {
-            label: match s {
-                Sort::Oldest => ACCOUNTS_EN.sort_oldest,
-                Sort::Newest => ACCOUNTS_EN.sort_newest,
-                Sort::Top => ACCOUNTS_EN.sort_top,
-            },
-            href: format!("{path}?sort={}#comments", s.key()),
-            current: s == p.sort,
-        })
-        .collect();
-    let here = format!("{path}#comments");
-    Ok(CommentsSection {
-        s: &ACCOUNTS_EN,
-        thread_kind: thread.kind(),
-        thread_id: thread.id(),
-        path: path.to_string(),
-        count,
-        items,
-        sorts,
-        sort: p.sort.key(),
-        csrf: viewer.csrf().unwrap_or_default().to_string(),
-        can_post: open && writer.is_some(),
-        login_href: format!(
-            "/login?next={}",
-            url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
-        ),
-        register_href: (state.config().accounts.registration
-            != crate::accounts::Registration::Closed)
-            .then(|| "/register".to_string()),
-        locked: lock.map(|l| match l.reason {
-            Some(r) if !r.is_empty() => format!("{} ({r})", ACCOUNTS_EN.thread_locked),
-            _ => ACCOUNTS_EN.thread_locked.to_string(),
-        }),
-        disabled: !enabled,
-        banned,
-        notice: match p.done.as_deref() {
-            Some("reported") => Some(ACCOUNTS_EN.reported_notice),
-            Some("deleted") => Some(ACCOUNTS_EN.deleted_notice),
-            Some("moderated") => Some(ACCOUNTS_EN.moderated_notice),
-            _ => None,
-        },
-        is_mod,
-        max_len: cfg.max_length,
-        rules,
-        reasons: REPORT_REASONS,
-    })
 }
 
 /// Depth-first order: each comment followed by its replies, siblings in the
@@ -599,14 +343,14 @@ pub(crate) async fn submit(
     let store = state.store();
     let cfg = &state.config().comments;
     if !cfg.enabled || !comments_enabled_setting(store.get_setting(SETTING_ENABLED).await?) {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.comments_disabled));
+        return Err(WebError::Refused(Refusal::CommentsDisabled));
     }
     let path = thread_path(state, thread).await?;
     let body = check_body(state, user, raw)?;
     // Refusals that cost nothing come before the rate limits (the posting
     // transaction checks the lock again).
     if store.thread_lock(thread).await?.is_some() {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.thread_locked));
+        return Err(WebError::Refused(Refusal::ThreadLocked));
     }
     let now = Timestamp::now();
     let ip = state.ip_hash(&viewer.ip).await?;
@@ -637,67 +381,13 @@ pub(crate) async fn submit(
         .await?;
     match outcome {
         PostOutcome::Posted(id) => Ok((id, path)),
-        PostOutcome::ThreadLocked => Err(WebError::Forbidden(ACCOUNTS_EN.thread_locked)),
+        PostOutcome::ThreadLocked => Err(WebError::Refused(Refusal::ThreadLocked)),
         PostOutcome::BadParent => Err(WebError::Invalid(ACCOUNTS_EN.bad_parent.into())),
         PostOutcome::TooDeep => Err(WebError::Invalid(ACCOUNTS_EN.too_deep.into())),
     }
 }
 
-#[derive(Deserialize)]
-pub struct PostForm {
-    #[serde(default)]
-    thread: String,
-    #[serde(default)]
-    thread_id: i64,
-    parent: Option<i64>,
-    #[serde(default)]
-    body: String,
-    sort: Option<String>,
-}
-
-fn back(path: &str, sort: Option<&str>, extra: Option<&str>, anchor: &str) -> String {
-    let mut q = Vec::new();
-    if let Some(s) = sort.filter(|s| matches!(*s, "newest" | "top")) {
-        q.push(format!("sort={s}"));
-    }
-    if let Some(e) = extra {
-        q.push(format!("done={e}"));
-    }
-    let q = if q.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", q.join("&"))
-    };
-    format!("{path}{q}#{anchor}")
-}
-
-/// `POST /comments`: a new comment or a reply, then back to the thread.
-pub async fn post_comment(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    CsrfForm(f): CsrfForm<PostForm>,
-) -> Result<Response, WebError> {
-    let thread = Thread::parse(&f.thread, f.thread_id).ok_or(WebError::NotFound)?;
-    let (id, path) = submit(&state, &viewer, thread, f.parent.map(CommentId), &f.body).await?;
-    Ok(Redirect::to(&back(&path, f.sort.as_deref(), None, &format!("c{id}"))).into_response())
-}
-
-/// `GET /comments/{id}`: the comment in its thread.
-pub async fn comment_link(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    let c = state
-        .store()
-        .comment(CommentId(id), None)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let path = thread_path(&state, c.thread).await?;
-    Ok(Redirect::to(&format!("{path}#c{id}")).into_response())
-}
-
-async fn own_comment(
+pub(crate) async fn own_comment(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
@@ -709,71 +399,15 @@ async fn own_comment(
         .await?
         .ok_or(WebError::NotFound)?;
     if c.user_id != Some(user.id) {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.not_yours));
+        return Err(WebError::Refused(Refusal::NotYours));
     }
     let path = thread_path(state, c.thread).await?;
     Ok((c, path))
 }
 
-fn edit_open(state: &AppState, c: &CommentRow) -> bool {
+pub(crate) fn edit_open(state: &AppState, c: &CommentRow) -> bool {
     let window = i64::try_from(state.config().comments.edit_window_secs).unwrap_or(0) * 1000;
     c.status == CommentStatus::Visible && c.created_at.0 >= Timestamp::now().0 - window
-}
-
-#[derive(Template)]
-#[template(path = "comments/edit.html")]
-struct EditPage<'a> {
-    l: Layout<'a>,
-    s: &'static AccountsText,
-    id: i64,
-    csrf: String,
-    body: String,
-    back: String,
-    max_len: usize,
-}
-
-pub async fn edit_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let (c, path) = own_comment(&state, &viewer, id).await?;
-    if !edit_open(&state, &c) {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
-    }
-    let mut l = Layout::new(
-        &state,
-        &headers,
-        &format!("/comments/{id}/edit"),
-        ACCOUNTS_EN.edit_comment.into(),
-    );
-    l.noindex = true;
-    render(&EditPage {
-        l,
-        s: &ACCOUNTS_EN,
-        id,
-        csrf: viewer.csrf().unwrap_or_default().to_string(),
-        body: c.body,
-        back: format!("{path}#c{id}"),
-        max_len: state.config().comments.max_length,
-    })
-}
-
-#[derive(Deserialize)]
-pub struct EditForm {
-    #[serde(default)]
-    body: String,
-}
-
-pub async fn edit_comment(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    CsrfForm(f): CsrfForm<EditForm>,
-) -> Result<Response, WebError> {
-    let path = apply_edit(&state, &viewer, id, &f.body).await?;
-    Ok(Redirect::to(&format!("{path}#c{id}")).into_response())
 }
 
 /// Edit the viewer's own comment within the edit window, if its thread is
@@ -787,7 +421,7 @@ pub(crate) async fn apply_edit(
     let (c, path) = own_comment(state, viewer, id).await?;
     let user = viewer.require_writer()?;
     if !edit_open(state, &c) || state.store().thread_lock(c.thread).await?.is_some() {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
+        return Err(WebError::Refused(Refusal::EditClosed));
     }
     let body = check_body(state, user, raw)?;
     let window = i64::try_from(state.config().comments.edit_window_secs).unwrap_or(0) * 1000;
@@ -797,22 +431,9 @@ pub(crate) async fn apply_edit(
         .edit_comment(CommentId(id), user.id, &body, from)
         .await?
     {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.edit_closed));
+        return Err(WebError::Refused(Refusal::EditClosed));
     }
     Ok(path)
-}
-
-#[derive(Deserialize)]
-pub struct Empty {}
-
-pub async fn delete_comment(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Result<Response, WebError> {
-    let path = apply_delete(&state, &viewer, id).await?;
-    Ok(Redirect::to(&back(&path, None, Some("deleted"), &format!("c{id}"))).into_response())
 }
 
 /// Delete the viewer's own comment (banned authors may still delete).
@@ -829,7 +450,7 @@ pub(crate) async fn apply_delete(
         .await?
         .ok_or(WebError::NotFound)?;
     if c.user_id != Some(user.id) {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.not_yours));
+        return Err(WebError::Refused(Refusal::NotYours));
     }
     let path = thread_path(state, c.thread).await?;
     state
@@ -837,37 +458,6 @@ pub(crate) async fn apply_delete(
         .delete_own_comment(CommentId(id), user.id)
         .await?;
     Ok(path)
-}
-
-#[derive(Deserialize)]
-pub struct VoteForm {
-    #[serde(default)]
-    up: String,
-    sort: Option<String>,
-}
-
-/// `POST /comments/{id}/vote`: upvote (`up=1`) or withdraw (`up=0`). Answers
-/// JSON to scripts that ask for it, else goes back to the thread.
-pub async fn vote(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    CsrfForm(f): CsrfForm<VoteForm>,
-) -> Result<Response, WebError> {
-    let up = f.up == "1";
-    let (score, c) = apply_vote(&state, &viewer, id, up).await?;
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
-    if wants_json {
-        return Ok(
-            Json(serde_json::json!({ "id": id, "score": score, "voted": up })).into_response(),
-        );
-    }
-    let path = thread_path(&state, c.thread).await?;
-    Ok(Redirect::to(&back(&path, f.sort.as_deref(), None, &format!("c{id}"))).into_response())
 }
 
 /// Upvote (or withdraw the vote on) a visible comment of someone else.
@@ -885,7 +475,7 @@ pub(crate) async fn apply_vote(
         .await?
         .ok_or(WebError::NotFound)?;
     if c.user_id == Some(user.id) {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.own_vote));
+        return Err(WebError::Refused(Refusal::OwnVote));
     }
     if c.status != CommentStatus::Visible {
         return Err(WebError::Invalid(ACCOUNTS_EN.bad_parent.into()));
@@ -899,24 +489,6 @@ pub(crate) async fn apply_vote(
     }
     let score = store.set_vote(CommentId(id), user.id, up).await?;
     Ok((score, c))
-}
-
-#[derive(Deserialize)]
-pub struct ReportForm {
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    details: String,
-}
-
-pub async fn report(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    CsrfForm(f): CsrfForm<ReportForm>,
-) -> Result<Response, WebError> {
-    let path = apply_report(&state, &viewer, id, &f.reason, &f.details).await?;
-    Ok(Redirect::to(&back(&path, None, Some("reported"), &format!("c{id}"))).into_response())
 }
 
 /// Report someone else's comment to the moderators. `reason` is one of
@@ -935,7 +507,7 @@ pub(crate) async fn apply_report(
         .await?
         .ok_or(WebError::NotFound)?;
     if c.user_id == Some(user.id) {
-        return Err(WebError::Forbidden(ACCOUNTS_EN.own_report));
+        return Err(WebError::Refused(Refusal::OwnReport));
     }
     if !REPORT_REASONS.contains(&reason) {
         return Err(WebError::Invalid(ACCOUNTS_EN.report_reason_missing.into()));
@@ -966,11 +538,6 @@ pub(crate) async fn apply_report(
         .report_comment(CommentId(id), user.id, &reason)
         .await?;
     thread_path(state, c.thread).await
-}
-
-/// The `next` value of a form, if it is a local path.
-pub fn local_back(next: Option<&str>, fallback: &str) -> String {
-    safe_next(next).unwrap_or_else(|| fallback.to_string())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! robots.txt, sitemap.xml and the news sitemap.
 
-use crate::pages::{article_href, base_url};
+use crate::format::{article_href, escape};
+use crate::http::hosts::base_url;
 use crate::{AppState, WebError};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,28 +20,6 @@ pub async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Respon
         format!("User-agent: *\nAllow: /\nDisallow: /search\nDisallow: /api/\n\nSitemap: {base}/sitemap.xml\nSitemap: {base}/news-sitemap.xml\n"),
     )
         .into_response()
-}
-
-/// Text for XML: the five special characters escaped, and the characters
-/// XML 1.0 forbids (C0 controls but tab and line ends, lone surrogates are
-/// impossible in Rust strings, U+FFFE/U+FFFF) dropped, so one bad title
-/// cannot make a whole sitemap unreadable.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() && (c as u32) < 0x20 => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Article URLs per sitemap file (the protocol allows 50,000; smaller files
@@ -116,7 +95,7 @@ where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = Result<String, WebError>>,
 {
-    let key = format!("{}|{file}", crate::hosts::cache_scope(state, headers));
+    let key = format!("{}|{file}", crate::http::hosts::cache_scope(state, headers));
     let cache = state.sitemaps();
     if let Some(body) = cache.get(&key) {
         return Ok(xml(body));
@@ -132,7 +111,7 @@ const URLSET: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=
 
 fn push_url(x: &mut String, loc: &str, lastmod: Option<Timestamp>) {
     x.push_str("<url><loc>");
-    x.push_str(&esc(loc));
+    x.push_str(&escape(loc));
     x.push_str("</loc>");
     if let Some(t) = lastmod {
         x.push_str("<lastmod>");
@@ -155,7 +134,7 @@ pub async fn sitemap(
         );
         let mut entry = |loc: String| {
             x.push_str("<sitemap><loc>");
-            x.push_str(&esc(&loc));
+            x.push_str(&escape(&loc));
             x.push_str("</loc></sitemap>\n");
         };
         entry(format!("{base}/sitemap-pages.xml"));
@@ -257,14 +236,14 @@ pub async fn news_sitemap(
         let mut x = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n",
         );
-        let site = esc(&st.config().site_name);
+        let site = escape(&st.config().site_name);
         for a in rows.iter().filter(|a| a.created_at.0 >= since) {
             x.push_str(&format!(
                 "<url><loc>{}</loc><news:news><news:publication><news:name>{site}</news:name><news:language>{}</news:language></news:publication><news:publication_date>{}</news:publication_date><news:title>{}</news:title></news:news></url>\n",
-                esc(&format!("{base}{}", article_href(a.id.0, &a.title))),
-                esc(a.language.as_deref().unwrap_or("en")),
+                escape(&format!("{base}{}", article_href(a.id.0, &a.title))),
+                escape(a.language.as_deref().unwrap_or("en")),
                 a.time().to_rfc3339(),
-                esc(&a.title)
+                escape(&a.title)
             ));
         }
         x.push_str("</urlset>\n");
@@ -276,14 +255,6 @@ pub async fn news_sitemap(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn xml_text_drops_forbidden_characters() {
-        assert_eq!(
-            esc("a\u{0}b\u{1b}c\td\ne <&> \"'\u{FFFF}"),
-            "abc\td\ne &lt;&amp;&gt; &quot;&apos;"
-        );
-    }
 
     #[test]
     fn the_cache_stays_within_its_bytes() {

@@ -1,6 +1,7 @@
 //! A story: all coverage of one event, by source, newest first.
 
-use super::{Layout, article_href, human_time, render};
+use super::{Layout, render};
+use crate::format::{article_href, human_time, relative, source_href, story_href};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -39,27 +40,25 @@ pub struct StoryPage<'a> {
     pub newest: Vec<CoverageView>,
     pub by_source: Vec<SourceGroup>,
     /// What the sources agree on and where they differ; None for a story too thin to summarise.
-    pub ai: Option<crate::ai::StoryPanel>,
+    pub ai: Option<crate::services::ai::StoryPanel>,
     /// Comments (see `crate::comments`).
-    pub comments: crate::comments::CommentsSection,
+    pub comments: crate::html::comments::CommentsSection,
 }
 
 pub async fn story_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    comments: crate::comments::CommentsParams,
+    comments: crate::html::comments::CommentsParams,
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    let store = state.store();
-    let s = store.story(StoryId(id)).await?.ok_or(WebError::NotFound)?;
+    let (s, coverage) = crate::services::stories::detail(&state, StoryId(id)).await?;
     let now = Timestamp::now();
-    let coverage = store.story_coverage(s.id).await?;
     let views: Vec<CoverageView> = coverage
         .iter()
         .map(|c| CoverageView {
             source: c.source_name.clone(),
-            source_href: format!("/source/{}", c.source_id.0),
+            source_href: source_href(c.source_id.0),
             title: c.title.clone(),
             href: if c.is_copy {
                 c.url.clone()
@@ -69,7 +68,7 @@ pub async fn story_page(
             external: c.is_copy,
             time_iso: c.time.to_rfc3339(),
             time_title: human_time(c.time),
-            time_rel: crate::time::relative(c.time, now, &crate::i18n::EN),
+            time_rel: relative(c.time, now, &crate::i18n::EN),
         })
         .collect();
     let mut by_source: Vec<SourceGroup> = Vec::new();
@@ -86,7 +85,7 @@ pub async fn story_page(
         };
         match by_source
             .iter_mut()
-            .find(|g| g.source_href == format!("/source/{}", c.source_id.0))
+            .find(|g| g.source_href == source_href(c.source_id.0))
         {
             Some(g) => g.items.push(item),
             None => by_source.push(SourceGroup {
@@ -96,7 +95,7 @@ pub async fn story_page(
             }),
         }
     }
-    let path = format!("/story/{id}");
+    let path = story_href(id);
     let mut l = Layout::new(&state, &headers, &path, s.title.clone())
         .with_feeds(&format!("/story/{id}/feed"), "This story");
     l.description = format!(
@@ -104,10 +103,10 @@ pub async fn story_page(
         s.article_count, s.source_count
     );
     let ai = if s.source_count >= 2 {
-        match crate::ai::story_summary(&state, s.id, false).await {
+        match crate::services::ai::story_summary(&state, s.id, false).await? {
             // Copies of one text are not several sources to compare.
             Ok((sum, by_model)) if sum.sources.len() >= 2 => {
-                Some(crate::ai::story_panel(&sum, by_model))
+                Some(crate::services::ai::story_panel(&sum, by_model))
             }
             Ok(_) => None,
             Err(e) => {
@@ -119,9 +118,13 @@ pub async fn story_page(
     } else {
         None
     };
-    let comments =
-        crate::comments::section(&state, &comments, tidings_store::Thread::Story(s.id), &path)
-            .await?;
+    let comments = crate::html::comments::section(
+        &state,
+        &comments,
+        tidings_store::Thread::Story(s.id),
+        &path,
+    )
+    .await?;
     render(&StoryPage {
         ai,
         l,
@@ -131,7 +134,7 @@ pub async fn story_page(
         first_iso: s.first_seen_at.to_rfc3339(),
         first_title: human_time(s.first_seen_at),
         last_iso: s.last_seen_at.to_rfc3339(),
-        last_rel: crate::time::relative(s.last_seen_at, now, &crate::i18n::EN),
+        last_rel: relative(s.last_seen_at, now, &crate::i18n::EN),
         newest: views,
         by_source,
         comments,

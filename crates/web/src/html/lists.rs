@@ -1,6 +1,6 @@
 //! Source and topic pages: paginated article lists.
 
-use super::{CardView, Layout, PAGE_SIZE, next_cursor, parse_cursor, render};
+use super::{CardView, Layout, PAGE_SIZE, cursor, next_cursor, render};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -35,7 +35,7 @@ pub async fn source_page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    let before = parse_cursor(q.before.as_deref())?;
+    let before = cursor(q.before.as_deref())?;
     let store = state.store();
     let src = store
         .source(SourceId(id))
@@ -82,7 +82,7 @@ pub async fn topic_page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let topic = Topic::from_slug(&slug).ok_or(WebError::NotFound)?;
-    let before = parse_cursor(q.before.as_deref())?;
+    let before = cursor(q.before.as_deref())?;
     let rows = state
         .store()
         .list_articles(&ArticleFilter::Topic(slug.clone()), PAGE_SIZE + 1, before)

@@ -1,6 +1,6 @@
-//! Accounts: who is asking (the [`Viewer`]), database sessions and API
-//! tokens, CSRF tokens and the Origin check, password hashing off the async
-//! threads, and the account pages.
+//! HTTP plumbing for accounts: who is asking (the middleware that resolves
+//! the [`Viewer`] from a session cookie or an API token), cookies, the CSRF
+//! form extractor and the Origin check.
 //!
 //! Sessions live in the database (any web node can serve any request); the
 //! cookie holds a random token and the database only its hash. Forms carry a
@@ -8,15 +8,10 @@
 //! double-submit cookie. Every unsafe request must also come from our own
 //! origin.
 
-mod pages;
-pub mod password;
-
-pub(crate) use pages::{LoginRefused, authenticate, issue_token};
-pub use pages::{
-    account_page, change_password, create_token, delete_account, login, login_page, logout,
-    logout_everywhere, register, register_page, revoke_token,
+use crate::services::accounts::{
+    Registration, SecureCookies, SessionUser, Viewer, client_network, digest, random_token,
+    same_secret,
 };
-
 use crate::{AppState, WebError};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -27,8 +22,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use std::net::{IpAddr, SocketAddr};
 use tidings_core::Timestamp;
-use tidings_store::{Role, User};
-use tokio::sync::{OnceCell, Semaphore};
+use tidings_store::User;
 
 pub const SESSION_COOKIE: &str = "tidings_session";
 pub const CSRF_COOKIE: &str = "tidings_csrf";
@@ -37,302 +31,6 @@ pub const CSRF_COOKIE: &str = "tidings_csrf";
 pub const DEVICE_COOKIE: &str = "tidings_device";
 /// Largest form body accepted (a comment at the length limit fits easily).
 const MAX_FORM_BYTES: usize = 256 * 1024;
-
-/// Who may create an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registration {
-    Open,
-    Closed,
-    Invite,
-}
-
-/// When cookies get the `Secure` attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecureCookies {
-    /// When the site is served over HTTPS: `base_url` is https, or the proxy
-    /// says `X-Forwarded-Proto: https`.
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Debug, Clone)]
-pub struct AccountsConfig {
-    pub registration: Registration,
-    /// A session without "remember me" ends after this long unused.
-    pub session_hours: u64,
-    /// A remembered session ends after this long unused.
-    pub remember_days: u64,
-    pub secure_cookies: SecureCookies,
-    /// Failed logins of one account, from anywhere, before it backs off:
-    /// each further failure makes every attempt without a known device wait
-    /// (5 s, doubling).
-    pub login_max_failures: u32,
-    /// Failed logins of one client (address, or known device) on one login
-    /// name before that pair backs off (1 s, doubling).
-    pub login_max_failures_per_address: u32,
-    /// The longest backoff wait, in minutes.
-    pub lockout_minutes: u64,
-    /// Login attempts per client address per hour, whatever the account
-    /// (known devices are not counted).
-    pub login_attempts_per_ip_per_hour: u32,
-    pub registrations_per_ip_per_hour: u32,
-    pub password_min_length: usize,
-    /// Invitation codes expire after this many days.
-    pub invitation_days: u64,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_proxy_headers: bool,
-}
-
-impl Default for AccountsConfig {
-    fn default() -> Self {
-        AccountsConfig {
-            registration: Registration::Open,
-            session_hours: 12,
-            remember_days: 30,
-            secure_cookies: SecureCookies::Auto,
-            login_max_failures: 10,
-            login_max_failures_per_address: 5,
-            lockout_minutes: 15,
-            login_attempts_per_ip_per_hour: 100,
-            registrations_per_ip_per_hour: 5,
-            password_min_length: 10,
-            invitation_days: 14,
-            trust_proxy_headers: false,
-        }
-    }
-}
-
-/// Per-process state of the accounts layer.
-pub struct Runtime {
-    /// A hash to verify against when the username is unknown, so a login
-    /// costs the same whether or not the account exists.
-    dummy_hash: OnceCell<String>,
-    /// Salt for hashing client addresses before they are stored.
-    ip_salt: OnceCell<String>,
-    /// Bounds concurrent argon2 work (19 MiB each).
-    hashing: Semaphore,
-}
-
-impl Default for Runtime {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Runtime {
-            dummy_hash: OnceCell::new(),
-            ip_salt: OnceCell::new(),
-            hashing: Semaphore::new(cores.max(2)),
-        }
-    }
-}
-
-impl AppState {
-    /// Hash a new password on a blocking thread.
-    pub async fn hash_password(&self, pw: &str) -> Result<String, WebError> {
-        let _permit = self
-            .accounts()
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-        let pw = pw.to_string();
-        tokio::task::spawn_blocking(move || password::hash_password(&pw))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?
-            .map_err(|e| WebError::Internal(e.to_string()))
-    }
-
-    /// Verify a password on a blocking thread. With `None` (unknown account)
-    /// a dummy hash is verified instead, so the cost is the same.
-    pub async fn verify_password(&self, pw: &str, phc: Option<&str>) -> Result<bool, WebError> {
-        let rt = self.accounts();
-        let dummy = rt
-            .dummy_hash
-            .get_or_try_init(|| async {
-                tokio::task::spawn_blocking(|| password::hash_password("not the password"))
-                    .await
-                    .map_err(|e| WebError::Internal(e.to_string()))?
-                    .map_err(|e| WebError::Internal(e.to_string()))
-            })
-            .await?;
-        let known = phc.is_some();
-        let phc = phc.unwrap_or(dummy).to_string();
-        let _permit = rt
-            .hashing
-            .acquire()
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-        let pw = pw.to_string();
-        let ok = tokio::task::spawn_blocking(move || password::verify_password(&pw, &phc))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-        metrics::counter!("tidings_password_verifications_total").increment(1);
-        Ok(ok && known)
-    }
-
-    /// A stable, salted hash of a client address: rate-limit keys and
-    /// `comments.ip_hash` never hold the address itself. An IPv6 address
-    /// counts as its /64 (see [`client_network`]).
-    pub async fn ip_hash(&self, ip: &str) -> Result<String, WebError> {
-        let ip = ip
-            .parse::<IpAddr>()
-            .map_or_else(|_| ip.to_string(), client_network);
-        let salt = self
-            .accounts()
-            .ip_salt
-            .get_or_try_init(|| async {
-                let candidate = random_token()?;
-                Ok::<_, WebError>(self.store().site_secret("ip_salt", &candidate).await?)
-            })
-            .await?;
-        Ok(digest(&format!("{salt}\n{ip}")).chars().take(32).collect())
-    }
-
-    /// The login backoffs: (per client on one login name, per account).
-    pub(crate) fn login_backoff_policies(
-        &self,
-    ) -> (tidings_store::BackoffPolicy, tidings_store::BackoffPolicy) {
-        let c = &self.config().accounts;
-        let max_delay_ms = i64::try_from(c.lockout_minutes)
-            .unwrap_or(15)
-            .max(1)
-            .saturating_mul(60_000);
-        let policy = |free: u32, first_delay_ms: i64| tidings_store::BackoffPolicy {
-            free_failures: i64::from(free.max(1)),
-            first_delay_ms,
-            max_delay_ms,
-            forget_after_ms: LOGIN_FAILURES_FORGOTTEN_MS,
-        };
-        (
-            policy(c.login_max_failures_per_address, 1_000),
-            policy(c.login_max_failures, 5_000),
-        )
-    }
-}
-
-/// Failed logins are forgotten after a day without one.
-const LOGIN_FAILURES_FORGOTTEN_MS: i64 = 86_400_000;
-
-/// 32 random bytes as hex.
-pub fn random_token() -> Result<String, WebError> {
-    let mut b = [0u8; 32];
-    getrandom::fill(&mut b).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(hex(&b))
-}
-
-fn hex(b: &[u8]) -> String {
-    use std::fmt::Write;
-    b.iter()
-        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
-            let _ = write!(s, "{x:02x}");
-            s
-        })
-}
-
-/// BLAKE2b-256 of a secret, as hex: how sessions, tokens and invitation
-/// codes are stored.
-pub fn digest(secret: &str) -> String {
-    use blake2::Digest;
-    let mut h = blake2::Blake2b::<blake2::digest::consts::U32>::new();
-    h.update(secret.as_bytes());
-    hex(&h.finalize())
-}
-
-/// Equal strings, compared in constant time.
-fn same_secret(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
-
-/// A signed-in user and how they signed in.
-#[derive(Debug, Clone)]
-pub struct SessionUser {
-    pub user: User,
-    /// Hash of the session cookie; None when the request used an API token.
-    pub session: Option<String>,
-    pub csrf: String,
-}
-
-/// Who is asking: resolved once per request by [`resolve_viewer`].
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    pub signed_in: Option<SessionUser>,
-    /// The visitor's double-submit CSRF cookie, when they have one.
-    anon_csrf: Option<String>,
-    /// The hash of the browser's device cookie, when it sends one.
-    pub(crate) device: Option<String>,
-    /// The client's address (from the connection, or the proxy's header when
-    /// trusted) as per-address limits count it: an IPv6 client's /64, see
-    /// [`client_network`].
-    pub ip: String,
-    pub secure: bool,
-}
-
-impl Viewer {
-    pub fn user(&self) -> Option<&User> {
-        self.signed_in.as_ref().map(|s| &s.user)
-    }
-
-    /// The CSRF token forms on this page must carry, if any.
-    pub fn csrf(&self) -> Option<&str> {
-        match &self.signed_in {
-            Some(s) => Some(&s.csrf),
-            None => self.anon_csrf.as_deref(),
-        }
-    }
-
-    pub fn require_user(&self) -> Result<&User, WebError> {
-        self.user().ok_or(WebError::LoginRequired)
-    }
-
-    /// A signed-in user who may write (not banned).
-    pub fn require_writer(&self) -> Result<&User, WebError> {
-        not_banned(self.require_user()?)
-    }
-
-    /// A moderator or admin who is not banned: a ban takes every power away,
-    /// whatever the role.
-    pub fn require_moderator(&self) -> Result<&User, WebError> {
-        let u = self.require_user()?;
-        if !u.role.can_moderate() {
-            return Err(WebError::Forbidden(crate::i18n::ACCOUNTS_EN.need_moderator));
-        }
-        not_banned(u)
-    }
-
-    /// An admin who is not banned.
-    pub fn require_admin(&self) -> Result<&User, WebError> {
-        let u = self.require_user()?;
-        if u.role != Role::Admin {
-            return Err(WebError::Forbidden(crate::i18n::ACCOUNTS_EN.need_admin));
-        }
-        not_banned(u)
-    }
-
-    pub fn role(&self) -> Option<Role> {
-        self.user().map(|u| u.role)
-    }
-
-    fn anonymous(ip: String, secure: bool) -> Viewer {
-        Viewer {
-            signed_in: None,
-            anon_csrf: None,
-            device: None,
-            ip,
-            secure,
-        }
-    }
-}
-
-/// `u`, unless a ban is in force: then the error that says until when and why.
-fn not_banned(u: &User) -> Result<&User, WebError> {
-    if u.is_banned(Timestamp::now()) {
-        return Err(WebError::Banned {
-            until: u.banned_until.unwrap_or(Timestamp(i64::MAX)),
-            reason: u.ban_reason.clone().unwrap_or_default(),
-        });
-    }
-    Ok(u)
-}
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = WebError;
@@ -442,23 +140,6 @@ pub(crate) fn client_addr(
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// What every per-address limit counts: an IPv4 address as it is (also when
-/// it arrives IPv4-mapped, `::ffff:a.b.c.d`), an IPv6 address as its /64,
-/// written `2001:db8:1:2::/64`. One subscriber usually gets a whole /64 and
-/// can pick any address in it, so a limit on single addresses would not hold.
-pub fn client_network(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let [a, b, c, d, ..] = v6.segments();
-                format!("{}/64", std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
-            }
-        },
-    }
-}
-
 fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
     match state.config().accounts.secure_cookies {
         SecureCookies::Always => true,
@@ -521,7 +202,7 @@ pub async fn resolve_viewer(
             res
         }
         // The API answers in its own language (problem+json), the site with a page.
-        Err(e) if is_api(&req_path) => crate::api::ApiError::from(e).into_response(),
+        Err(e) if is_api(&req_path) => e.problem_response(),
         Err(e) => e.into_response(),
     }
 }
@@ -796,29 +477,6 @@ mod tests {
         ] {
             assert_eq!(safe_next(Some(bad)), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn secrets_compare_exactly() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("", ""), "an empty token never matches");
-        assert_eq!(digest("x").len(), 64);
-    }
-
-    #[test]
-    fn limits_count_an_ipv6_client_by_its_slash_64() {
-        let net = |s: &str| client_network(s.parse().unwrap());
-        assert_eq!(net("192.0.2.7"), "192.0.2.7");
-        assert_eq!(net("::ffff:192.0.2.7"), "192.0.2.7", "IPv4-mapped");
-        assert_eq!(net("2001:db8:1:2::1"), "2001:db8:1:2::/64");
-        assert_eq!(
-            net("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
-            net("2001:db8:1:2::1"),
-            "one /64, one limit"
-        );
-        assert_ne!(net("2001:db8:1:3::1"), net("2001:db8:1:2::1"));
-        assert_eq!(net("::1"), "::/64");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Feeds out: every list is also RSS 2.0, Atom and JSON Feed.
 
-use crate::pages::{article_href, base_url, short};
+use crate::format::{article_href, escape, teaser};
+use crate::http::hosts::base_url;
 use crate::{AppState, WebError};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
@@ -37,45 +38,28 @@ struct Channel {
     description: String,
 }
 
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
-
 fn render(format: Format, ch: &Channel, items: &[ArticleCard], base: &str) -> Response {
     let link = |a: &ArticleCard| format!("{base}{}", article_href(a.id.0, &a.title));
     match format {
         Format::Rss => {
             let mut x = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel>\n<title>{}</title><link>{}</link><description>{}</description><atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/><generator>Tidings</generator>\n",
-                xml(&ch.title),
-                xml(&ch.link),
-                xml(&ch.description),
-                xml(&ch.self_url)
+                escape(&ch.title),
+                escape(&ch.link),
+                escape(&ch.description),
+                escape(&ch.self_url)
             );
             for a in items {
                 let l = link(a);
                 x.push_str(&format!(
                     "<item><title>{}</title><link>{}</link><guid isPermaLink=\"true\">{}</guid><pubDate>{}</pubDate><source url=\"{}\">{}</source>{}</item>\n",
-                    xml(&a.title),
-                    xml(&l),
-                    xml(&l),
+                    escape(&a.title),
+                    escape(&l),
+                    escape(&l),
                     a.time().to_jiff().strftime("%a, %d %b %Y %H:%M:%S +0000"),
-                    xml(&format!("{base}/source/{}/feed.xml", a.source_id.0)),
-                    xml(&a.source_name),
-                    a.description.as_deref().map(|d| format!("<description>{}</description>", xml(&short(d, 400)))).unwrap_or_default()
+                    escape(&format!("{base}/source/{}/feed.xml", a.source_id.0)),
+                    escape(&a.source_name),
+                    a.description.as_deref().map(|d| format!("<description>{}</description>", escape(&teaser(d)))).unwrap_or_default()
                 ));
             }
             x.push_str("</channel></rss>\n");
@@ -92,23 +76,23 @@ fn render(format: Format, ch: &Channel, items: &[ArticleCard], base: &str) -> Re
                 .unwrap_or_else(|| tidings_core::Timestamp::now().to_rfc3339());
             let mut x = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>{}</title><id>{}</id><link href=\"{}\"/><link rel=\"self\" href=\"{}\"/><updated>{updated}</updated><subtitle>{}</subtitle><generator>Tidings</generator>\n",
-                xml(&ch.title),
-                xml(&ch.self_url),
-                xml(&ch.link),
-                xml(&ch.self_url),
-                xml(&ch.description)
+                escape(&ch.title),
+                escape(&ch.self_url),
+                escape(&ch.link),
+                escape(&ch.self_url),
+                escape(&ch.description)
             );
             for a in items {
                 let l = link(a);
                 x.push_str(&format!(
                     "<entry><title>{}</title><id>{}</id><link href=\"{}\"/><updated>{}</updated><published>{}</published><author><name>{}</name></author>{}</entry>\n",
-                    xml(&a.title),
-                    xml(&l),
-                    xml(&l),
+                    escape(&a.title),
+                    escape(&l),
+                    escape(&l),
                     a.time().to_rfc3339(),
                     a.time().to_rfc3339(),
-                    xml(&a.source_name),
-                    a.description.as_deref().map(|d| format!("<summary>{}</summary>", xml(&short(d, 400)))).unwrap_or_default()
+                    escape(&a.source_name),
+                    a.description.as_deref().map(|d| format!("<summary>{}</summary>", escape(&teaser(d)))).unwrap_or_default()
                 ));
             }
             x.push_str("</feed>\n");
@@ -129,8 +113,8 @@ fn render(format: Format, ch: &Channel, items: &[ArticleCard], base: &str) -> Re
                     "id": link(a),
                     "url": link(a),
                     "title": a.title,
-                    "summary": a.description.as_deref().map(|d| short(d, 400)),
-                    "content_text": a.description.as_deref().map(|d| short(d, 400)).unwrap_or_default(),
+                    "summary": a.description.as_deref().map(teaser),
+                    "content_text": a.description.as_deref().map(teaser).unwrap_or_default(),
                     "date_published": a.time().to_rfc3339(),
                     "authors": [{"name": a.source_name}],
                 })).collect::<Vec<_>>(),
@@ -271,9 +255,9 @@ pub async fn search_feed(
     let format = Format::from_file(&file).ok_or(WebError::NotFound)?;
     let q = p.q.unwrap_or_default();
     if q.trim().is_empty() {
-        return Err(WebError::BadRequest("a search feed needs ?q=".into()));
+        return Err(WebError::bad_request("a search feed needs ?q="));
     }
-    let res = crate::pages::search::run_search(&state, &q, true, 0, FEED_ITEMS as usize)
+    let res = crate::services::search::run(&state, &q, true, 0, FEED_ITEMS as usize)
         .await?
         .ok_or_else(|| WebError::Internal("search is not available".into()))?;
     let ids: Vec<tidings_core::ArticleId> = res

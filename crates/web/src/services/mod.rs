@@ -1,0 +1,12 @@
+//! What the site does, without HTTP or templates: the rules and the data
+//! every presentation (HTML pages, the JSON API, feeds out) shows. Nothing
+//! here knows axum or askama (a tidy test checks); handlers in `html` and
+//! `api` call these and only format the result.
+
+pub mod accounts;
+pub mod ai;
+pub mod articles;
+pub mod comments;
+pub mod password;
+pub mod search;
+pub mod stories;
