@@ -22,13 +22,22 @@ pub struct IndexFollower {
     pub catching_up: Arc<AtomicBool>,
 }
 
+/// The document of a row: for an excerpt-only source only what its policy
+/// shows, so no search snippet reveals more (the display policy in core).
 fn doc(r: IndexRow) -> IndexDoc {
+    let (body, description) = match r.display {
+        tidings_core::DisplayPolicy::Full => (r.text, r.description),
+        excerpt => (
+            excerpt.apply("", &r.text).text(),
+            r.description.as_deref().map(tidings_core::display::teaser),
+        ),
+    };
     IndexDoc {
         id: r.id,
         change_seq: r.change_seq,
         title: r.title,
-        body: r.text,
-        description: r.description,
+        body,
+        description,
         url: r.url,
         source_id: r.source_id,
         source_name: r.source_name,

@@ -9,6 +9,7 @@
 
 mod article;
 mod cluster;
+pub mod discover;
 pub mod index;
 pub mod media;
 mod refresh;

@@ -32,6 +32,12 @@ impl Pipeline {
     /// the next poll from the publishing rhythm or the error backoff. Errors of
     /// the source are recorded on it, not returned: a bad feed is a normal day.
     pub async fn refresh_source(&self, id: SourceId) -> Result<PollOutcome> {
+        self.poll(id, false).await
+    }
+
+    /// [`Pipeline::refresh_source`]; `discovered` once the address was
+    /// already moved from a page to its feed (never twice in one poll).
+    async fn poll(&self, id: SourceId, discovered: bool) -> Result<PollOutcome> {
         let Some(source) = self.store.source(id).await? else {
             return Ok(PollOutcome::default()); // removed since the job was queued
         };
@@ -86,6 +92,52 @@ impl Pipeline {
         // Parsing is CPU work on what a publisher sent: on the CPU pool, under its budget.
         let base = response.final_url.clone();
         let body = std::mem::take(&mut response.body);
+        if looks_like_html(&body) && !discovered {
+            // A site's page, not its feed (added from /admin or OPML as the
+            // site's address): find the feed it offers and poll that instead.
+            let ct = response.content_type.clone();
+            let found = self
+                .on_cpu("reading the page for its feeds", move || {
+                    crate::discover::classify(&body, &base, ct.as_deref())
+                })
+                .await;
+            return match found {
+                Ok(crate::discover::Found::Page(feeds)) => {
+                    let Some(first) = feeds.into_iter().next() else {
+                        return self
+                            .record_error(&source, Some(status), "the page offers no feed", None)
+                            .await;
+                    };
+                    match self
+                        .store
+                        .move_source(source.id, &first.url, SourceKind::Feed)
+                        .await
+                    {
+                        Ok(()) => {
+                            tracing::info!(source = source.id.0, from = %source.url, to = %first.url, "the source's page offers a feed: polling it");
+                            Box::pin(self.poll(id, true)).await
+                        }
+                        Err(tidings_store::StoreError::Duplicate(_)) => {
+                            let msg = format!(
+                                "{} is a web page whose feed {} is already another source",
+                                source.url, first.url
+                            );
+                            self.record_error(&source, Some(status), &msg, None).await
+                        }
+                        Err(e) => Err(e.into()),
+                    }
+                }
+                Ok(crate::discover::Found::Source(_)) | Err(_) => {
+                    let msg = "the page could not be read as a feed".to_string();
+                    self.record_error(&source, Some(status), &msg, None).await
+                }
+                Ok(crate::discover::Found::PageWithoutFeeds) => {
+                    let msg =
+                        crate::discover::DiscoverError::NoFeed(source.url.clone()).to_string();
+                    self.record_error(&source, Some(status), &msg, None).await
+                }
+            };
+        }
         let parsed = if source.kind == SourceKind::Sitemap || looks_like_sitemap(&body) {
             self.read_sitemap(body, base).await
         } else {
@@ -263,6 +315,14 @@ impl Pipeline {
             ..Default::default()
         })
     }
+}
+
+/// An HTML document rather than a feed: what a site's home page serves.
+fn looks_like_html(body: &[u8]) -> bool {
+    let head = body.get(..body.len().min(512)).unwrap_or_default();
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    t.starts_with("<!doctype html") || t.starts_with("<html")
 }
 
 fn retry_after_of(_e: &FetchError) -> Option<Duration> {

@@ -1,7 +1,7 @@
 //! What search indexes follow: articles changed after a sequence number, and
 //! deletions (tombstones), in change order. Related-article lists.
 
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 use sqlx::Row;
 use tidings_core::{ArticleId, SourceId, StoryId};
 
@@ -23,6 +23,8 @@ pub struct IndexRow {
     pub story_id: Option<i64>,
     /// Copies are not searchable on their own.
     pub hidden: bool,
+    /// The source's display policy: the index holds only what it shows.
+    pub display: tidings_core::DisplayPolicy,
 }
 
 impl Store {
@@ -40,7 +42,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT a.id, a.change_seq, a.title, a.text, a.description, a.url, a.source_id,
                 COALESCE(s.name, s.title, s.url) AS source_name, a.language, a.keywords,
-                COALESCE(a.published_at, a.created_at) AS published, a.story_id, a.duplicate_of
+                COALESCE(a.published_at, a.created_at) AS published, a.story_id, a.duplicate_of,
+                s.display
              FROM articles a JOIN sources s ON s.id = a.source_id
              WHERE a.change_seq > $1 ORDER BY a.change_seq LIMIT $2",
         )
@@ -66,6 +69,11 @@ impl Store {
                 published_ms: r.try_get("published")?,
                 story_id: r.try_get("story_id")?,
                 hidden: r.try_get::<Option<i64>, _>("duplicate_of")?.is_some(),
+                display: {
+                    let d: String = r.try_get("display")?;
+                    d.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("display policy `{d}`")))?
+                },
             });
         }
         // Topics for the batch in one query.

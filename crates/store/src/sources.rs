@@ -214,6 +214,37 @@ impl Store {
         row.as_ref().map(source_from_row).transpose()
     }
 
+    /// Point a source at another address (the feed its page offered), with
+    /// that address's kind; due for a poll now. `Duplicate` when another source
+    /// already has the address.
+    pub async fn move_source(
+        &self,
+        id: SourceId,
+        url: &CanonicalUrl,
+        kind: SourceKind,
+    ) -> Result<()> {
+        let r = sqlx::query(
+            "UPDATE sources SET url = $1, kind = $2, next_fetch_at = 0, etag = NULL,
+             last_modified = NULL, updated_at = $3 WHERE id = $4",
+        )
+        .bind(url.as_str())
+        .bind(kind.as_str())
+        .bind(now_ms())
+        .bind(id.0)
+        .execute(&self.write)
+        .await;
+        match r {
+            Ok(done) if done.rows_affected() == 0 => {
+                Err(StoreError::NotFound(format!("source {id}")))
+            }
+            Ok(_) => Ok(()),
+            Err(e) if StoreError::is_unique_violation(&e) => Err(StoreError::Duplicate(format!(
+                "a source with the URL {url}"
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn source_by_url(&self, url: &CanonicalUrl) -> Result<Option<Source>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.url = $1"
@@ -284,12 +315,37 @@ impl Store {
                 .await?;
         }
         if let Some(d) = display {
-            sqlx::query("UPDATE sources SET display = $1, updated_at = $2 WHERE id = $3")
-                .bind(d.as_str())
-                .bind(now)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
+            let changed = sqlx::query(
+                "UPDATE sources SET display = $1, updated_at = $2 WHERE id = $3 AND display <> $1",
+            )
+            .bind(d.as_str())
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed > 0 {
+                // Search indexes hold only what the policy shows: every
+                // article of the source is indexed again, each with its own
+                // change number (followers page by it).
+                let base = Store::next_counter(&mut tx, "article_change").await?;
+                let max_id: Option<i64> =
+                    sqlx::query_scalar("SELECT MAX(id) FROM articles WHERE source_id = $1")
+                        .bind(id.0)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if let Some(max_id) = max_id {
+                    sqlx::query("UPDATE articles SET change_seq = $1 + id WHERE source_id = $2")
+                        .bind(base)
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("UPDATE counters SET value = $1 WHERE name = 'article_change'")
+                        .bind(base.saturating_add(max_id))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
         }
         if let Some(e) = enabled {
             // Re-enabling clears the error streak and makes the source due now.

@@ -238,6 +238,66 @@ async fn source_settings_and_fetch_state() {
 }
 
 #[tokio::test]
+async fn a_display_change_sends_the_sources_articles_to_the_index_again() {
+    each_backend(async |db| {
+        let s = &db.store;
+        let a = s.add_source(&src("https://a.example/feed")).await.unwrap();
+        let b = s.add_source(&src("https://b.example/feed")).await.unwrap();
+        for n in 0..3 {
+            s.insert_article(&article(a.id, &format!("https://a.example/{n}"), "A"))
+                .await
+                .unwrap();
+        }
+        s.insert_article(&article(b.id, "https://b.example/0", "B"))
+            .await
+            .unwrap();
+        let seen = s.article_change_seq().await.unwrap();
+        assert!(
+            s.articles_changed_since(seen, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The same policy again changes nothing.
+        s.update_source_settings(a.id, None, Some(DisplayPolicy::Excerpt), None)
+            .await
+            .unwrap();
+        assert!(
+            s.articles_changed_since(seen, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        s.update_source_settings(a.id, None, Some(DisplayPolicy::Full), None)
+            .await
+            .unwrap();
+        let changed = s.articles_changed_since(seen, 100).await.unwrap();
+        assert_eq!(
+            changed.len(),
+            3,
+            "every article of the source, none of the other"
+        );
+        assert!(changed.iter().all(|r| r.display == DisplayPolicy::Full));
+        let seqs: std::collections::HashSet<i64> = changed.iter().map(|r| r.change_seq).collect();
+        assert_eq!(seqs.len(), 3, "each with its own change number");
+        // Paged one at a time, the follower still sees all three.
+        let mut after = seen;
+        let mut paged = 0;
+        while let Some(r) = s.articles_changed_since(after, 1).await.unwrap().pop() {
+            after = r.change_seq;
+            paged += 1;
+        }
+        assert_eq!(paged, 3);
+        // Later changes still get higher numbers.
+        s.insert_article(&article(b.id, "https://b.example/1", "B2"))
+            .await
+            .unwrap();
+        assert_eq!(s.articles_changed_since(after, 10).await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn articles_round_trip_and_page() {
     each_backend(async |db| {
         let s = &db.store;

@@ -510,7 +510,7 @@ pub const ACCOUNTS_EN: AccountsText = AccountsText {
     saved: "Saved.",
     add_source: "Add a source",
     add_source_help: "The source is stored now; the crawler fetches it on its next round.",
-    source_url: "Feed or sitemap URL",
+    source_url: "Feed, sitemap or site address (a site's feed is found at its first poll)",
     kind: "Kind",
     display_policy: "Display",
     enabled: "enabled",

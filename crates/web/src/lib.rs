@@ -90,19 +90,7 @@ struct Inner {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
-        AppState {
-            inner: Arc::new(Inner {
-                ai: services::ai::AiRuntime::new(&config.ai),
-                store,
-                config,
-                metrics,
-                search: None,
-                search_catching_up: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-                accounts: services::accounts::Runtime::default(),
-                pages: Default::default(),
-                sitemaps: Default::default(),
-            }),
-        }
+        Self::build(store, config, metrics, None, Arc::default())
     }
 
     /// Serve search from this node's index; `catching_up` is true while the
@@ -114,14 +102,24 @@ impl AppState {
         index: tidings_search::SearchIndex,
         catching_up: Arc<std::sync::atomic::AtomicBool>,
     ) -> Self {
+        Self::build(store, config, metrics, Some(index), catching_up)
+    }
+
+    fn build(
+        store: Store,
+        config: WebConfig,
+        metrics: Option<PrometheusHandle>,
+        search: Option<tidings_search::SearchIndex>,
+        search_catching_up: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 ai: services::ai::AiRuntime::new(&config.ai),
                 store,
                 config,
                 metrics,
-                search: Some(index),
-                search_catching_up: catching_up,
+                search,
+                search_catching_up,
                 accounts: services::accounts::Runtime::default(),
                 pages: Default::default(),
                 sitemaps: Default::default(),

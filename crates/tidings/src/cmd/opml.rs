@@ -68,7 +68,7 @@ async fn import(file: &std::path::Path, config: &Config) -> Result<()> {
     for f in &feeds {
         match CanonicalUrl::parse(&f.xml_url) {
             Ok(url) => sources.push(NewSource {
-                kind: super::source::guess_kind(&url),
+                kind: tidings_pipeline::discover::guess_kind(&url),
                 url,
                 name: None,
                 site_url: f

@@ -75,99 +75,42 @@ pub async fn run(cmd: SourceCommand, config: &Config) -> Result<()> {
     }
 }
 
-/// Look at what the URL serves: a feed or sitemap is added as it is; a web
-/// page is searched for `<link rel="alternate">` feeds and the first one is
-/// added (the others are listed). When the URL cannot be reached now, it is
-/// added as given and the crawler will report what it finds.
+/// Look at what the URL serves (`tidings_pipeline::discover`): a feed or
+/// sitemap is added as it is; a web page's first feed is added (the others
+/// are listed). When the URL cannot be reached now, it is added as given and
+/// the crawler will report what it finds.
 async fn discover(url: &CanonicalUrl, config: &Config) -> Result<(CanonicalUrl, SourceKind)> {
-    use tidings_fetch::{FetchError, FetchRequest, Fetcher};
     let mut policy = config.fetch_policy();
     policy.connect_timeout = std::time::Duration::from_secs(5);
     policy.timeout = std::time::Duration::from_secs(15);
     policy.per_host_delay = std::time::Duration::ZERO;
-    let fetcher = Fetcher::new(policy)?;
-    let req = FetchRequest {
-        accept: tidings_fetch::http::ACCEPT_FEED,
-        ..FetchRequest::new(url.as_url().clone())
-    };
-    let r = match fetcher.get(&req).await {
-        Ok(r) => r,
-        Err(e @ (FetchError::Refused(_) | FetchError::ResolvedPrivate { .. })) => {
-            bail!("{e}")
-        }
-        Err(e) => {
-            eprintln!(
-                "warning: cannot check {url} now ({e}); adding it as a feed, the crawler will retry"
-            );
-            return Ok((url.clone(), guess_kind(url)));
-        }
-    };
-    if r.status == 404 || r.status == 410 {
-        bail!("{url} answered HTTP {}: there is nothing there", r.status);
-    }
-    if !r.is_success() {
+    let fetcher = tidings_fetch::Fetcher::new(policy)?;
+    let d = tidings_pipeline::discover::discover(&fetcher, url).await?;
+    if let Some(why) = &d.unchecked {
         eprintln!(
-            "warning: {url} answered HTTP {}; adding it as a feed, the crawler will retry",
-            r.status
+            "warning: cannot check {url} now ({why}); adding it as a {}, the crawler will retry",
+            d.kind.as_str()
         );
-        return Ok((url.clone(), guess_kind(url)));
-    }
-    if tidings_fetch::sitemap::looks_like_sitemap(&r.body) {
-        return Ok((url.clone(), SourceKind::Sitemap));
-    }
-    if tidings_fetch::feed::parse_feed(&r.body, &r.final_url).is_ok() {
-        return Ok((url.clone(), SourceKind::Feed));
-    }
-    let page = tidings_extract::extract(&r.body, &r.final_url, r.content_type.as_deref());
-    let mut feeds: Vec<_> = page.feeds.iter().collect();
-    // Comment feeds are not news.
-    feeds.sort_by_key(|f| {
-        f.title
-            .as_deref()
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-            .contains("comment")
-    });
-    let Some(first) = feeds.first() else {
-        bail!(
-            "{url} is a web page without a feed link (<link rel=\"alternate\">); \
-             give the address of its RSS/Atom/JSON feed or news sitemap instead"
-        );
-    };
-    let chosen = CanonicalUrl::from_url(&first.url)?;
-    println!(
-        "{url} is a web page; found {} feed{}: using {}{}",
-        feeds.len(),
-        if feeds.len() == 1 { "" } else { "s" },
-        chosen,
-        first
-            .title
-            .as_deref()
-            .map(|t| format!(" ({t})"))
-            .unwrap_or_default()
-    );
-    for other in feeds.iter().skip(1) {
+    } else if &d.url != url {
         println!(
-            "  also offered: {}{}",
-            other.url,
-            other
-                .title
-                .as_deref()
-                .map(|t| format!(" ({t})"))
-                .unwrap_or_default()
+            "{url} is a web page; found {} feed{}: using {}",
+            d.also.len() + 1,
+            if d.also.is_empty() { "" } else { "s" },
+            d.url
         );
+        for other in &d.also {
+            println!(
+                "  also offered: {}{}",
+                other.url,
+                other
+                    .title
+                    .as_deref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default()
+            );
+        }
     }
-    Ok((chosen, SourceKind::Feed))
-}
-
-/// Sitemaps are recognised by name; everything else is read as a feed.
-pub fn guess_kind(url: &CanonicalUrl) -> SourceKind {
-    let path = url.as_url().path().to_ascii_lowercase();
-    if path.contains("sitemap") && (path.ends_with(".xml") || path.ends_with(".xml.gz")) {
-        SourceKind::Sitemap
-    } else {
-        SourceKind::Feed
-    }
+    Ok((d.url, d.kind))
 }
 
 fn parse_ref(s: &str) -> Result<SourceRef> {

@@ -354,3 +354,58 @@ async fn source_add_discovers_feeds_on_a_web_page() {
     assert_eq!(store.count_articles().await.unwrap(), 5);
     store.close().await;
 }
+
+/// A site's address added where nothing checks it (as `/admin` and OPML
+/// do): the first poll finds the feed the page offers, moves the source to
+/// it and crawls it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sites_address_becomes_its_feed_at_the_first_poll() {
+    let mut cfg = OriginConfig::new(Vec::new(), 5, 1);
+    cfg.synthetic = true;
+    let o = tidings_origin::start(cfg, 0).await.unwrap();
+    let i = Install::sqlite();
+    let store = i.store().await;
+    let home = o.url("/s0/");
+    let src = store
+        .add_source(&tidings_store::NewSource {
+            url: tidings_core::CanonicalUrl::parse(&home).unwrap(),
+            kind: tidings_core::SourceKind::Feed,
+            name: None,
+            site_url: None,
+            display: Default::default(),
+        })
+        .await
+        .unwrap();
+    let out = crawl_once(&i, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = store.source(src.id).await.unwrap().unwrap();
+    assert_eq!(s.url, o.feed_url(0), "the feed, not the comments feed");
+    assert_eq!(s.last_error, None);
+    assert_eq!(store.count_entries(Some(src.id)).await.unwrap(), 5);
+    let cards = store.latest_articles(20, None).await.unwrap();
+    assert_eq!(cards.len(), 5);
+
+    // The same page added again: its feed is already a source, said plainly.
+    let again = store
+        .add_source(&tidings_store::NewSource {
+            url: tidings_core::CanonicalUrl::parse(&o.url("/s0/?again=1")).unwrap(),
+            kind: tidings_core::SourceKind::Feed,
+            name: None,
+            site_url: None,
+            display: Default::default(),
+        })
+        .await
+        .unwrap();
+    let out = crawl_once(&i, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = store.source(again.id).await.unwrap().unwrap();
+    assert!(
+        s.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("already another source"),
+        "{:?}",
+        s.last_error
+    );
+    store.close().await;
+}

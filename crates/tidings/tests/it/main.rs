@@ -17,6 +17,7 @@ mod common;
 mod community;
 mod crash;
 mod crawl;
+mod display;
 mod hostile;
 mod migrate;
 mod opml;
