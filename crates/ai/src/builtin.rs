@@ -274,32 +274,13 @@ impl Builtin {
             return Err(AiError::InvalidInput("a story without articles".into()));
         }
         let docs: Vec<Doc> = articles.iter().filter_map(|a| Doc::new(a).ok()).collect();
-        let sources: Vec<SourceRef> = articles
-            .iter()
-            .filter(|a| !a.text.trim().is_empty())
-            .map(|a| SourceRef {
-                article_id: a.id,
-                source: PlainText::new(if a.source.is_empty() {
-                    "unknown source"
-                } else {
-                    a.source
-                }),
-                title: PlainText::new(a.title),
-            })
-            .collect();
+        let sources = story_sources(&articles);
         if docs.is_empty() {
             return Err(AiError::InvalidInput(
                 "no article of the story has text".into(),
             ));
         }
-        let out_text = |s: &Sent| {
-            PlainText::new(text::truncate_words(
-                &s.s.text,
-                limits::MAX_OUTPUT_SENTENCE_CHARS,
-            ))
-        };
-        if docs.len() == 1 {
-            let doc = docs.first().ok_or(AiError::Empty)?;
+        if let [doc] = docs.as_slice() {
             let picked = self.select(
                 doc,
                 &doc.summary_scores(self.position_weight),
@@ -318,154 +299,15 @@ impl Builtin {
                 differences: Vec::new(),
             });
         }
-        // Vectors over the whole story, so that similarity is comparable across sources.
-        let story = StoryVectors::new(&docs);
-        // Candidates: each source's best sentences by its own summary score.
-        let mut cands: Vec<(usize, usize, f64)> = Vec::new(); // (doc, sentence, score)
-        for (d, doc) in docs.iter().enumerate() {
-            let scores = doc.summary_scores(self.position_weight);
-            let mut ranked: Vec<(usize, f64)> = scores
-                .iter()
-                .copied()
-                .enumerate()
-                .filter(|(i, _)| doc.sents.get(*i).is_some_and(|s| s.eligible))
-                .collect();
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (i, sc) in ranked.into_iter().take(8) {
-                cands.push((d, i, sc));
-            }
-        }
-        // Support of each candidate in each other source: best cosine to any sentence.
-        let best_match = |d: usize, i: usize, other: usize| -> (usize, f64) {
-            let Some(v) = story.get(d, i) else {
-                return (0, 0.0);
-            };
-            let mut best = (0, 0.0);
-            for (j, w) in story.doc(other).iter().enumerate() {
-                let c = cosine(v, w);
-                if c > best.1 {
-                    best = (j, c);
-                }
-            }
-            best
+        let story = StoryPass {
+            // Vectors over the whole story, so similarity is comparable across sources.
+            vectors: StoryVectors::new(&docs),
+            docs: &docs,
+            agree: self.agree_similarity,
         };
-        struct Cand {
-            d: usize,
-            i: usize,
-            score: f64,
-            support: Vec<usize>,
-        }
-        let mut scored: Vec<Cand> = Vec::new();
-        let mut conflicts: Vec<Difference> = Vec::new();
-        let mut conflict_seen: HashSet<(usize, usize)> = HashSet::new();
-        for &(d, i, score) in &cands {
-            let mut support = Vec::new();
-            for other in 0..docs.len() {
-                if other == d {
-                    continue;
-                }
-                let (j, c) = best_match(d, i, other);
-                if c >= self.agree_similarity {
-                    let (Some(a), Some(b)) = (
-                        docs.get(d).and_then(|x| x.sents.get(i)),
-                        docs.get(other).and_then(|x| x.sents.get(j)),
-                    ) else {
-                        continue;
-                    };
-                    if is_conflict(a, b) {
-                        let key = (d.min(other), d.max(other));
-                        if conflicts.len() < 2 && conflict_seen.insert(key) {
-                            conflicts.push(Difference {
-                                kind: DifferenceKind::Conflict,
-                                claims: vec![
-                                    Claim {
-                                        text: out_text(a),
-                                        sources: vec![d],
-                                    },
-                                    Claim {
-                                        text: out_text(b),
-                                        sources: vec![other],
-                                    },
-                                ],
-                            });
-                        }
-                    } else {
-                        support.push(other);
-                    }
-                }
-            }
-            scored.push(Cand {
-                d,
-                i,
-                score,
-                support,
-            });
-        }
-        // Agreed: most-supported first, diverse.
-        let mut order: Vec<usize> = (0..scored.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (Some(x), Some(y)) = (scored.get(a), scored.get(b)) else {
-                return a.cmp(&b);
-            };
-            y.support
-                .len()
-                .cmp(&x.support.len())
-                .then(y.score.total_cmp(&x.score))
-                .then(a.cmp(&b))
-        });
-        let mut agreed: Vec<Claim> = Vec::new();
-        let mut used: Vec<(usize, usize)> = Vec::new();
-        for k in order {
-            let Some(c) = scored.get(k) else { continue };
-            if c.support.is_empty() || agreed.len() >= 4 {
-                continue;
-            }
-            let redundant =
-                used.iter()
-                    .any(|&(d, i)| match (story.get(c.d, c.i), story.get(d, i)) {
-                        (Some(a), Some(b)) => cosine(a, b) >= 0.5,
-                        _ => false,
-                    });
-            if redundant {
-                continue;
-            }
-            let Some(s) = docs.get(c.d).and_then(|x| x.sents.get(c.i)) else {
-                continue;
-            };
-            let mut cited = c.support.clone();
-            cited.push(c.d);
-            cited.sort_unstable();
-            cited.dedup();
-            agreed.push(Claim {
-                text: out_text(s),
-                sources: cited,
-            });
-            used.push((c.d, c.i));
-        }
-        // Only in one source: its best unsupported sentence, if clearly unmatched elsewhere.
-        let mut differences = conflicts;
-        for d in 0..docs.len() {
-            if differences.len() >= 6 {
-                break;
-            }
-            let first_unsupported = scored.iter().filter(|c| c.d == d).take(3).find(|c| {
-                c.support.is_empty()
-                    && (0..docs.len())
-                        .filter(|&o| o != d)
-                        .all(|o| best_match(c.d, c.i, o).1 < self.agree_similarity * 0.7)
-            });
-            if let Some(c) = first_unsupported
-                && let Some(s) = docs.get(c.d).and_then(|x| x.sents.get(c.i))
-            {
-                differences.push(Difference {
-                    kind: DifferenceKind::OnlyIn,
-                    claims: vec![Claim {
-                        text: out_text(s),
-                        sources: vec![d],
-                    }],
-                });
-            }
-        }
+        let (scored, conflicts) = story.support(&story.candidates(self.position_weight));
+        let agreed = story.agreed(&scored);
+        let differences = story.only_in(&scored, conflicts);
         Ok(StorySummary {
             sources,
             agreed,
@@ -1088,6 +930,212 @@ fn cosine(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> f64 {
         .sum();
     let d = norm(a) * norm(b);
     if d <= 0.0 { 0.0 } else { dot / d }
+}
+
+/// The sources a story summary cites: one per article with text.
+fn story_sources(articles: &[&ArticleText<'_>]) -> Vec<SourceRef> {
+    articles
+        .iter()
+        .filter(|a| !a.text.trim().is_empty())
+        .map(|a| SourceRef {
+            article_id: a.id,
+            source: PlainText::new(if a.source.is_empty() {
+                "unknown source"
+            } else {
+                a.source
+            }),
+            title: PlainText::new(a.title),
+        })
+        .collect()
+}
+
+/// A sentence as output: cut to the length outputs may have.
+fn out_text(s: &Sent) -> PlainText {
+    PlainText::new(text::truncate_words(
+        &s.s.text,
+        limits::MAX_OUTPUT_SENTENCE_CHARS,
+    ))
+}
+
+/// A candidate sentence of a story summary and the other sources that say it too.
+struct Cand {
+    d: usize,
+    i: usize,
+    score: f64,
+    support: Vec<usize>,
+}
+
+/// The passes of a story summary over several sources: candidates, their
+/// support in the other sources (and conflicts), what they agree on, and what
+/// only one says.
+struct StoryPass<'a> {
+    vectors: StoryVectors,
+    docs: &'a [Doc],
+    agree: f64,
+}
+
+impl StoryPass<'_> {
+    fn sent(&self, d: usize, i: usize) -> Option<&Sent> {
+        self.docs.get(d).and_then(|x| x.sents.get(i))
+    }
+
+    /// Each source's best sentences by its own summary score: (doc, sentence, score).
+    fn candidates(&self, position_weight: f64) -> Vec<(usize, usize, f64)> {
+        let mut cands = Vec::new();
+        for (d, doc) in self.docs.iter().enumerate() {
+            let scores = doc.summary_scores(position_weight);
+            let mut ranked: Vec<(usize, f64)> = scores
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(i, _)| doc.sents.get(*i).is_some_and(|s| s.eligible))
+                .collect();
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (i, sc) in ranked.into_iter().take(8) {
+                cands.push((d, i, sc));
+            }
+        }
+        cands
+    }
+
+    /// The sentence of `other` closest to sentence `i` of `d`, and its cosine.
+    fn best_match(&self, d: usize, i: usize, other: usize) -> (usize, f64) {
+        let Some(v) = self.vectors.get(d, i) else {
+            return (0, 0.0);
+        };
+        let mut best = (0, 0.0);
+        for (j, w) in self.vectors.doc(other).iter().enumerate() {
+            let c = cosine(v, w);
+            if c > best.1 {
+                best = (j, c);
+            }
+        }
+        best
+    }
+
+    /// Support of each candidate in each other source; close sentences that
+    /// disagree on a figure are conflicts (at most two, one per pair of sources).
+    fn support(&self, cands: &[(usize, usize, f64)]) -> (Vec<Cand>, Vec<Difference>) {
+        let mut scored = Vec::new();
+        let mut conflicts: Vec<Difference> = Vec::new();
+        let mut conflict_seen: HashSet<(usize, usize)> = HashSet::new();
+        for &(d, i, score) in cands {
+            let mut support = Vec::new();
+            for other in 0..self.docs.len() {
+                if other == d {
+                    continue;
+                }
+                let (j, c) = self.best_match(d, i, other);
+                if c < self.agree {
+                    continue;
+                }
+                let (Some(a), Some(b)) = (self.sent(d, i), self.sent(other, j)) else {
+                    continue;
+                };
+                if !is_conflict(a, b) {
+                    support.push(other);
+                    continue;
+                }
+                let key = (d.min(other), d.max(other));
+                if conflicts.len() < 2 && conflict_seen.insert(key) {
+                    conflicts.push(Difference {
+                        kind: DifferenceKind::Conflict,
+                        claims: vec![
+                            Claim {
+                                text: out_text(a),
+                                sources: vec![d],
+                            },
+                            Claim {
+                                text: out_text(b),
+                                sources: vec![other],
+                            },
+                        ],
+                    });
+                }
+            }
+            scored.push(Cand {
+                d,
+                i,
+                score,
+                support,
+            });
+        }
+        (scored, conflicts)
+    }
+
+    /// What sources agree on: most-supported first, at most four, diverse.
+    fn agreed(&self, scored: &[Cand]) -> Vec<Claim> {
+        let mut order: Vec<usize> = (0..scored.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (Some(x), Some(y)) = (scored.get(a), scored.get(b)) else {
+                return a.cmp(&b);
+            };
+            y.support
+                .len()
+                .cmp(&x.support.len())
+                .then(y.score.total_cmp(&x.score))
+                .then(a.cmp(&b))
+        });
+        let mut agreed: Vec<Claim> = Vec::new();
+        let mut used: Vec<(usize, usize)> = Vec::new();
+        for k in order {
+            let Some(c) = scored.get(k) else { continue };
+            if c.support.is_empty() || agreed.len() >= 4 {
+                continue;
+            }
+            let redundant = used.iter().any(|&(d, i)| {
+                match (self.vectors.get(c.d, c.i), self.vectors.get(d, i)) {
+                    (Some(a), Some(b)) => cosine(a, b) >= 0.5,
+                    _ => false,
+                }
+            });
+            if redundant {
+                continue;
+            }
+            let Some(s) = self.sent(c.d, c.i) else {
+                continue;
+            };
+            let mut cited = c.support.clone();
+            cited.push(c.d);
+            cited.sort_unstable();
+            cited.dedup();
+            agreed.push(Claim {
+                text: out_text(s),
+                sources: cited,
+            });
+            used.push((c.d, c.i));
+        }
+        agreed
+    }
+
+    /// After the conflicts, what only one source says: its best unsupported
+    /// sentence, if clearly unmatched elsewhere (at most six differences).
+    fn only_in(&self, scored: &[Cand], conflicts: Vec<Difference>) -> Vec<Difference> {
+        let mut differences = conflicts;
+        for d in 0..self.docs.len() {
+            if differences.len() >= 6 {
+                break;
+            }
+            let first_unsupported = scored.iter().filter(|c| c.d == d).take(3).find(|c| {
+                c.support.is_empty()
+                    && (0..self.docs.len())
+                        .filter(|&o| o != d)
+                        .all(|o| self.best_match(c.d, c.i, o).1 < self.agree * 0.7)
+            });
+            if let Some(c) = first_unsupported
+                && let Some(s) = self.sent(c.d, c.i)
+            {
+                differences.push(Difference {
+                    kind: DifferenceKind::OnlyIn,
+                    claims: vec![Claim {
+                        text: out_text(s),
+                        sources: vec![d],
+                    }],
+                });
+            }
+        }
+        differences
+    }
 }
 
 #[cfg(test)]
