@@ -185,7 +185,11 @@ async fn kill_9_leaves_a_database_that_opens_and_work_that_is_picked_up() {
         // Next start: the database opens cleanly and serves.
         let server2 = i.serve(&["--no-crawl"]);
         let http = http();
-        let h = http.get(server2.url("/healthz")).send().await.unwrap();
+        let h = http
+            .get(server2.url("/healthz"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {}", server2.log_text()));
         assert_eq!(h.status(), 200);
         let home = http
             .get(server2.url("/"))
