@@ -506,6 +506,7 @@ pub fn render_article(a: &Article, site: usize, s: &OriginState) -> String {
         }
         if i == 1 {
             body.push_str("<div class=\"ad-slot\" id=\"ad-1\">Advertisement</div>\n<style>.mediaplayer { min-height: 150px; } .jwplayer .jw-controls { display: none; }</style>\n");
+            body.push_str(&inline_images(a));
         }
     }
     let related: String = s
@@ -578,6 +579,28 @@ pub fn render_article(a: &Article, site: usize, s: &OriginState) -> String {
             _ => format!("/img/{}.png", a.id),
         },
     )
+}
+
+/// The images inside an article's text, the ways news sites write them: a
+/// figure with a caption, a lazy-loaded image (placeholder `src`, real one in
+/// `data-src`), a `<picture>` with a WebP source, a `<noscript>` copy, a
+/// tracking pixel and a share icon.
+fn inline_images(a: &Article) -> String {
+    let id = a.id;
+    let mut out = format!(
+        "<figure class=\"inline\"><img src=\"/img/{id}-1.png\" width=\"640\" height=\"360\" alt=\"Scene of the story {id}\"><figcaption>A picture from story {id}. Photo: Site agency</figcaption></figure>\n"
+    );
+    match id % 3 {
+        0 => out.push_str(&format!(
+            "<figure><img class=\"lazy\" src=\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\" data-src=\"/img/{id}-2.png\" alt=\"A chart for story {id}\"><noscript><img src=\"/img/{id}-2.png\" alt=\"A chart for story {id}\"></noscript></figure>\n"
+        )),
+        1 => out.push_str(&format!(
+            "<figure><picture><source type=\"image/webp\" srcset=\"/img/{id}-3.png 640w\"><img src=\"/img/{id}-3.png\" alt=\"A map for story {id}\"></picture><figcaption>Map of the area.</figcaption></figure>\n"
+        )),
+        _ => {}
+    }
+    out.push_str("<img src=\"/img/pixel.gif\" width=\"1\" height=\"1\" alt=\"\">\n<p class=\"share\"><a href=\"/share\"><img src=\"/img/icon.svg\" width=\"16\" height=\"16\" alt=\"Share\"></a></p>\n");
+    out
 }
 
 async fn file(State(s): State<Arc<OriginState>>, Path(path): Path<String>) -> Response {
@@ -855,10 +878,34 @@ async fn image(Path(name): Path<String>) -> Response {
             p[20..24].copy_from_slice(&100_000u32.to_be_bytes());
             p
         }
-        n => match n.strip_suffix(".png").and_then(|i| i.parse::<u32>().ok()) {
-            Some(i) => make_png(800, 450, i),
-            None => return StatusCode::NOT_FOUND.into_response(),
-        },
+        "pixel.gif" => {
+            return (
+                [(header::CONTENT_TYPE, "image/gif")],
+                b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;".to_vec(),
+            )
+                .into_response();
+        }
+        "icon.svg" => {
+            return (
+                [(header::CONTENT_TYPE, "image/svg+xml")],
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"7\"/></svg>",
+            )
+                .into_response();
+        }
+        n => {
+            let stem = n.strip_suffix(".png").unwrap_or_default();
+            match stem.split_once('-') {
+                // Inline images of article `i`: `/img/{i}-{k}.png`.
+                Some((i, k)) => match (i.parse::<u32>(), k.parse::<u32>()) {
+                    (Ok(i), Ok(k)) => make_png(640, 360, i.wrapping_mul(7).wrapping_add(k)),
+                    _ => return StatusCode::NOT_FOUND.into_response(),
+                },
+                None => match stem.parse::<u32>() {
+                    Ok(i) => make_png(800, 450, i),
+                    Err(_) => return StatusCode::NOT_FOUND.into_response(),
+                },
+            }
+        }
     };
     ([(header::CONTENT_TYPE, "image/png")], png).into_response()
 }

@@ -110,10 +110,14 @@ impl Pipeline {
                 .unwrap_or(false)
         };
 
-        // Images to cache: the lead image and the first video's poster. Their
-        // jobs are queued in the article's own transaction.
+        // Images to cache: the lead image, the first video's poster and the
+        // images inside the body (named by media id from here on). Their jobs
+        // are queued in the article's own transaction.
         let mut media = Vec::new();
         if self.cfg.media_dir.is_some() {
+            let (html, inline) = crate::inline::cache_inline_images(&new.html);
+            new.html = html;
+            media.extend(inline.iter().map(|u| media_request(u)));
             if let Some(img) = &new.image_url {
                 let lead = media_request(img);
                 new.image_media = Some(lead.0.clone());

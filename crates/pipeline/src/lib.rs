@@ -11,6 +11,7 @@ mod article;
 mod cluster;
 pub mod discover;
 pub mod index;
+pub mod inline;
 pub mod media;
 mod refresh;
 mod related;

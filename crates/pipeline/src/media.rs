@@ -18,6 +18,8 @@ const MAX_PIXELS: u64 = 40_000_000;
 /// And the decoded image at most this big: a 32 MP photo in 8-bit RGB, a
 /// 24 MP one with alpha; a 16-bit RGBA image is refused past 12 MP.
 const MAX_DECODED_BYTES: u64 = 96 * 1024 * 1024;
+/// Images with a side under this many pixels are not kept (icons, pixels).
+const MIN_SIDE: u32 = 50;
 const JPEG_QUALITY: u8 = 80;
 const WEBP_QUALITY: f32 = 75.0;
 const WEBP_METHOD: i32 = 2;
@@ -182,6 +184,11 @@ impl Pipeline {
             Ok(v) => v,
             Err(e) => return Ok(self.store.media_failed(&id, &format!("{e:#}")).await?),
         };
+        // Share buttons, icons and tracking pixels are not pictures of the story.
+        if w < MIN_SIDE || h < MIN_SIDE {
+            let why = format!("{w}x{h} pixels: an icon or a pixel, not a picture");
+            return Ok(self.store.media_failed(&id, &why).await?);
+        }
         let mut bytes = 0;
         let mut files = Vec::new();
         for v in variants {

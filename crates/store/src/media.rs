@@ -73,6 +73,26 @@ impl Store {
         Ok(())
     }
 
+    /// The cached images with these ids (any order; unknown ids are left out).
+    pub async fn media_many(&self, ids: &[String]) -> Result<Vec<MediaRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(200) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, source_url, status, width, height, error FROM media WHERE id IN ({})",
+                ph.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.read).await? {
+                out.push(media_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The cached image made from `url`, if any (operators' checks, tests).
     pub async fn media_for_url(&self, url: &str) -> Result<Option<MediaRow>> {
         let row = sqlx::query("SELECT id FROM media WHERE source_url = $1")
@@ -92,21 +112,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.read)
         .await?;
-        r.map(|r| {
-            Ok(MediaRow {
-                id: r.try_get("id")?,
-                source_url: r.try_get("source_url")?,
-                status: {
-                    let s: String = r.try_get("status")?;
-                    MediaStatus::parse(&s)
-                        .ok_or_else(|| StoreError::Corrupt(format!("media status `{s}`")))?
-                },
-                width: r.try_get("width")?,
-                height: r.try_get("height")?,
-                error: r.try_get("error")?,
-            })
-        })
-        .transpose()
+        r.as_ref().map(media_from_row).transpose()
     }
 
     /// Whether image files are kept in the database (PostgreSQL: several
@@ -144,4 +150,19 @@ impl Store {
                 .await?,
         )
     }
+}
+
+fn media_from_row(r: &sqlx::any::AnyRow) -> Result<MediaRow> {
+    Ok(MediaRow {
+        id: r.try_get("id")?,
+        source_url: r.try_get("source_url")?,
+        status: {
+            let s: String = r.try_get("status")?;
+            MediaStatus::parse(&s)
+                .ok_or_else(|| StoreError::Corrupt(format!("media status `{s}`")))?
+        },
+        width: r.try_get("width")?,
+        height: r.try_get("height")?,
+        error: r.try_get("error")?,
+    })
 }

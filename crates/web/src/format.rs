@@ -105,6 +105,66 @@ pub fn topic_href(slug: &str) -> String {
     format!("/topic/{slug}")
 }
 
+// ---------------------------------------------------------------- images
+
+/// A cached image ready for `<picture>`: WebP for browsers that take it, JPEG otherwise.
+pub struct ImgView {
+    pub src: String,
+    pub webp_srcset: String,
+    pub jpg_srcset: String,
+    pub width: i64,
+    pub height: i64,
+    pub alt: String,
+}
+
+impl ImgView {
+    /// `id` is the media id; `(w, h)` the original size.
+    pub fn new(id: &str, w: i64, h: i64, alt: &str, prefer_width: u32) -> ImgView {
+        let widths = tidings_core::media_variant_widths(u32::try_from(w).unwrap_or(1));
+        let pick = widths
+            .iter()
+            .copied()
+            .filter(|x| *x <= prefer_width)
+            .max()
+            .or_else(|| widths.first().copied())
+            .unwrap_or(1);
+        let set = |ext: &str| {
+            widths
+                .iter()
+                .map(|x| format!("/media/{id}/{x}.{ext} {x}w"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let shown_h = if w > 0 { (h * i64::from(pick)) / w } else { h };
+        ImgView {
+            src: format!("/media/{id}/{pick}.jpg"),
+            webp_srcset: set("webp"),
+            jpg_srcset: set("jpg"),
+            width: i64::from(pick),
+            height: shown_h.max(1),
+            alt: alt.to_string(),
+        }
+    }
+}
+
+/// An image inside an article body, as this site serves it: WebP and JPEG
+/// copies in a `<picture>`, sized, loaded lazily.
+pub fn inline_picture(v: &ImgView) -> String {
+    let mut out = String::from("<picture><source type=\"image/webp\" srcset=\"");
+    escape_into(&mut out, &v.webp_srcset);
+    out.push_str("\" sizes=\"(max-width: 720px) 100vw, 720px\"><img src=\"");
+    escape_into(&mut out, &v.src);
+    out.push_str("\" srcset=\"");
+    escape_into(&mut out, &v.jpg_srcset);
+    out.push_str(&format!(
+        "\" sizes=\"(max-width: 720px) 100vw, 720px\" width=\"{}\" height=\"{}\" alt=\"",
+        v.width, v.height
+    ));
+    escape_into(&mut out, &v.alt);
+    out.push_str("\" loading=\"lazy\" decoding=\"async\"></picture>");
+    out
+}
+
 // ---------------------------------------------------------------- times
 
 /// "29 Nov 2026, 06:08 UTC" for hover titles and notices.

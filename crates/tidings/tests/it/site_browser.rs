@@ -702,3 +702,72 @@ async fn page_cache_serves_anonymous_readers_and_never_hides_a_write() {
     );
     store.close().await;
 }
+
+/// In Chromium, on crawled article pages with inline, lazy and `<picture>`
+/// images: every image loads (`naturalWidth > 0`), every one comes from this
+/// site, and the tracking pixel and the share icon are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_inline_images_all_load_from_this_site() {
+    let Some(driver) = driver() else { return };
+    let mut cfg = tidings_origin::OriginConfig::new(Vec::new(), 6, 1);
+    cfg.synthetic = true;
+    let o = tidings_origin::start(cfg, 0).await.unwrap();
+    let i = Install::sqlite();
+    let out = i.run(&[
+        "--allow-private-networks",
+        "source",
+        "add",
+        &o.feed_url(0),
+        "--display",
+        "full",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut c = i.cmd();
+    crate::crawl::crawl_env(&mut c);
+    let out = c
+        .args(["--allow-private-networks", "crawl", "--once"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = i.serve(&["--no-crawl"]);
+    let store = i.store().await;
+    let b = driver.session().await;
+    let mut seen = 0;
+    for card in store.latest_articles(20, None).await.unwrap() {
+        let path = tidings_web::format::article_href(card.id.0, &card.title);
+        b.go(&server.url(&path)).await;
+        // Load lazy images now, then wait until every image has settled.
+        let imgs = b
+            .js_async(
+                "const done = arguments[arguments.length - 1];
+                 const imgs = [...document.querySelectorAll('img')];
+                 imgs.forEach(i => i.loading = 'eager');
+                 Promise.all(imgs.map(i => i.complete ? null : new Promise(r => { i.onload = r; i.onerror = r; })))
+                   .then(() => done(imgs.map(i => [i.currentSrc || i.src, i.naturalWidth, i.closest('.body') !== null])));",
+                serde_json::json!([]),
+            )
+            .await;
+        let imgs = imgs.as_array().unwrap_or_else(|| panic!("{imgs}")).clone();
+        let in_body = imgs.iter().filter(|x| x[2] == true).count();
+        assert!(
+            in_body >= 1,
+            "{path}: the article's figure is shown: {imgs:?}"
+        );
+        for x in &imgs {
+            let src = x[0].as_str().unwrap();
+            assert!(
+                src.starts_with(&server.base),
+                "{path}: {src} is not this site's"
+            );
+            assert!(
+                !src.contains("pixel") && !src.contains("icon"),
+                "{path}: {src}"
+            );
+            assert!(x[1].as_i64().unwrap() > 0, "{path}: {src} did not load");
+        }
+        seen += in_body;
+    }
+    assert!(seen > 6, "inline images seen: {seen}");
+    b.quit().await;
+    store.close().await;
+}

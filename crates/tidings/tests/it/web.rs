@@ -545,3 +545,91 @@ async fn api_reads_filters_pages_and_errors() {
         assert!(ct.starts_with("text/html"));
     }
 }
+
+/// Images inside articles are served by this site: the figure with its
+/// caption, the lazy-loaded image and the `<picture>` come from `/media/…` in
+/// WebP and JPEG with their size; the tracking pixel and the share icon are
+/// gone; no `<img>` on the page or in the API points at the publisher.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_images_are_served_by_this_site() {
+    let mut cfg = tidings_origin::OriginConfig::new(Vec::new(), 6, 1);
+    cfg.synthetic = true;
+    let o = tidings_origin::start(cfg, 0).await.unwrap();
+    let i = Install::sqlite();
+    let out = i.run(&[
+        "--allow-private-networks",
+        "source",
+        "add",
+        &o.feed_url(0),
+        "--display",
+        "full",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut c = i.cmd();
+    crate::crawl::crawl_env(&mut c);
+    let out = c
+        .args(["--allow-private-networks", "crawl", "--once"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = i.serve(&["--no-crawl"]);
+    let store = i.store().await;
+    let cards = store.latest_articles(20, None).await.unwrap();
+    assert_eq!(cards.len(), 6);
+    let mut pictures = 0;
+    for card in &cards {
+        let a = store.article(card.id).await.unwrap().unwrap();
+        assert!(
+            !a.html.contains(&o.url("/img/")),
+            "stored HTML names media ids, not URLs"
+        );
+        let (s, _, page) =
+            get(server.url(&tidings_web::format::article_href(a.id.0, &a.title))).await;
+        assert_eq!(s, 200);
+        assert_no_foreign_resources(&page, "article");
+        let body = page
+            .split("<div class=\"body")
+            .nth(1)
+            .unwrap_or_default()
+            .split("</article>")
+            .next()
+            .unwrap_or_default();
+        assert!(
+            !body.contains("pixel.gif") && !body.contains("icon.svg"),
+            "{body}"
+        );
+        // The captioned figure: our copy, sized, with its caption.
+        assert!(
+            body.contains("<figure><picture><source type=\"image/webp\" srcset=\"/media/"),
+            "{body}"
+        );
+        assert!(body.contains("<figcaption>A picture from story"), "{body}");
+        assert!(body.contains("width=\"640\" height=\"360\""), "{body}");
+        pictures += body.matches("<picture>").count();
+        // The lazy image (real URL in data-src) and the <picture>'s image too.
+        let origin_id: usize = a
+            .title
+            .rsplit('(')
+            .next()
+            .and_then(|t| t.trim_end_matches(')').parse().ok())
+            .unwrap();
+        match origin_id % 3 {
+            0 => assert!(body.contains("alt=\"A chart for story"), "lazy: {body}"),
+            1 => assert!(body.contains("alt=\"A map for story"), "picture: {body}"),
+            _ => assert_eq!(body.matches("<picture>").count(), 1, "{body}"),
+        }
+        // The API's html follows the same rule.
+        let (_, _, api) = get(server.url(&format!("/api/v1/articles/{}", a.id.0))).await;
+        let v: serde_json::Value = serde_json::from_str(&api).unwrap();
+        let html = v["html"].as_str().unwrap();
+        assert_no_foreign_resources(html, "API html");
+        assert!(html.contains("/media/"), "{html}");
+    }
+    // Every article has its figure; the lazy and <picture> ones add more.
+    assert!(
+        pictures > cards.len(),
+        "{pictures} pictures in {} articles",
+        cards.len()
+    );
+    store.close().await;
+}

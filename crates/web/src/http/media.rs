@@ -1,49 +1,11 @@
-//! Serving cached images, and the markup that shows them.
+//! Serving cached images (their markup is `format::ImgView`).
 
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// A cached image ready for `<picture>`: WebP for browsers that take it, JPEG otherwise.
-pub struct ImgView {
-    pub src: String,
-    pub webp_srcset: String,
-    pub jpg_srcset: String,
-    pub width: i64,
-    pub height: i64,
-    pub alt: String,
-}
-
-impl ImgView {
-    /// `id` is the media id; `(w, h)` the original size.
-    pub fn new(id: &str, w: i64, h: i64, alt: &str, prefer_width: u32) -> ImgView {
-        let widths = tidings_core::media_variant_widths(u32::try_from(w).unwrap_or(1));
-        let pick = widths
-            .iter()
-            .copied()
-            .filter(|x| *x <= prefer_width)
-            .max()
-            .or_else(|| widths.first().copied())
-            .unwrap_or(1);
-        let set = |ext: &str| {
-            widths
-                .iter()
-                .map(|x| format!("/media/{id}/{x}.{ext} {x}w"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let shown_h = if w > 0 { (h * i64::from(pick)) / w } else { h };
-        ImgView {
-            src: format!("/media/{id}/{pick}.jpg"),
-            webp_srcset: set("webp"),
-            jpg_srcset: set("jpg"),
-            width: i64::from(pick),
-            height: shown_h.max(1),
-            alt: alt.to_string(),
-        }
-    }
-}
+pub use crate::format::ImgView;
 
 /// `/media/{id}/{width}.{webp|jpg}` from the data dir, cached for a year
 /// (the URL names the content).

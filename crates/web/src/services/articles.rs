@@ -2,7 +2,7 @@
 //! policy applied once (the page, the API, feeds out and the AI features all
 //! take the body from here), and what surrounds it on its page.
 
-use crate::format::{article_href, paragraphs_html};
+use crate::format::{ImgView, article_href, inline_picture, paragraphs_html};
 use crate::{AppState, WebError};
 use tidings_core::display::Shown;
 use tidings_core::{ArticleId, CanonicalUrl, DisplayPolicy};
@@ -69,7 +69,10 @@ pub struct Detail {
 
 pub async fn detail(state: &AppState, id: ArticleId) -> Result<Detail, WebError> {
     let mut row = load(state, id).await?;
-    let body = body(&row);
+    let mut body = body(&row);
+    if !body.excerpt {
+        body.html = resolve_images(state, &body.html).await?;
+    }
     // The row carries only what may be shown from here on.
     if body.excerpt {
         row.text = body.text.clone();
@@ -92,6 +95,91 @@ pub async fn detail(state: &AppState, id: ArticleId) -> Result<Detail, WebError>
         topics,
         image,
     })
+}
+
+/// The body's images as this site serves them: each `<img data-media>` (and
+/// any `<img src>` stored before images were cached) becomes a `<picture>` of
+/// our own copies when the image is ready, and is left out otherwise (still
+/// being fetched, failed, an icon): no `<img>` in an answer points anywhere
+/// but here, and none is broken. A figure left with neither image nor
+/// caption goes too.
+pub async fn resolve_images(state: &AppState, html: &str) -> Result<String, WebError> {
+    let tags = img_tags(html);
+    if tags.is_empty() {
+        return Ok(html.to_string());
+    }
+    let ids: Vec<String> = tags.iter().map(|t| t.media.clone()).collect();
+    let ready: std::collections::HashMap<String, (i64, i64)> = state
+        .store()
+        .media_many(&ids)
+        .await?
+        .into_iter()
+        .filter(|m| m.status == MediaStatus::Ready)
+        .filter_map(|m| Some((m.id, (m.width?, m.height?))))
+        .collect();
+    let mut out = String::with_capacity(html.len());
+    let mut pos = 0;
+    for t in &tags {
+        out.push_str(html.get(pos..t.start).unwrap_or_default());
+        if let Some((w, h)) = ready.get(&t.media) {
+            out.push_str(&inline_picture(&ImgView::new(
+                &t.media, *w, *h, &t.alt, 1200,
+            )));
+        }
+        pos = t.end;
+    }
+    out.push_str(html.get(pos..).unwrap_or_default());
+    Ok(out
+        .replace("<figure></figure>\n", "")
+        .replace("<figure></figure>", ""))
+}
+
+/// An `<img>` tag in stored article HTML: where it is, which cached image it
+/// names, and its (escaped) alt text unescaped.
+struct ImgTag {
+    start: usize,
+    end: usize,
+    media: String,
+    alt: String,
+}
+
+fn img_tags(html: &str) -> Vec<ImgTag> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = html.get(from..).and_then(|r| r.find("<img ")) {
+        let start = from + at;
+        let Some(len) = html.get(start..).and_then(|r| r.find('>')) else {
+            break;
+        };
+        let end = start + len + 1;
+        let tag = html.get(start..end).unwrap_or_default();
+        let media = attr(tag, "data-media")
+            .filter(|m| tidings_core::is_media_id(m))
+            .or_else(|| attr(tag, "src").map(|u| tidings_core::media_id(&unescape(&u))));
+        out.push(ImgTag {
+            start,
+            end,
+            media: media.unwrap_or_default(),
+            alt: attr(tag, "alt").map(|a| unescape(&a)).unwrap_or_default(),
+        });
+        from = end;
+    }
+    out
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let value = tag.get(start..)?;
+    Some(value.get(..value.find('"')?)?.to_string())
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// The cached image `id`, when it is ready to serve.
@@ -249,5 +337,27 @@ mod tests {
         assert!(!b.excerpt);
         assert_eq!(b.html, "<p>the whole article</p>");
         assert_eq!(b.text, long);
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+
+    #[test]
+    fn img_tags_name_their_media() {
+        let html = "<figure><img data-media=\"00000000000000aa\" alt=\"A &amp; B\"><figcaption>c</figcaption></figure><p>x <img src=\"https://cdn.example/a.jpg?x=1&amp;y=2\"></p>";
+        let tags = img_tags(html);
+        assert_eq!(tags.len(), 2);
+        assert_eq!(tags[0].media, "00000000000000aa");
+        assert_eq!(tags[0].alt, "A & B");
+        assert_eq!(
+            tags[1].media,
+            tidings_core::media_id("https://cdn.example/a.jpg?x=1&y=2")
+        );
+        assert_eq!(
+            &html[tags[1].start..tags[1].end],
+            "<img src=\"https://cdn.example/a.jpg?x=1&amp;y=2\">"
+        );
     }
 }
