@@ -3,6 +3,7 @@
 
 pub mod display;
 mod ids;
+pub mod jobs;
 mod time;
 mod topic;
 pub mod urlcanon;

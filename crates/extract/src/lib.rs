@@ -18,9 +18,11 @@ mod excerpt;
 mod guard;
 mod meta;
 mod render;
+mod rules;
 
 pub use charset::decode_html;
 pub use excerpt::excerpt;
+pub use rules::{RuleError, Rules};
 
 use serde::Serialize;
 use tidings_core::Timestamp;

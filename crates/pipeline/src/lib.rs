@@ -15,6 +15,7 @@ pub mod inline;
 pub mod media;
 mod refresh;
 mod related;
+pub mod rules;
 mod schedule;
 
 pub use article::ArticleOutcome;
@@ -59,6 +60,8 @@ pub struct PipelineConfig {
     /// sitemap, extracting a page, decoding an image) may take; past it the job
     /// fails with [`OverBudget`] and its source says so.
     pub cpu_budget: Duration,
+    /// Keep each article's fetched page (compressed) for extracting it again.
+    pub keep_pages: bool,
 }
 
 impl Default for PipelineConfig {
@@ -73,6 +76,7 @@ impl Default for PipelineConfig {
             idle_wait: Duration::from_millis(500),
             media_dir: None,
             cpu_budget: Duration::from_secs(20),
+            keep_pages: true,
         }
     }
 }
@@ -336,7 +340,15 @@ impl Pipeline {
                     .store
                     .claim_jobs(
                         &self.cfg.node_id,
-                        &[JOB_POLL, JOB_ARTICLE, JOB_CLUSTER, JOB_MEDIA, JOB_RELATED],
+                        &[
+                            JOB_POLL,
+                            JOB_ARTICLE,
+                            JOB_CLUSTER,
+                            JOB_MEDIA,
+                            JOB_RELATED,
+                            tidings_core::jobs::REEXTRACT,
+                            tidings_core::jobs::RULE_PREVIEW,
+                        ],
                         i64::try_from(free).unwrap_or(1),
                         lease_ms,
                     )
@@ -455,6 +467,19 @@ impl Pipeline {
                 Ok(p) => self.fetch_media(&p).await,
                 Err(e) => Err(anyhow::anyhow!("bad media payload: {e}")),
             },
+            tidings_core::jobs::REEXTRACT => {
+                match serde_json::from_value::<tidings_core::jobs::Reextract>(job.payload.clone()) {
+                    Ok(p) => self.reextract_batch(&p).await,
+                    Err(e) => Err(anyhow::anyhow!("bad reextract payload: {e}")),
+                }
+            }
+            tidings_core::jobs::RULE_PREVIEW => {
+                match serde_json::from_value::<tidings_core::jobs::RulePreview>(job.payload.clone())
+                {
+                    Ok(p) => self.rule_preview(&p).await,
+                    Err(e) => Err(anyhow::anyhow!("bad rule preview payload: {e}")),
+                }
+            }
             other => Err(anyhow::anyhow!("unknown job kind `{other}`")),
         };
         metrics::histogram!("tidings_job_seconds", "kind" => kind.clone())

@@ -18,6 +18,7 @@ mod jobs;
 mod media;
 mod migrate;
 mod nodes;
+mod pages;
 mod sources;
 mod stories;
 #[cfg(feature = "testing")]
@@ -39,6 +40,7 @@ pub use jobs::{ClaimedJob, Job, JobState, MAX_LEASE_EXPIRIES, NewJob};
 pub use media::{MediaRow, MediaStatus};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
+pub use pages::ArchivedPage;
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
 pub use stories::{ClusterTx, StoryRow, UnclusteredArticle};
 pub use users::{

@@ -73,6 +73,22 @@ impl Store {
         Ok(())
     }
 
+    /// Ask for images to be cached: each new media row and its fetch job,
+    /// in one transaction (known images are left as they are).
+    pub async fn request_media(&self, media: &[(String, String, crate::NewJob)]) -> Result<()> {
+        if media.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for (id, url, job) in media {
+            if Store::add_media_in(&mut tx, id, url).await? {
+                Store::enqueue_in(&mut tx, job).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The cached images with these ids (any order; unknown ids are left out).
     pub async fn media_many(&self, ids: &[String]) -> Result<Vec<MediaRow>> {
         let mut out = Vec::with_capacity(ids.len());

@@ -66,6 +66,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "login_backoff",
         sql: include_str!("../migrations/sqlite/0011_login_backoff.sql"),
     },
+    Migration {
+        version: 12,
+        name: "extraction_rules",
+        sql: include_str!("../migrations/sqlite/0012_extraction_rules.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -123,6 +128,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 11,
         name: "login_backoff",
         sql: include_str!("../migrations/postgres/0011_login_backoff.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "extraction_rules",
+        sql: include_str!("../migrations/postgres/0012_extraction_rules.sql"),
     },
 ];
 

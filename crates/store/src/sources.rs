@@ -42,6 +42,10 @@ pub struct Source {
     pub fetch_interval_ms: i64,
     pub last_new_at: Option<Timestamp>,
     pub article_count: i64,
+    /// Extraction rules set by an operator: the article's content selector…
+    pub content_selector: Option<String>,
+    /// …and selectors of blocks to remove.
+    pub remove_selectors: Vec<String>,
 }
 
 impl Source {
@@ -103,7 +107,7 @@ const SOURCE_COLUMNS: &str =
     "s.id, s.url, s.kind, s.name, s.title, s.site_url, s.description, s.language,
     s.display, s.enabled, s.disabled_reason, s.created_at, s.etag, s.last_modified, s.last_fetch_at,
     s.last_success_at, s.last_status, s.last_error, s.error_count, s.next_fetch_at,
-    s.fetch_interval_ms, s.last_new_at,
+    s.fetch_interval_ms, s.last_new_at, s.content_selector, s.remove_selectors,
     (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS article_count";
 
 fn source_from_row(r: &AnyRow) -> Result<Source> {
@@ -138,6 +142,12 @@ fn source_from_row(r: &AnyRow) -> Result<Source> {
         fetch_interval_ms: r.try_get("fetch_interval_ms")?,
         last_new_at: r.try_get::<Option<i64>, _>("last_new_at")?.map(Timestamp),
         article_count: r.try_get("article_count")?,
+        content_selector: r.try_get("content_selector")?,
+        remove_selectors: {
+            let v: String = r.try_get("remove_selectors")?;
+            serde_json::from_str(&v)
+                .map_err(|e| StoreError::Corrupt(format!("remove selectors `{v}`: {e}")))?
+        },
     })
 }
 
@@ -212,6 +222,31 @@ impl Store {
         .fetch_optional(&self.read)
         .await?;
         row.as_ref().map(source_from_row).transpose()
+    }
+
+    /// Set (or clear, with `None` and no removals) a source's extraction rules.
+    pub async fn set_source_rules(
+        &self,
+        id: SourceId,
+        content: Option<&str>,
+        remove: &[String],
+    ) -> Result<()> {
+        let remove = serde_json::to_string(remove)
+            .map_err(|e| StoreError::Corrupt(format!("remove selectors: {e}")))?;
+        let n = sqlx::query(
+            "UPDATE sources SET content_selector = $1, remove_selectors = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(content)
+        .bind(remove)
+        .bind(now_ms())
+        .bind(id.0)
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("source {id}")));
+        }
+        Ok(())
     }
 
     /// Point a source at another address (the feed its page offered), with

@@ -51,6 +51,13 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Rebuild this node's search index from the database
     Reindex,
+    /// Extract stored articles again from their kept pages (after changing
+    /// rules or upgrading Tidings), without fetching anything
+    Reextract {
+        /// Only this source's articles (id or URL)
+        #[arg(long)]
+        source: Option<String>,
+    },
     /// Copy a whole installation to another database (e.g. SQLite to PostgreSQL);
     /// resumable, and verified by row counts and content checksums
     MigrateDb(MigrateArgs),
@@ -206,6 +213,24 @@ pub enum SourceCommand {
     Remove {
         /// Source id (see `source list`) or URL
         source: String,
+    },
+    /// Set a source's extraction rules (CSS selectors), shown on its latest
+    /// articles first; saving re-extracts its stored articles in the background
+    Rules {
+        /// Source id (see `source list`) or URL
+        source: String,
+        /// The element that holds the article, e.g. `article .story-body`
+        #[arg(long)]
+        content: Option<String>,
+        /// Blocks to take out, e.g. `.newsletter` (repeat for several)
+        #[arg(long)]
+        remove: Vec<String>,
+        /// Remove the source's rules
+        #[arg(long, conflicts_with_all = ["content", "remove"])]
+        clear: bool,
+        /// Only show what the rules would do; save nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

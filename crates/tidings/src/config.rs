@@ -163,6 +163,9 @@ pub struct CrawlConfig {
     /// The most CPU time one piece of work on a publisher's data (parsing a
     /// feed, extracting a page, decoding an image) may take before its job fails.
     pub cpu_budget_secs: u64,
+    /// Days the fetched page of each article is kept (compressed), so rule
+    /// changes and new extractors apply without fetching again; 0 keeps none.
+    pub keep_pages_days: u64,
 }
 
 impl Default for CrawlConfig {
@@ -174,6 +177,7 @@ impl Default for CrawlConfig {
             max_poll_interval_secs: 6 * 3600,
             lease_secs: 60,
             cpu_budget_secs: 20,
+            keep_pages_days: 90,
         }
     }
 }

@@ -22,6 +22,7 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Extract(a) => extract::run(a, &config).await,
         Command::MigrateDb(a) => migrate::run(a).await,
         Command::Reindex => reindex(&config).await,
+        Command::Reextract { source } => source::reextract(source.as_deref(), &config).await,
         Command::User(c) => user::run(c, &config).await,
         Command::Config => print_out(&config.to_toml_redacted()?),
     }
@@ -45,6 +46,7 @@ pub async fn pipeline(
         lease: std::time::Duration::from_secs(c.lease_secs),
         media_dir: Some(config.data_dir.join("media")),
         cpu_budget: std::time::Duration::from_secs(c.cpu_budget_secs),
+        keep_pages: c.keep_pages_days > 0,
         ..Default::default()
     };
     tidings_pipeline::Pipeline::new(store, fetcher, cfg).await

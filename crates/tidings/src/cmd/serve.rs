@@ -70,7 +70,15 @@ async fn serve(
     );
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let upkeep = tokio::spawn(upkeep(store.clone(), node_id.clone(), stop_rx.clone()));
+    let keep_pages_ms = i64::try_from(config.crawl.keep_pages_days)
+        .unwrap_or(i64::MAX / 86_400_000)
+        .saturating_mul(86_400_000);
+    let upkeep = tokio::spawn(upkeep(
+        store.clone(),
+        node_id.clone(),
+        keep_pages_ms,
+        stop_rx.clone(),
+    ));
     // Every node keeps its own search index, following the database.
     let (index, follower) = super::open_search(&config, &store)?;
     let catching_up = follower
@@ -232,7 +240,12 @@ fn spawn_crawler(
 /// Heartbeat, lease renewal and recovery of work left by dead processes;
 /// once an hour, expired sessions, rate-limit windows, login backoffs and
 /// known devices are forgotten.
-async fn upkeep(store: Store, node_id: String, mut stop: watch::Receiver<bool>) {
+async fn upkeep(
+    store: Store,
+    node_id: String,
+    keep_pages_ms: i64,
+    mut stop: watch::Receiver<bool>,
+) {
     const PRUNE_EVERY_MS: i64 = 3_600_000;
     let mut pruned_at = 0_i64;
     loop {
@@ -253,6 +266,13 @@ async fn upkeep(store: Store, node_id: String, mut stop: watch::Receiver<bool>) 
             pruned_at = now.0;
             if let Err(e) = store.prune_sessions(now).await {
                 tracing::warn!("pruning sessions and login counters failed: {e}");
+            }
+            // Kept pages past `crawl.keep_pages_days`; rule previews after a day.
+            if let Err(e) = store.prune_article_pages(now.plus_ms(-keep_pages_ms)).await {
+                tracing::warn!("pruning kept pages failed: {e}");
+            }
+            if let Err(e) = store.prune_rule_previews(now.plus_ms(-86_400_000)).await {
+                tracing::warn!("pruning rule previews failed: {e}");
             }
         }
         tokio::select! {

@@ -53,6 +53,13 @@ pub async fn run(cmd: SourceCommand, config: &Config) -> Result<()> {
             }
             Ok(())
         }
+        SourceCommand::Rules {
+            source,
+            content,
+            remove,
+            clear,
+            dry_run,
+        } => rules(&source, content, remove, clear, dry_run, config).await,
         SourceCommand::Remove { source } => {
             let r = parse_ref(&source)?;
             let store = super::open_store(config).await?;
@@ -156,4 +163,125 @@ fn print_table(sources: &[Source]) -> Result<()> {
         );
     }
     super::print_out(&out)
+}
+
+/// `tidings source rules`: check the selectors, show them on the source's
+/// latest kept pages, save them and queue the re-extraction of its articles.
+async fn rules(
+    source: &str,
+    content: Option<String>,
+    remove: Vec<String>,
+    clear: bool,
+    dry_run: bool,
+    config: &Config,
+) -> Result<()> {
+    let rules = tidings_extract::Rules {
+        content: content.filter(|c| !c.trim().is_empty()),
+        remove,
+    };
+    // A bad selector stops here, before anything is saved.
+    rules.validate()?;
+    if !clear && rules.is_empty() {
+        bail!("give --content and/or --remove selectors, or --clear");
+    }
+    let store = super::open_store(config).await?;
+    let result = async {
+        let Some(src) = store.find_source(&parse_ref(source)?).await? else {
+            bail!("no source matches `{source}` (see `tidings source list`)");
+        };
+        let current = tidings_pipeline::rules::rules_of(&src);
+        for id in store.latest_source_articles(src.id, 20).await?.into_iter() {
+            let Some(page) = store.article_page(id).await? else {
+                continue;
+            };
+            let title = store.article(id).await?.map(|a| a.title).unwrap_or_default();
+            let body = tidings_pipeline::rules::inflate(&page.body)?;
+            let url = url::Url::parse(&page.url)?;
+            let ct = page.content_type.as_deref();
+            let now = tidings_pipeline::rules::extract_page(&body, &url, ct, &current)?;
+            let new = tidings_pipeline::rules::extract_page(&body, &url, ct, &rules)?;
+            let words = |t: &str| t.split_whitespace().count();
+            println!(
+                "article {}: {title}\n  now:   {} words: {}\n  rules: {} words: {}",
+                id.0,
+                words(&now.text),
+                tidings_core::display::short(&now.text, 160),
+                words(&new.text),
+                tidings_core::display::short(&new.text, 160)
+            );
+            break;
+        }
+        if dry_run {
+            println!("dry run: nothing saved");
+            return Ok(());
+        }
+        store
+            .set_source_rules(src.id, rules.content.as_deref(), &rules.remove)
+            .await?;
+        let kept = store.count_articles_with_pages(Some(src.id)).await?;
+        store
+            .enqueue(&tidings_pipeline::rules::reextract_job(
+                Some(src.id.0),
+                tidings_core::now_ms(),
+                0,
+            ))
+            .await?;
+        println!(
+            "saved the rules of source {}; its {kept} stored articles with kept pages are re-extracted in the background (or now: tidings reextract --source {})",
+            src.id, src.id
+        );
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// `tidings reextract [--source ID]`: extract stored articles again from
+/// their kept pages, with a progress bar.
+pub async fn reextract(source: Option<&str>, config: &Config) -> Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let store = super::open_store(config).await?;
+    let result = async {
+        let source = match source {
+            Some(s) => Some(
+                store
+                    .find_source(&parse_ref(s)?)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no source matches `{s}`"))?
+                    .id,
+            ),
+            None => None,
+        };
+        let total = store.count_articles_with_pages(source).await?;
+        let pipeline = super::pipeline(config, store.clone(), "reextract").await?;
+        let pb = ProgressBar::new(u64::try_from(total).unwrap_or(0));
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} re-extracting {bar:40} {pos}/{len} {per_sec} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let (mut after, mut changed, mut kept) = (0, 0u64, 0u64);
+        loop {
+            let ids = store.articles_with_pages(source, after, 100).await?;
+            let Some(last) = ids.last() else { break };
+            after = last.0;
+            for id in ids {
+                match pipeline.reextract_article(id).await {
+                    Ok(true) => changed += 1,
+                    Ok(false) => kept += 1,
+                    Err(e) => {
+                        kept += 1;
+                        pb.println(format!("article {}: {e:#}", id.0));
+                    }
+                }
+                pb.inc(1);
+            }
+        }
+        pb.finish_and_clear();
+        println!("re-extracted {changed} articles; {kept} left as they were (no kept page text)");
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
 }

@@ -9,6 +9,7 @@ use crate::http::viewer::CsrfForm;
 use crate::i18n::{ACCOUNTS_EN, AccountsText};
 use crate::services::accounts::{Registration, Viewer, digest, random_token};
 use crate::services::comments::{SETTING_ENABLED, SETTING_RULES};
+use crate::services::sources;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -46,6 +47,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     match done {
         Some("saved") => Some(ACCOUNTS_EN.saved),
         Some("added") => Some(ACCOUNTS_EN.source_added),
+        Some("rules") => Some(ACCOUNTS_EN.rules_saved),
         _ => None,
     }
 }
@@ -503,4 +505,168 @@ pub async fn create_invitation(
 
 pub async fn index() -> Redirect {
     Redirect::to("/admin/users")
+}
+
+// ---------------------------------------------------------------- extraction rules
+
+struct PreviewRow {
+    href: String,
+    title: String,
+    current: String,
+    with_rules: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/rules.html")]
+struct RulesPage<'a> {
+    l: Layout<'a>,
+    s: &'static AccountsText,
+    csrf: String,
+    source_id: i64,
+    source_name: String,
+    source_url: String,
+    content: String,
+    remove: String,
+    has_rules: bool,
+    pending: bool,
+    done: bool,
+    can_save: bool,
+    error: Option<String>,
+    items: Vec<PreviewRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RulesQuery {
+    content: Option<String>,
+    remove: Option<String>,
+    preview: Option<String>,
+    error: Option<String>,
+}
+
+/// `/admin/sources/{id}/rules`: the source's rules, or rules being
+/// previewed (`?content=&remove=&preview=`), with the crawler's preview.
+pub async fn rules_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, WebError> {
+    let path = format!("/admin/sources/{id}/rules");
+    if let Some(r) = gate(&viewer, &path)? {
+        return Ok(r);
+    }
+    let src = state
+        .store()
+        .source(SourceId(id))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let (content, remove) = match (&q.content, &q.remove) {
+        (None, None) => (
+            src.content_selector.clone().unwrap_or_default(),
+            src.remove_selectors.join("\n"),
+        ),
+        (c, r) => (c.clone().unwrap_or_default(), r.clone().unwrap_or_default()),
+    };
+    let result = match &q.preview {
+        Some(p) => sources::preview(&state, SourceId(id), p).await?,
+        None => None,
+    };
+    let pending = q.preview.is_some() && result.is_none();
+    let error = q
+        .error
+        .clone()
+        .or_else(|| result.as_ref().and_then(|r| r.error.clone()));
+    let items = result
+        .as_ref()
+        .map(|r| {
+            r.items
+                .iter()
+                .map(|i| PreviewRow {
+                    href: crate::format::article_href(i.article_id, &i.title),
+                    title: i.title.clone(),
+                    current: i.current.clone(),
+                    with_rules: i.with_rules.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut l = layout(&state, &headers, &path, ACCOUNTS_EN.rules_title);
+    if pending {
+        l.refresh_secs = Some(2);
+    }
+    let failed = error.is_some();
+    let res = render(&RulesPage {
+        l,
+        s: &ACCOUNTS_EN,
+        csrf: viewer.csrf().unwrap_or_default().to_string(),
+        source_id: id,
+        source_name: src.display_name(),
+        source_url: src.url.clone(),
+        content,
+        remove,
+        has_rules: src.content_selector.is_some() || !src.remove_selectors.is_empty(),
+        pending,
+        done: result.is_some(),
+        can_save: result.as_ref().is_some_and(|r| r.error.is_none()),
+        error,
+        items,
+    })?;
+    Ok(if failed {
+        (StatusCode::UNPROCESSABLE_ENTITY, res).into_response()
+    } else {
+        res
+    })
+}
+
+#[derive(Deserialize)]
+pub struct RulesForm {
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    remove: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// Preview, save (only previewed rules without an error) or clear.
+pub async fn rules_action(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<RulesForm>,
+) -> Result<Response, WebError> {
+    viewer.require_admin()?;
+    let source = SourceId(id);
+    let (content, remove) = sources::parse_form(&f.content, &f.remove);
+    let back = |preview: Option<&str>, error: Option<&str>| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("content", content.as_deref().unwrap_or_default());
+        q.append_pair("remove", &remove.join("\n"));
+        if let Some(p) = preview {
+            q.append_pair("preview", p);
+        }
+        if let Some(e) = error {
+            q.append_pair("error", e);
+        }
+        format!("/admin/sources/{id}/rules?{}", q.finish())
+    };
+    match f.action.as_str() {
+        "save" | "clear" => {
+            let (content, remove) = if f.action == "clear" {
+                (None, Vec::new())
+            } else {
+                (content.clone(), remove.clone())
+            };
+            match sources::save_rules(&state, source, content.as_deref(), &remove).await {
+                Ok(()) => Ok(Redirect::to("/admin/sources?done=rules").into_response()),
+                Err(WebError::Invalid(m)) => Ok(Redirect::to(&back(None, Some(&m))).into_response()),
+                Err(e) => Err(e),
+            }
+        }
+        _ => {
+            let p = sources::request_preview(&state, source, content.as_deref(), &remove).await?;
+            Ok(Redirect::to(&back(Some(&p), None)).into_response())
+        }
+    }
 }

@@ -52,6 +52,8 @@ pub struct Layout<'a> {
     pub og_image: Option<String>,
     pub json_ld: Option<String>,
     pub noindex: bool,
+    /// Reload the page after this many seconds (a result being computed).
+    pub refresh_secs: Option<u32>,
     /// Account links in the header (accounts).
     pub nav: crate::http::viewer::NavInfo,
 }
@@ -92,6 +94,7 @@ impl<'a> Layout<'a> {
             og_image: None,
             json_ld: None,
             noindex: false,
+            refresh_secs: None,
             nav: crate::http::viewer::nav(),
         }
     }
@@ -117,6 +120,7 @@ impl<'a> Layout<'a> {
             og_image: None,
             json_ld: None,
             noindex: true,
+            refresh_secs: None,
             nav: Default::default(),
         }
     }
@@ -298,6 +302,10 @@ fn community_routes() -> Router<AppState> {
             get(admin::sources).post(admin::add_source),
         )
         .route("/admin/sources/{id}", post(admin::edit_source))
+        .route(
+            "/admin/sources/{id}/rules",
+            get(admin::rules_page).post(admin::rules_action),
+        )
         .route(
             "/admin/settings",
             get(admin::settings).post(admin::save_settings),

@@ -9,4 +9,5 @@ pub mod articles;
 pub mod comments;
 pub mod password;
 pub mod search;
+pub mod sources;
 pub mod stories;
