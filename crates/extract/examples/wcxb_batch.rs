@@ -2,8 +2,9 @@
 //! Loads every page in memory, extracts on one thread, writes `<id>.txt` (and metadata
 //! JSON to `OUT/../<name>-meta/<id>.json` with `--meta`), prints pages/s and p50/p99.
 //!
-//! usage: wcxb_batch DATA_DIR OUT_DIR [--engine ours|ours-only|readability|libreadability|trafilatura|trafilatura-nofallback|rs-trafilatura] [--meta]
-//! The peer engines need `--features peers`.
+//! usage: wcxb_batch DATA_DIR OUT_DIR [--engine ours|ours-only|readability|libreadability|trafilatura|trafilatura-nofallback|rs-trafilatura] [--meta] [--kind auto|article]
+//! The peer engines need `--features peers`. `--kind article` runs ours expecting an
+//! article (as the pipeline does for feed entries); the default is auto.
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,6 +19,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(String::as_str)
         .unwrap_or("ours");
     let want_meta = args.iter().any(|a| a == "--meta");
+    let expect = match args
+        .iter()
+        .position(|a| a == "--kind")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+    {
+        None | Some("auto") => tidings_extract::Expect::Auto,
+        Some("article") => tidings_extract::Expect::Article,
+        Some(other) => return Err(format!("--kind {other}: auto or article").into()),
+    };
+    let opts = tidings_extract::Options::expecting(expect);
     let mut pages = Vec::new();
     for e in std::fs::read_dir(data)? {
         let p = e?.path();
@@ -52,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (id, html, url) in &pages {
         let u = url::Url::parse(url).or_else(|_| url::Url::parse("https://example.com/"))?;
         let t = Instant::now();
-        let (text, meta) = run(engine, html, &u)?;
+        let (text, meta) = run(engine, html, &u, &opts)?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         results.push((id, text, meta));
     }
@@ -99,10 +111,15 @@ fn thread_cpu_s() -> Option<f64> {
     Some(ns / 1e9)
 }
 
-fn run(engine: &str, html: &[u8], url: &url::Url) -> Result<Out, Box<dyn std::error::Error>> {
+fn run(
+    engine: &str,
+    html: &[u8],
+    url: &url::Url,
+    opts: &tidings_extract::Options,
+) -> Result<Out, Box<dyn std::error::Error>> {
     Ok(match engine {
         "ours" => {
-            let a = tidings_extract::extract(html, url, None);
+            let a = tidings_extract::extract_with(html, url, None, opts);
             let meta = serde_json::json!({
                 "title": a.title, "authors": a.authors,
                 "published": a.published.map(local_date),

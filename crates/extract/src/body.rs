@@ -270,6 +270,8 @@ struct Stats {
     /// Characters of long text nodes outside `<p>` and links: prose written with
     /// `<br>`s (forum posts, old CMS bodies) that `ptext` does not see.
     loose: u32,
+    /// Characters inside raw-text elements (scripts, styles): text no reader sees.
+    raw: u32,
 }
 
 impl Stats {
@@ -354,6 +356,9 @@ impl<'a> Ctx<'a> {
                     ))
             {
                 s.loose = 0;
+                if !node.is_el("a") {
+                    s.raw = s.text;
+                }
             }
             if node.is_el("a") {
                 s.link = s.text;
@@ -372,12 +377,13 @@ impl<'a> Ctx<'a> {
                 ps.link = ps.link.saturating_add(s.link);
                 ps.ptext = ps.ptext.saturating_add(s.ptext);
                 ps.loose = ps.loose.saturating_add(s.loose);
+                ps.raw = ps.raw.saturating_add(s.raw);
             }
         }
         let body = arena.find_tag(0, "body").unwrap_or(0);
         let body_text = stats
             .get(body)
-            .map(|s| s.prose().max(s.text / 4))
+            .map(|s| s.prose().max(s.text.saturating_sub(s.raw) / 4))
             .unwrap_or(0);
         let mut bad = vec![false; n];
         // The same with the whole page's shorter word list (see [`Names::Page`]).

@@ -142,20 +142,35 @@ fn candidates_in(
     }
 }
 
+/// What the body extractor knows of the page.
+pub struct Page<'a> {
+    /// The page's headline.
+    pub title: Option<&'a str>,
+    pub thread: body::Thread,
+    /// JSON-LD `articleBody`.
+    pub ld_body: Option<&'a str>,
+    /// One article: expected by the caller or declared by the page.
+    pub article: bool,
+}
+
 pub fn extract_body(
     doc: dom_query::Document,
     arena: &Arena,
     base: &Url,
-    title: Option<&str>,
-    thread: body::Thread,
-    ld_body: Option<&str>,
+    page: &Page<'_>,
 ) -> BodyOut {
-    let ctx = thread_ctx(arena, body::Names::Article, thread);
+    let title = page.title;
+    let ctx = thread_ctx(arena, body::Names::Article, page.thread);
     let mut chosen = choose(candidates_in(&ctx, doc, base, title, false));
-    if let Some(ld) = ld_body
+    if let Some(ld) = page.ld_body
         && let Some(better) = ld_candidate(ld, &chosen, base, title)
     {
         chosen = better;
+    }
+    // An article is never the whole page, however short: what surrounds a
+    // two-paragraph news item (headline rails, playlists, footers) outweighs it.
+    if page.article {
+        return chosen;
     }
     // Pages whose content is many small blocks (listings, collections, product
     // pages, threads) defeat both container finders: they return one block of a

@@ -97,22 +97,59 @@ pub struct FeedLink {
     pub kind: String,
 }
 
-/// Extracts metadata and the main text of a page. Never panics; a page with nothing
-/// usable gives an `Article` with empty fields.
+/// What the caller expects the page to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expect {
+    /// Nothing known: the page may be an article, a listing, a product, a thread.
+    /// A page that declares itself an article (OpenGraph `article`,
+    /// `article:published_time`, JSON-LD or microdata Article types) is read as one.
+    #[default]
+    Auto,
+    /// One article (the URL came from a feed or news-sitemap entry): the body is
+    /// never the whole page, however short the article.
+    Article,
+}
+
+/// Options of [`extract_with`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    pub expect: Expect,
+}
+
+impl Options {
+    /// Default options with an expectation.
+    pub const fn expecting(expect: Expect) -> Options {
+        Options { expect }
+    }
+}
+
+/// Extracts metadata and the main text of a page, expecting nothing of it
+/// ([`Expect::Auto`]). Never panics; a page with nothing usable gives an `Article`
+/// with empty fields.
 pub fn extract(html: &[u8], url: &Url, content_type: Option<&str>) -> Article {
+    extract_with(html, url, content_type, &Options::default())
+}
+
+/// [`extract`] with options: what the caller expects the page to be.
+pub fn extract_with(html: &[u8], url: &Url, content_type: Option<&str>, opts: &Options) -> Article {
     let (text, enc) = decode_html(html, content_type);
     let doc = dom_query::Document::from(guard::bounded(&text));
     drop(text);
     let arena = arena::Arena::from_document(&doc);
     let meta = meta::extract_meta(&arena, url);
     let base = meta.base.clone().unwrap_or_else(|| url.clone());
+    let article = opts.expect == Expect::Article || meta.declares_article;
     let body = combine::extract_body(
         doc,
         &arena,
         &base,
-        meta.title.as_deref(),
-        meta.thread(),
-        meta.ld_body.as_deref(),
+        &combine::Page {
+            title: meta.title.as_deref(),
+            thread: meta.thread(),
+            ld_body: meta.ld_body.as_deref(),
+            article,
+        },
     );
     Article {
         title: meta.title,

@@ -34,6 +34,11 @@ pub struct Meta {
     /// A question-and-answer page (schema.org QAPage): the question and its answers
     /// are the content, the comments under them are not.
     pub qa: bool,
+    /// The page says it is one article: OpenGraph type `article`,
+    /// `article:published_time`, one or two JSON-LD objects of an article type (a
+    /// listing marks up each of its items, so more do not count) or one microdata
+    /// item of one.
+    pub declares_article: bool,
 }
 
 impl Meta {
@@ -66,6 +71,25 @@ const ARTICLE_TYPES: &[&str] = &[
     "medicalwebpage",
     "posting",
 ];
+
+/// Types by which a page declares itself one article (a subset of
+/// [`ARTICLE_TYPES`]: reports, scholarly and medical pages are documents).
+const DECLARED_TYPES: &[&str] = &[
+    "newsarticle",
+    "article",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "askpublicquestionarticle",
+    "blogposting",
+    "liveblogposting",
+];
+
+/// More JSON-LD article objects than this on one page: a listing marking up its
+/// items (one page may repeat its own object in a second script).
+const MAX_LD_ARTICLES: usize = 2;
 
 /// Fields gathered from one JSON-LD object of an article type.
 #[derive(Default)]
@@ -100,6 +124,8 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     let mut h1s: Vec<Ix> = Vec::new();
     let mut feeds_raw: Vec<(String, Option<String>, String)> = Vec::new();
     let mut rel_authors: Vec<Ix> = Vec::new();
+    // Elements whose microdata type is an article type (nested ones included).
+    let mut md_articles = 0usize;
     for (ix, n) in arena.nodes.iter().enumerate() {
         if !matches!(n.kind, Kind::Element) {
             continue;
@@ -190,6 +216,8 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
                 m.qa = true;
             } else if t.eq_ignore_ascii_case("DiscussionForumPosting") {
                 m.forum = true;
+            } else if DECLARED_TYPES.iter().any(|d| t.eq_ignore_ascii_case(d)) {
+                md_articles += 1;
             }
         }
     }
@@ -212,6 +240,7 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     let mut ld = Ld::default();
     let mut ld_site: Option<String> = None;
     let mut ld_other_authors: Vec<String> = Vec::new();
+    let mut ld_articles = 0usize;
     for ix in ld_scripts {
         let raw = raw_text(arena, ix);
         let Some(v) = parse_json_lenient(&raw) else {
@@ -225,6 +254,9 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
                 m.qa = true;
             } else if types.iter().any(|t| t == "discussionforumposting") {
                 m.forum = true;
+            }
+            if types.iter().any(|t| DECLARED_TYPES.contains(&t.as_str())) {
+                ld_articles += 1;
             }
             if types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str())) {
                 if ld.headline.is_none() && ld.published.is_none() {
@@ -259,6 +291,15 @@ pub fn extract_meta(arena: &Arena, page_url: &Url) -> Meta {
     if ld.authors.is_empty() {
         ld.authors = std::mem::take(&mut ld_other_authors);
     }
+    let og_article = get("og:type").is_some_and(|t| t.eq_ignore_ascii_case("article"));
+    let published_time = get("article:published_time").is_some();
+    // Each source counts on its own: a page may repeat its own JSON-LD object (two
+    // scripts), while several microdata articles are a listing's items or related
+    // stories.
+    m.declares_article = og_article
+        || published_time
+        || (1..=MAX_LD_ARTICLES).contains(&ld_articles)
+        || md_articles == 1;
     m.ld_body = ld.body.take();
     if let Some(segs) = page_url.path_segments() {
         // Not `topics` or `community`: those name tag listings (`/topics/rust`) and

@@ -495,3 +495,48 @@ fn listing_items_keep_their_repeated_fields() {
     );
     assert_eq!(a.text.matches(blurb).count(), 1, "{}", a.text);
 }
+
+/// A two-paragraph news item on a page that is mostly other headlines: the
+/// whole page would hold far more text than the story, but an article (declared by
+/// the page, or expected by the caller) is never the whole page.
+#[test]
+fn short_article_is_not_the_whole_page() {
+    use tidings_extract::{Expect, Options, extract_with};
+    let rail: String = (1..=30)
+        .map(|i| {
+            format!(
+                r#"<li><a href="/news/{i}">Council approves budget item number {i} after a long debate</a>
+                <span class="time">11/20/2019 01:{i:02} PM</span></li>"#
+            )
+        })
+        .collect();
+    let page = |head: &str| {
+        format!(
+            r#"<html><head>{head}</head><body><div class="wrap"><h1>Bridge closed after barge strike</h1>
+            <div class="article-body"><p>The river bridge was closed on Monday after a barge struck one of its piers, the harbour office said.</p>
+            <p>Engineers were inspecting the damage and the crossing would stay shut at least until Wednesday, officials added.</p></div>
+            <ul class="latest">{rail}</ul></div></body></html>"#
+        )
+    };
+    let url = url::Url::parse("https://news.example/2026/03/02/bridge-closed").unwrap();
+    let declared = page(r#"<meta property="og:type" content="article">"#);
+    let plain = page("");
+    let story = "harbour office said";
+    for (html, opts, whole) in [
+        (&declared, Options::default(), false),
+        (&plain, Options::expecting(Expect::Article), false),
+        // Nothing declared, nothing expected: the page may be a listing.
+        (&plain, Options::default(), true),
+    ] {
+        let a = extract_with(html.as_bytes(), &url, None, &opts);
+        assert!(a.text.contains(story), "{}", a.text);
+        assert_eq!(
+            a.text.contains("item number 7"),
+            whole,
+            "{:?} {}: {}",
+            opts.expect,
+            a.body_method,
+            a.text
+        );
+    }
+}

@@ -31,6 +31,10 @@ pub enum ArticleOutcome {
 /// is used when it has more.
 const MIN_BODY_WORDS: usize = 40;
 
+/// Pages and feed contents of entries are read as one article each.
+const AS_ARTICLE: tidings_extract::Options =
+    tidings_extract::Options::expecting(tidings_extract::Expect::Article);
+
 /// Why the page could not be used, for `extract_error`.
 enum PageProblem {
     /// Try the job again later (network trouble, 429, 5xx) if attempts remain.
@@ -224,9 +228,11 @@ impl Pipeline {
         let body = r.body;
         let content_type = r.content_type;
         let fu = final_url.clone();
+        // Every article job comes from a feed or news-sitemap entry: the page is
+        // expected to be one article, never a listing to keep whole.
         let article = self
             .on_cpu("extracting the page", move || {
-                tidings_extract::extract(&body, &fu, content_type.as_deref())
+                tidings_extract::extract_with(&body, &fu, content_type.as_deref(), &AS_ARTICLE)
             })
             .await
             .map_err(|e| match e.downcast_ref::<crate::OverBudget>() {
@@ -447,7 +453,12 @@ fn feed_body(e: &EntryRow) -> String {
         .unwrap_or_else(|| {
             url::Url::parse("http://localhost/").unwrap_or_else(|_| unreachable_url())
         });
-    let a = tidings_extract::extract(wrapped.as_bytes(), &base, Some("text/html; charset=utf-8"));
+    let a = tidings_extract::extract_with(
+        wrapped.as_bytes(),
+        &base,
+        Some("text/html; charset=utf-8"),
+        &AS_ARTICLE,
+    );
     if a.text.split_whitespace().count() >= plain_text(html).split_whitespace().count() / 2 {
         a.text
     } else {
@@ -468,8 +479,13 @@ fn sanitize_feed_html(html: &str, url: &str) -> String {
     let wrapped = format!("<!doctype html><html><body><article>{html}</article></body></html>");
     match url::Url::parse(url) {
         Ok(base) => {
-            tidings_extract::extract(wrapped.as_bytes(), &base, Some("text/html; charset=utf-8"))
-                .html
+            tidings_extract::extract_with(
+                wrapped.as_bytes(),
+                &base,
+                Some("text/html; charset=utf-8"),
+                &AS_ARTICLE,
+            )
+            .html
         }
         Err(_) => String::new(),
     }

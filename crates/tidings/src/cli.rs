@@ -135,6 +135,18 @@ pub enum ExtractFormat {
     Html,
 }
 
+/// What `tidings extract` expects a page to be.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ExtractKind {
+    /// Decide from the page: an article if it declares itself one (OpenGraph,
+    /// JSON-LD, microdata), else an article, listing, product page or thread
+    #[default]
+    Auto,
+    /// One article, as the crawler reads pages from feed and sitemap entries:
+    /// never the whole page
+    Article,
+}
+
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
     /// An HTML file, an http(s) URL, - for standard input, or a directory of NAME.html files
@@ -148,6 +160,9 @@ pub struct ExtractArgs {
     /// For a directory: write OUTDIR/NAME.txt (or .json) for every DIR/NAME.html
     #[arg(long, value_name = "OUTDIR")]
     pub out: Option<PathBuf>,
+    /// What the page is expected to be
+    #[arg(long, value_enum, default_value_t = ExtractKind::Auto)]
+    pub kind: ExtractKind,
 }
 
 #[derive(Debug, Args)]

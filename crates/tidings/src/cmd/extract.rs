@@ -1,6 +1,6 @@
 //! `tidings extract`: run the extraction engine on one page or a directory.
 
-use crate::cli::{ExtractArgs, ExtractFormat};
+use crate::cli::{ExtractArgs, ExtractFormat, ExtractKind};
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -9,6 +9,7 @@ use std::path::Path;
 use tidings_fetch::{FetchRequest, Fetcher};
 
 pub async fn run(args: ExtractArgs, config: &Config) -> Result<()> {
+    let opts = options(args.kind);
     let base = match &args.url {
         Some(u) => {
             Some(url::Url::parse(u).with_context(|| format!("--url `{u}` is not a valid URL"))?)
@@ -30,7 +31,8 @@ pub async fn run(args: ExtractArgs, config: &Config) -> Result<()> {
         if !r.is_success() {
             bail!("{input} answered HTTP {}", r.status);
         }
-        let a = tidings_extract::extract(&r.body, &r.final_url, r.content_type.as_deref());
+        let a =
+            tidings_extract::extract_with(&r.body, &r.final_url, r.content_type.as_deref(), &opts);
         return print_one(&a, args.format.unwrap_or(ExtractFormat::Json));
     }
     if input == "-" {
@@ -39,7 +41,7 @@ pub async fn run(args: ExtractArgs, config: &Config) -> Result<()> {
             .read_to_end(&mut bytes)
             .context("cannot read standard input")?;
         let base = base.unwrap_or_else(default_base);
-        let a = tidings_extract::extract(&bytes, &base, None);
+        let a = tidings_extract::extract_with(&bytes, &base, None, &opts);
         return print_one(&a, args.format.unwrap_or(ExtractFormat::Json));
     }
     let path = Path::new(input);
@@ -51,13 +53,13 @@ pub async fn run(args: ExtractArgs, config: &Config) -> Result<()> {
         if format == ExtractFormat::Html {
             bail!("--format html works for one page; use text or json for a directory");
         }
-        return extract_dir(path, out, format);
+        return extract_dir(path, out, format, &opts);
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {input}"))?;
     let base = base
         .or_else(|| sidecar_url(path))
         .unwrap_or_else(default_base);
-    let a = tidings_extract::extract(&bytes, &base, None);
+    let a = tidings_extract::extract_with(&bytes, &base, None, &opts);
     print_one(&a, args.format.unwrap_or(ExtractFormat::Json))
 }
 
@@ -87,7 +89,19 @@ fn print_one(a: &tidings_extract::Article, format: ExtractFormat) -> Result<()> 
     super::print_out(&(text + "\n"))
 }
 
-fn extract_dir(dir: &Path, out: &Path, format: ExtractFormat) -> Result<()> {
+fn options(kind: ExtractKind) -> tidings_extract::Options {
+    tidings_extract::Options::expecting(match kind {
+        ExtractKind::Auto => tidings_extract::Expect::Auto,
+        ExtractKind::Article => tidings_extract::Expect::Article,
+    })
+}
+
+fn extract_dir(
+    dir: &Path,
+    out: &Path,
+    format: ExtractFormat,
+    opts: &tidings_extract::Options,
+) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut pages: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
@@ -111,7 +125,7 @@ fn extract_dir(dir: &Path, out: &Path, format: ExtractFormat) -> Result<()> {
             .unwrap_or_default();
         let result = std::fs::read(p).map(|bytes| {
             let base = sidecar_url(p).unwrap_or_else(default_base);
-            tidings_extract::extract(&bytes, &base, None)
+            tidings_extract::extract_with(&bytes, &base, None, opts)
         });
         match result {
             Ok(a) => {
