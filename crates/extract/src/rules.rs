@@ -118,7 +118,11 @@ mod tests {
         };
         let html = r.apply(PAGE).unwrap();
         assert!(html.contains("First paragraph") && html.contains("Second paragraph"));
-        assert!(!html.contains("Read also") && !html.contains("Other news") && !html.contains("Subscribe"));
+        assert!(
+            !html.contains("Read also")
+                && !html.contains("Other news")
+                && !html.contains("Subscribe")
+        );
         assert!(html.contains("og:title"), "the head stays for the metadata");
     }
 
@@ -130,11 +134,24 @@ mod tests {
         };
         let e = r.validate().unwrap_err();
         assert_eq!(e.selector, "div[");
-        assert!(e.to_string().starts_with("`div[` is not a CSS selector"), "{e}");
+        assert!(
+            e.to_string().starts_with("`div[` is not a CSS selector"),
+            "{e}"
+        );
         assert!(r.apply(PAGE).is_err());
-        assert!(Rules { content: Some("  ".into()), remove: vec![] }.validate().is_err());
+        assert!(
+            Rules {
+                content: Some("  ".into()),
+                remove: vec![]
+            }
+            .validate()
+            .is_err()
+        );
         // A content selector that matches nothing leaves the page whole.
-        let r = Rules { content: Some("#nothing".into()), remove: vec![] };
+        let r = Rules {
+            content: Some("#nothing".into()),
+            remove: vec![],
+        };
         assert!(r.apply(PAGE).unwrap().contains("Other news"));
     }
 }

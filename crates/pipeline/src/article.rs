@@ -59,16 +59,22 @@ impl Pipeline {
             self.complete(job).await?;
             return Ok(ArticleOutcome::Duplicate(id, DupReason::Url));
         }
-        if self.store.source(source_id).await?.is_none() {
+        let Some(source) = self.store.source(source_id).await? else {
             self.complete(job).await?;
             return Ok(ArticleOutcome::Skipped);
-        }
+        };
         let entries = self.store.entries_for_url(url).await?;
         let page_url = url::Url::parse(url)?;
 
-        let page = self.fetch_page(&page_url).await;
+        let page = self
+            .fetch_page(&page_url, crate::rules::rules_of(&source))
+            .await;
+        let mut kept = None;
         let (extracted, problem) = match page {
-            Ok((article, _final_url)) => (Some(article), None),
+            Ok((article, page)) => {
+                kept = page;
+                (Some(article), None)
+            }
             Err(PageProblem::Transient(msg)) if attempt < max_attempts => {
                 anyhow::bail!("{msg} (attempt {attempt} of {max_attempts})");
             }
@@ -146,6 +152,9 @@ impl Pipeline {
                     aliases: &aliases,
                     is_copy_of: &is_copy_of,
                     media: &media,
+                    page: kept
+                        .as_ref()
+                        .map(|k| (k.url.as_str(), k.content_type.as_deref(), k.body.as_slice())),
                     job,
                 },
             )
@@ -177,10 +186,13 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Fetch and extract a page with its source's rules; the page comes back
+    /// compressed for keeping when `keep_pages` is on.
     async fn fetch_page(
         &self,
         url: &url::Url,
-    ) -> Result<(tidings_extract::Article, url::Url), PageProblem> {
+        rules: tidings_extract::Rules,
+    ) -> Result<(tidings_extract::Article, Option<KeptPage>), PageProblem> {
         let req = FetchRequest {
             accept: ACCEPT_HTML,
             ..FetchRequest::new(url.clone())
@@ -228,19 +240,44 @@ impl Pipeline {
         let body = r.body;
         let content_type = r.content_type;
         let fu = final_url.clone();
+        let keep = self.cfg.keep_pages;
         // Every article job comes from a feed or news-sitemap entry: the page is
-        // expected to be one article, never a listing to keep whole.
-        let article = self
+        // expected to be one article, never a listing to keep whole
+        // (`rules::extract_page` extracts in article mode, with the source's rules).
+        let (article, kept) = self
             .on_cpu("extracting the page", move || {
-                tidings_extract::extract_with(&body, &fu, content_type.as_deref(), &AS_ARTICLE)
+                let article =
+                    crate::rules::extract_page(&body, &fu, content_type.as_deref(), &rules)
+                        // Saved rules were checked; should one fail, extract as usual.
+                        .unwrap_or_else(|_| {
+                            tidings_extract::extract_with(
+                                &body,
+                                &fu,
+                                content_type.as_deref(),
+                                &AS_ARTICLE,
+                            )
+                        });
+                let kept = keep.then(|| KeptPage {
+                    url: fu.to_string(),
+                    content_type: content_type.clone(),
+                    body: crate::rules::compress(&body),
+                });
+                (article, kept)
             })
             .await
             .map_err(|e| match e.downcast_ref::<crate::OverBudget>() {
                 Some(over) => PageProblem::Permanent(over.to_string()),
                 None => PageProblem::Permanent(format!("extraction crashed: {e}")),
             })?;
-        Ok((article, final_url))
+        Ok((article, kept))
     }
+}
+
+/// A fetched page as kept for extracting again (compressed).
+struct KeptPage {
+    url: String,
+    content_type: Option<String>,
+    body: Vec<u8>,
 }
 
 /// An article made ready to store, with what deduplication needs.

@@ -30,32 +30,40 @@ pub fn rules_of(s: &Source) -> Rules {
     }
 }
 
-/// Extract a page with a source's rules (none: as usual). Pure CPU work.
+/// Extract an article page (article mode: never the whole page) with a
+/// source's rules (none: as usual). Pure CPU work.
 pub fn extract_page(
     body: &[u8],
     url: &url::Url,
     content_type: Option<&str>,
     rules: &Rules,
 ) -> Result<Article, RuleError> {
+    let article = tidings_extract::Options::expecting(tidings_extract::Expect::Article);
     if rules.is_empty() {
-        return Ok(tidings_extract::extract(body, url, content_type));
+        return Ok(tidings_extract::extract_with(
+            body,
+            url,
+            content_type,
+            &article,
+        ));
     }
     let (text, _) = tidings_extract::decode_html(body, content_type);
     let shaped = rules.apply(&text)?;
-    Ok(tidings_extract::extract(
+    Ok(tidings_extract::extract_with(
         shaped.as_bytes(),
         url,
         Some("text/html; charset=utf-8"),
+        &article,
     ))
 }
 
 /// A page as kept: deflate-compressed.
 pub fn compress(body: &[u8]) -> Vec<u8> {
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
-    match z.write_all(body).and_then(|()| z.finish()) {
-        Ok(v) => v,
-        Err(_) => Vec::new(),
-    }
+    // Writing to memory cannot fail; an empty copy just inflates to nothing.
+    z.write_all(body)
+        .and_then(|()| z.finish())
+        .unwrap_or_default()
 }
 
 /// A kept page, inflated, with a cap (a corrupt or hostile row cannot blow up).
@@ -103,7 +111,10 @@ impl Pipeline {
         if self.cfg.media_dir.is_some() {
             let (named, urls) = crate::inline::cache_inline_images(&html);
             html = named;
-            let media: Vec<_> = urls.iter().map(|u| crate::media::media_request(u)).collect();
+            let media: Vec<_> = urls
+                .iter()
+                .map(|u| crate::media::media_request(u))
+                .collect();
             self.store.request_media(&media).await?;
         }
         Ok(self

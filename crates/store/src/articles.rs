@@ -301,6 +301,9 @@ pub struct IngestExtras<'a> {
     /// Images a new article wants cached: (media id, source URL, the job that
     /// fetches it), queued when the media row is new.
     pub media: &'a [(String, String, crate::NewJob)],
+    /// The fetched page, kept for extracting again: (URL, content type,
+    /// compressed body).
+    pub page: Option<(&'a str, Option<&'a str>, &'a [u8])>,
     /// The job doing this ingest (id, node): marked done in the same
     /// transaction, so the work and its record commit together.
     pub job: Option<(tidings_core::JobId, &'a str)>,
@@ -403,6 +406,19 @@ impl Store {
             if Store::add_media_in(&mut tx, media_id, media_url).await? {
                 Store::enqueue_in(&mut tx, job).await?;
             }
+        }
+        if let Some((url, content_type, body)) = x.page {
+            sqlx::query(
+                "INSERT INTO article_pages (article_id, url, content_type, fetched_at, body)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(url)
+            .bind(content_type)
+            .bind(now_ms())
+            .bind(body)
+            .execute(&mut *tx)
+            .await?;
         }
         if let Some((job, node)) = x.job {
             Store::complete_job_in(&mut tx, job, node).await?;

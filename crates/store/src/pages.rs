@@ -192,15 +192,21 @@ impl Store {
 
     /// Forget previews older than `before`.
     pub async fn prune_rule_previews(&self, before: Timestamp) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM rule_previews WHERE created_at < $1")
-            .bind(before.0)
-            .execute(&self.write)
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("DELETE FROM rule_previews WHERE created_at < $1")
+                .bind(before.0)
+                .execute(&self.write)
+                .await?
+                .rows_affected(),
+        )
     }
 
     /// The newest articles of a source (for previews).
-    pub async fn latest_source_articles(&self, source: SourceId, limit: i64) -> Result<Vec<ArticleId>> {
+    pub async fn latest_source_articles(
+        &self,
+        source: SourceId,
+        limit: i64,
+    ) -> Result<Vec<ArticleId>> {
         let rows: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM articles WHERE source_id = $1 AND duplicate_of IS NULL
              ORDER BY created_at DESC, id DESC LIMIT $2",

@@ -257,8 +257,10 @@ pub async fn reextract(source: Option<&str>, config: &Config) -> Result<()> {
         let pipeline = super::pipeline(config, store.clone(), "reextract").await?;
         let pb = ProgressBar::new(u64::try_from(total).unwrap_or(0));
         pb.set_style(
-            ProgressStyle::with_template("{spinner} re-extracting {bar:40} {pos}/{len} {per_sec} {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} re-extracting {bar:40} {pos}/{len} {per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let (mut after, mut changed, mut kept) = (0, 0u64, 0u64);
         loop {

@@ -409,3 +409,99 @@ async fn a_sites_address_becomes_its_feed_at_the_first_poll() {
     );
     store.close().await;
 }
+
+/// Per-source rules: a bad selector is refused with a clear error and
+/// nothing is saved; a remove selector takes a block out of the stored
+/// articles when they are extracted again from their kept pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_rules_reshape_stored_articles_from_kept_pages() {
+    let mut cfg = OriginConfig::new(Vec::new(), 4, 1);
+    cfg.synthetic = true;
+    let o = tidings_origin::start(cfg, 0).await.unwrap();
+    let i = Install::sqlite();
+    add(&i, &o.feed_url(0));
+    let out = crawl_once(&i, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = i.store().await;
+    let cards = store.latest_articles(10, None).await.unwrap();
+    assert_eq!(cards.len(), 4);
+    for c in &cards {
+        let a = store.article(c.id).await.unwrap().unwrap();
+        assert!(
+            a.html.contains("alt=\"Scene of the story"),
+            "the figure is in: {}",
+            a.html
+        );
+        assert!(
+            store.article_page(c.id).await.unwrap().is_some(),
+            "the page is kept"
+        );
+    }
+    let hits_before = o.all_hits().values().sum::<u64>();
+
+    // A selector that does not parse: a clear error, nothing saved.
+    let out = i.run(&["source", "rules", "1", "--remove", "figure["]);
+    assert_fails_with(&out, &["`figure[` is not a CSS selector"]);
+    let src = store
+        .source(tidings_core::SourceId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(src.remove_selectors.is_empty() && src.content_selector.is_none());
+
+    // A dry run shows the difference and saves nothing.
+    let out = i.run(&[
+        "source",
+        "rules",
+        "1",
+        "--remove",
+        "figure.inline",
+        "--dry-run",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("dry run: nothing saved"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        store
+            .source(tidings_core::SourceId(1))
+            .await
+            .unwrap()
+            .unwrap()
+            .remove_selectors
+            .is_empty()
+    );
+
+    let out = i.run(&["source", "rules", "1", "--remove", "figure.inline"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("4 stored articles"),
+        "{}",
+        stdout(&out)
+    );
+    let out = i.run(&["reextract", "--source", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("re-extracted 4 articles"),
+        "{}",
+        stdout(&out)
+    );
+    for c in &cards {
+        let a = store.article(c.id).await.unwrap().unwrap();
+        assert!(!a.html.contains("Scene of the story"), "{}", a.html);
+        assert!(
+            a.text.split_whitespace().count() > 100,
+            "the story stays: {}",
+            a.text
+        );
+        assert!(a.html.contains("<p>"), "{}", a.html);
+    }
+    assert_eq!(
+        o.all_hits().values().sum::<u64>(),
+        hits_before,
+        "extracting again fetched nothing"
+    );
+    store.close().await;
+}

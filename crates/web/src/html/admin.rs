@@ -660,7 +660,9 @@ pub async fn rules_action(
             };
             match sources::save_rules(&state, source, content.as_deref(), &remove).await {
                 Ok(()) => Ok(Redirect::to("/admin/sources?done=rules").into_response()),
-                Err(WebError::Invalid(m)) => Ok(Redirect::to(&back(None, Some(&m))).into_response()),
+                Err(WebError::Invalid(m)) => {
+                    Ok(Redirect::to(&back(None, Some(&m))).into_response())
+                }
                 Err(e) => Err(e),
             }
         }

@@ -597,3 +597,165 @@ async fn bans_bind_moderators_and_admins_too() {
         assert_eq!(b.get("/admin/users").await.status, 200);
     }
 }
+
+/// `/admin/sources/ID/rules`: a bad selector is reported by the crawler's
+/// preview and cannot be saved; a good one is previewed on the latest
+/// articles side by side, saved, and the stored articles are extracted again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_previews_saves_and_applies_extraction_rules() {
+    let mut cfg = tidings_origin::OriginConfig::new(Vec::new(), 3, 1);
+    cfg.synthetic = true;
+    let o = tidings_origin::start(cfg, 0).await.unwrap();
+    let i = Install::sqlite();
+    let out = i.run(&[
+        "--allow-private-networks",
+        "source",
+        "add",
+        &o.feed_url(0),
+        "--display",
+        "full",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = i.run_stdin(
+        &["user", "add", "boss", "--admin"],
+        format!("{PW}\n").as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    configure(&i, "[accounts]\ntrust_proxy_headers = true\n");
+    let server = i.serve_env(
+        &["--allow-private-networks"],
+        &[
+            ("TIDINGS_FETCH_PER_HOST_DELAY_MS", "0"),
+            ("TIDINGS_CRAWL__WORKERS", "4"),
+        ],
+    );
+    let store = i.store().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while store.latest_articles(10, None).await.unwrap().len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the crawl did not store the articles"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let mut web = Web::new(&server, "10.9.0.1");
+    assert_eq!(web.login("boss", PW, false).await.status, 303);
+    let page = "/admin/sources/1/rules";
+    // Poll the rules page until the crawler has answered the preview.
+    async fn settled(web: &mut Web, location: &str) -> Resp {
+        for _ in 0..150 {
+            let r = web.get(location).await;
+            if !r.body.contains("http-equiv=\"refresh\"") {
+                return r;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        panic!("the preview never came");
+    }
+
+    let t = web.csrf(page).await;
+    let r = web
+        .post(
+            page,
+            &[
+                ("csrf", &t),
+                ("content", ""),
+                ("remove", "figure["),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let shown = settled(&mut web, &r.location()).await;
+    assert_eq!(shown.status, 422);
+    assert!(
+        shown.body.contains("is not a CSS selector"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        !shown.body.contains("value=\"save\""),
+        "no save for a bad selector"
+    );
+    // Posting a save anyway is refused, and nothing is saved.
+    let r = web
+        .post(
+            page,
+            &[
+                ("csrf", &t),
+                ("content", ""),
+                ("remove", "figure["),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    let refused = web.get(&r.location()).await;
+    assert!(
+        refused.body.contains("is not a CSS selector"),
+        "{}",
+        refused.body
+    );
+    let src = store
+        .source(tidings_core::SourceId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(src.remove_selectors.is_empty());
+
+    // A good selector: previewed side by side, saved, applied.
+    let r = web
+        .post(
+            page,
+            &[
+                ("csrf", &t),
+                ("content", ""),
+                ("remove", "figure.inline"),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    let shown = settled(&mut web, &r.location()).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(
+        shown.body.contains("rules-preview") && shown.body.contains("value=\"save\""),
+        "{}",
+        shown.body
+    );
+    let r = web
+        .post(
+            page,
+            &[
+                ("csrf", &t),
+                ("content", ""),
+                ("remove", "figure.inline"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/admin/sources?done=rules");
+    let src = store
+        .source(tidings_core::SourceId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(src.remove_selectors, vec!["figure.inline".to_string()]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let mut left = 0;
+        for c in store.latest_articles(10, None).await.unwrap() {
+            let a = store.article(c.id).await.unwrap().unwrap();
+            if a.html.contains("Scene of the story") {
+                left += 1;
+            }
+        }
+        if left == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{left} articles not re-extracted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    store.close().await;
+}
