@@ -4,12 +4,14 @@
 pub mod display;
 mod ids;
 pub mod jobs;
+mod profile;
 mod time;
 mod topic;
 pub mod urlcanon;
 pub mod video;
 
 pub use ids::{ArticleId, CommentId, JobId, SourceId, StoryId, UserId};
+pub use profile::{OutletKind, ProfileError, SourceProfile};
 pub use time::{Timestamp, now_ms};
 pub use topic::Topic;
 pub use urlcanon::{CanonicalUrl, UrlError};

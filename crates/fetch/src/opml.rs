@@ -18,7 +18,14 @@ pub struct OpmlFeed {
     pub html_url: Option<String>,
     /// The `text`/`title` of the enclosing folder outline, if any.
     pub category: Option<String>,
+    /// What a list says about the source, as written (Tidings' own outline
+    /// attributes `country`, `language`, `owner`, `kind`, `perspective`):
+    /// the importer checks the values.
+    pub profile: Vec<(String, String)>,
 }
+
+/// The outline attributes that carry a source's profile.
+pub const PROFILE_ATTRIBUTES: [&str; 5] = ["country", "language", "owner", "kind", "perspective"];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum OpmlError {
@@ -105,6 +112,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
                                     html_url: attr(e, "htmlUrl")
                                         .filter(|u| u.len() <= MAX_URL_BYTES),
                                     category: folders.last().cloned(),
+                                    profile: PROFILE_ATTRIBUTES
+                                        .iter()
+                                        .filter_map(|k| label(e, k).map(|v| ((*k).to_string(), v)))
+                                        .collect(),
                                 });
                             }
                             if !is_empty {
@@ -166,6 +177,13 @@ pub fn export(title: &str, feeds: &[OpmlFeed]) -> String {
             out.push_str(&escape(h));
             out.push('"');
         }
+        for (k, v) in &f.profile {
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
+            out.push_str(&escape(v));
+            out.push('"');
+        }
         out.push_str("/>\n");
     }
     out.push_str("  </body>\n</opml>\n");
@@ -214,6 +232,23 @@ mod tests {
         assert_eq!(again.len(), 3);
         assert_eq!(again[0].xml_url, feeds[0].xml_url);
         assert_eq!(again[0].title, feeds[0].title);
+    }
+
+    #[test]
+    fn profiles_travel_in_outline_attributes() {
+        let doc = r#"<opml version="2.0"><body><outline type="rss" text="A" xmlUrl="https://a.example/feed" country="DE" kind="public_broadcaster" perspective="Centre" owner="ARD &amp; ZDF" other="x"/></body></opml>"#;
+        let feeds = parse(doc.as_bytes()).unwrap();
+        assert_eq!(
+            feeds[0].profile,
+            vec![
+                ("country".to_string(), "DE".to_string()),
+                ("owner".to_string(), "ARD & ZDF".to_string()),
+                ("kind".to_string(), "public_broadcaster".to_string()),
+                ("perspective".to_string(), "Centre".to_string()),
+            ]
+        );
+        let again = parse(export("x", &feeds).as_bytes()).unwrap();
+        assert_eq!(again[0].profile, feeds[0].profile);
     }
 
     #[test]

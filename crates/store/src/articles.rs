@@ -715,6 +715,11 @@ pub struct Coverage {
     pub time: Timestamp,
     /// True when this source's item is a syndicated copy of `article_id`.
     pub is_copy: bool,
+    /// When the publisher last changed the article, if it said.
+    pub modified: Option<Timestamp>,
+    /// What the operator says about the source; its language falls back to
+    /// the feed's.
+    pub profile: tidings_core::SourceProfile,
 }
 
 impl Store {
@@ -837,7 +842,9 @@ impl Store {
             "SELECT fe.source_id, COALESCE(s.name, s.title, s.url) AS source_name, a.id AS article_id,
                     COALESCE(fe.url, a.url) AS url, COALESCE(fe.title, a.title) AS title,
                     COALESCE(fe.published_at, a.published_at, a.created_at) AS t,
-                    CASE WHEN fe.source_id = a.source_id THEN 0 ELSE 1 END AS is_copy
+                    CASE WHEN fe.source_id = a.source_id THEN 0 ELSE 1 END AS is_copy,
+                    a.modified_at, s.country, COALESCE(s.audience_language, s.language) AS audience_language,
+                    s.owner, s.outlet_kind, s.perspective
              FROM feed_entries fe JOIN articles a ON a.id = fe.article_id JOIN sources s ON s.id = fe.source_id
              WHERE a.story_id = $1
              ORDER BY t DESC, fe.id DESC",
@@ -856,10 +863,43 @@ impl Store {
                 title: r.try_get("title")?,
                 time: Timestamp(r.try_get("t")?),
                 is_copy: r.try_get::<i64, _>("is_copy")? == 1,
+                modified: r.try_get::<Option<i64>, _>("modified_at")?.map(Timestamp),
+                profile: crate::sources::profile_from_row(r)?,
             };
             // One line per (source, article): a source listing one URL twice is one item.
             if seen.insert((c.source_id, c.article_id)) {
                 out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The perspective labels of the sources covering each of these stories:
+    /// (story, label, distinct sources). Sources without a label are left out.
+    pub async fn story_perspectives(
+        &self,
+        stories: &[StoryId],
+    ) -> Result<Vec<(StoryId, String, i64)>> {
+        let mut out = Vec::new();
+        for chunk in stories.chunks(200) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT a.story_id, s.perspective, COUNT(DISTINCT s.id) AS n
+                 FROM feed_entries fe JOIN articles a ON a.id = fe.article_id JOIN sources s ON s.id = fe.source_id
+                 WHERE a.story_id IN ({}) AND s.perspective IS NOT NULL
+                 GROUP BY a.story_id, s.perspective",
+                ph.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for s in chunk {
+                q = q.bind(s.0);
+            }
+            for r in q.fetch_all(&self.read).await? {
+                out.push((
+                    StoryId(r.try_get("story_id")?),
+                    r.try_get("perspective")?,
+                    r.try_get("n")?,
+                ));
             }
         }
         Ok(out)

@@ -71,6 +71,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "extraction_rules",
         sql: include_str!("../migrations/sqlite/0012_extraction_rules.sql"),
     },
+    Migration {
+        version: 13,
+        name: "source_profiles",
+        sql: include_str!("../migrations/sqlite/0013_source_profiles.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -133,6 +138,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 12,
         name: "extraction_rules",
         sql: include_str!("../migrations/postgres/0012_extraction_rules.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "source_profiles",
+        sql: include_str!("../migrations/postgres/0013_source_profiles.sql"),
     },
 ];
 

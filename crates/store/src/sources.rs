@@ -14,6 +14,9 @@ pub struct NewSource {
     pub name: Option<String>,
     pub site_url: Option<String>,
     pub display: DisplayPolicy,
+    /// What the operator says about it; on an import, also set on a source
+    /// that exists already when any value is given.
+    pub profile: tidings_core::SourceProfile,
 }
 
 /// A stored source with its fetch state and article count.
@@ -46,6 +49,8 @@ pub struct Source {
     pub content_selector: Option<String>,
     /// …and selectors of blocks to remove.
     pub remove_selectors: Vec<String>,
+    /// What the operator says about the source (country, owner, …).
+    pub profile: tidings_core::SourceProfile,
 }
 
 impl Source {
@@ -108,7 +113,26 @@ const SOURCE_COLUMNS: &str =
     s.display, s.enabled, s.disabled_reason, s.created_at, s.etag, s.last_modified, s.last_fetch_at,
     s.last_success_at, s.last_status, s.last_error, s.error_count, s.next_fetch_at,
     s.fetch_interval_ms, s.last_new_at, s.content_selector, s.remove_selectors,
+    s.country, s.audience_language, s.owner, s.outlet_kind, s.perspective,
     (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS article_count";
+
+/// The profile columns of a row (`s.country`, … as selected).
+pub(crate) fn profile_from_row(r: &AnyRow) -> Result<tidings_core::SourceProfile> {
+    let kind: Option<String> = r.try_get("outlet_kind")?;
+    Ok(tidings_core::SourceProfile {
+        country: r.try_get("country")?,
+        language: r.try_get("audience_language")?,
+        owner: r.try_get("owner")?,
+        kind: match kind {
+            Some(k) => Some(
+                tidings_core::OutletKind::parse(&k)
+                    .ok_or_else(|| StoreError::Corrupt(format!("outlet kind `{k}`")))?,
+            ),
+            None => None,
+        },
+        perspective: r.try_get("perspective")?,
+    })
+}
 
 fn source_from_row(r: &AnyRow) -> Result<Source> {
     let kind: String = r.try_get("kind")?;
@@ -143,6 +167,7 @@ fn source_from_row(r: &AnyRow) -> Result<Source> {
         last_new_at: r.try_get::<Option<i64>, _>("last_new_at")?.map(Timestamp),
         article_count: r.try_get("article_count")?,
         content_selector: r.try_get("content_selector")?,
+        profile: profile_from_row(r)?,
         remove_selectors: {
             let v: String = r.try_get("remove_selectors")?;
             serde_json::from_str(&v)
@@ -204,6 +229,21 @@ impl Store {
             if id.is_none() && !skip_existing {
                 return Err(StoreError::Duplicate(format!("source {}", s.url)));
             }
+            if s.profile != tidings_core::SourceProfile::default() {
+                let p = &s.profile;
+                sqlx::query(
+                    "UPDATE sources SET country = $1, audience_language = $2, owner = $3,
+                     outlet_kind = $4, perspective = $5 WHERE url = $6",
+                )
+                .bind(p.country.as_deref())
+                .bind(p.language.as_deref())
+                .bind(p.owner.as_deref())
+                .bind(p.kind.map(tidings_core::OutletKind::as_str))
+                .bind(p.perspective.as_deref())
+                .bind(s.url.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
             out.push(id.map(SourceId));
             if out.len() % 100 == 0 {
                 progress(out.len());
@@ -222,6 +262,32 @@ impl Store {
         .fetch_optional(&self.read)
         .await?;
         row.as_ref().map(source_from_row).transpose()
+    }
+
+    /// Set what the operator says about a source (unset values clear).
+    pub async fn set_source_profile(
+        &self,
+        id: SourceId,
+        p: &tidings_core::SourceProfile,
+    ) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE sources SET country = $1, audience_language = $2, owner = $3, outlet_kind = $4,
+             perspective = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(p.country.as_deref())
+        .bind(p.language.as_deref())
+        .bind(p.owner.as_deref())
+        .bind(p.kind.map(tidings_core::OutletKind::as_str))
+        .bind(p.perspective.as_deref())
+        .bind(now_ms())
+        .bind(id.0)
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("source {id}")));
+        }
+        Ok(())
     }
 
     /// Set (or clear, with `None` and no removals) a source's extraction rules.

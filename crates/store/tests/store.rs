@@ -22,6 +22,7 @@ fn src(url: &str) -> NewSource {
         name: None,
         site_url: None,
         display: DisplayPolicy::Excerpt,
+        profile: Default::default(),
     }
 }
 

@@ -44,6 +44,7 @@ async fn main() -> Result<()> {
             name: Some("Archive Wire".into()),
             site_url: Some("https://archive-wire.example/".into()),
             display: DisplayPolicy::Full,
+            profile: Default::default(),
         })
         .await?
         .id;

@@ -229,6 +229,38 @@ pub enum SourceCommand {
         /// Source id (see `source list`) or URL
         source: String,
     },
+    /// Set what you know about a source (shown in how stories' coverage splits);
+    /// an option given empty clears that value
+    Set {
+        /// Source id (see `source list`) or URL
+        source: String,
+        /// ISO 3166 country code, e.g. DE
+        #[arg(long)]
+        country: Option<String>,
+        /// ISO 639-1 language code, e.g. de (the feed's own is used when unset)
+        #[arg(long)]
+        language: Option<String>,
+        /// Who owns the outlet
+        #[arg(long)]
+        owner: Option<String>,
+        /// wire, national, local, public_broadcaster, international, magazine, blog or other
+        #[arg(long)]
+        kind: Option<String>,
+        /// One of the site's perspective labels (see `source labels`)
+        #[arg(long)]
+        perspective: Option<String>,
+    },
+    /// Show, or set, the site's perspective labels (e.g. Left Centre Right)
+    Labels {
+        /// The labels to set; none: print the current ones
+        labels: Vec<String>,
+    },
+    /// Add or update sources from a CSV file with a header row: url, and any
+    /// of name, display, country, language, owner, kind, perspective (all or nothing)
+    ImportCsv {
+        /// The CSV file, or - for standard input
+        file: PathBuf,
+    },
     /// Set a source's extraction rules (CSS selectors), shown on its latest
     /// articles first; saving re-extracts its stored articles in the background
     Rules {

@@ -35,6 +35,15 @@ pub fn escape_into(out: &mut String, s: &str) {
     }
 }
 
+/// The text of an attribute value as [`escape`] (or the extractor) wrote it.
+pub fn unescape_attr(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Paragraphs of plain text as HTML `<p>` elements.
 pub fn paragraphs_html<S: AsRef<str>>(paragraphs: &[S]) -> String {
     let mut out = String::new();

@@ -23,6 +23,7 @@ pub async fn run(cmd: OpmlCommand, config: &Config) -> Result<()> {
                     xml_url: s.url,
                     html_url: s.site_url,
                     category: None,
+                    profile: profile_attributes(&s.profile),
                 })
                 .collect();
             print!(
@@ -63,11 +64,28 @@ async fn import(file: &std::path::Path, config: &Config) -> Result<()> {
         );
     }
     // Validate everything before writing anything.
+    let labels = {
+        let store = super::open_store(config).await?;
+        let v = store
+            .get_setting("coverage.perspectives")
+            .await
+            .map(|v| v.and_then(|j| serde_json::from_str::<Vec<String>>(&j).ok()));
+        store.close().await;
+        v?.unwrap_or_default()
+    };
     let mut sources = Vec::with_capacity(feeds.len());
     let mut invalid = Vec::new();
     for f in &feeds {
+        let profile = match profile_from_attributes(&f.profile, &labels) {
+            Ok(p) => p,
+            Err(e) => {
+                invalid.push(format!("{}: {e}", f.xml_url));
+                continue;
+            }
+        };
         match CanonicalUrl::parse(&f.xml_url) {
             Ok(url) => sources.push(NewSource {
+                profile,
                 kind: tidings_pipeline::discover::guess_kind(&url),
                 url,
                 name: None,
@@ -83,7 +101,7 @@ async fn import(file: &std::path::Path, config: &Config) -> Result<()> {
     if !invalid.is_empty() {
         let shown: Vec<_> = invalid.iter().take(10).cloned().collect();
         bail!(
-            "{} of {} feeds have unusable URLs; nothing was imported:\n  {}{}",
+            "{} of {} feeds have unusable URLs or attributes; nothing was imported:\n  {}{}",
             invalid.len(),
             feeds.len(),
             shown.join("\n  "),
@@ -116,4 +134,40 @@ async fn import(file: &std::path::Path, config: &Config) -> Result<()> {
         sources.len() - added
     );
     Ok(())
+}
+
+/// A source's profile as OPML outline attributes (only the set ones).
+fn profile_attributes(p: &tidings_core::SourceProfile) -> Vec<(String, String)> {
+    [
+        ("country", p.country.clone()),
+        ("language", p.language.clone()),
+        ("owner", p.owner.clone()),
+        ("kind", p.kind.map(|k| k.as_str().to_string())),
+        ("perspective", p.perspective.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k.to_string(), v?)))
+    .collect()
+}
+
+/// Read a profile from `(attribute, value)` pairs, checked against the
+/// site's perspective labels.
+pub fn profile_from_attributes(
+    attrs: &[(String, String)],
+    labels: &[String],
+) -> Result<tidings_core::SourceProfile, tidings_core::ProfileError> {
+    let get = |k: &str| {
+        attrs
+            .iter()
+            .find(|(a, _)| a == k)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    tidings_core::SourceProfile::normalised(
+        get("country"),
+        get("language"),
+        get("owner"),
+        get("kind"),
+        get("perspective"),
+        labels,
+    )
 }

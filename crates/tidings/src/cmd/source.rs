@@ -21,6 +21,7 @@ pub async fn run(cmd: SourceCommand, config: &Config) -> Result<()> {
                     Display::Full => DisplayPolicy::Full,
                     Display::Excerpt => DisplayPolicy::Excerpt,
                 },
+                profile: Default::default(),
             };
             let res = store.add_source(&src).await;
             store.close().await;
@@ -53,6 +54,23 @@ pub async fn run(cmd: SourceCommand, config: &Config) -> Result<()> {
             }
             Ok(())
         }
+        SourceCommand::Set {
+            source,
+            country,
+            language,
+            owner,
+            kind,
+            perspective,
+        } => {
+            set_profile(
+                &source,
+                [country, language, owner, kind, perspective],
+                config,
+            )
+            .await
+        }
+        SourceCommand::Labels { labels } => set_labels(&labels, config).await,
+        SourceCommand::ImportCsv { file } => import_csv(&file, config).await,
         SourceCommand::Rules {
             source,
             content,
@@ -281,6 +299,251 @@ pub async fn reextract(source: Option<&str>, config: &Config) -> Result<()> {
         }
         pb.finish_and_clear();
         println!("re-extracted {changed} articles; {kept} left as they were (no kept page text)");
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// The site's perspective labels (the setting `/admin/settings` edits too).
+async fn labels_of(store: &tidings_store::Store) -> Result<Vec<String>> {
+    Ok(store
+        .get_setting("coverage.perspectives")
+        .await?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+/// `tidings source set`: change the given values of a source's profile.
+async fn set_profile(source: &str, given: [Option<String>; 5], config: &Config) -> Result<()> {
+    let store = super::open_store(config).await?;
+    let result = async {
+        let Some(src) = store.find_source(&parse_ref(source)?).await? else {
+            bail!("no source matches `{source}` (see `tidings source list`)");
+        };
+        let p = &src.profile;
+        let current = [
+            p.country.clone(),
+            p.language.clone(),
+            p.owner.clone(),
+            p.kind.map(|k| k.as_str().to_string()),
+            p.perspective.clone(),
+        ];
+        // Given values replace the current ones; the others stay.
+        let merged: Vec<String> = given
+            .iter()
+            .zip(current.iter())
+            .map(|(g, c)| g.clone().or_else(|| c.clone()).unwrap_or_default())
+            .collect();
+        let value = |i: usize| merged.get(i).map_or("", String::as_str);
+        let profile = tidings_core::SourceProfile::normalised(
+            value(0),
+            value(1),
+            value(2),
+            value(3),
+            value(4),
+            &labels_of(&store).await?,
+        )?;
+        store.set_source_profile(src.id, &profile).await?;
+        println!(
+            "source {}: {}",
+            src.id,
+            serde_json::to_string(&profile).unwrap_or_default()
+        );
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// `tidings source labels [LABEL…]`.
+async fn set_labels(labels: &[String], config: &Config) -> Result<()> {
+    let store = super::open_store(config).await?;
+    let result = async {
+        if labels.is_empty() {
+            let current = labels_of(&store).await?;
+            if current.is_empty() {
+                println!("no perspective labels yet: tidings source labels Left Centre Right");
+            } else {
+                println!("{}", current.join(", "));
+            }
+            return Ok(());
+        }
+        let mut clean: Vec<String> = Vec::new();
+        for l in labels.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+            if l.chars().count() > 40 || l.chars().any(char::is_control) {
+                bail!("`{l}`: a label has at most 40 characters");
+            }
+            if !clean.iter().any(|c| c.eq_ignore_ascii_case(l)) {
+                clean.push(l.to_string());
+            }
+        }
+        if clean.len() > 12 {
+            bail!("at most 12 perspective labels");
+        }
+        store
+            .set_setting("coverage.perspectives", &serde_json::to_string(&clean)?)
+            .await?;
+        println!("perspective labels: {}", clean.join(", "));
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// One CSV record (RFC 4180: quoted fields may hold commas, quotes as `""`
+/// and line breaks).
+fn csv_records(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut field = String::new();
+    let mut record = Vec::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.is_empty() => quoted = true,
+            (',', false) => record.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                record.push(std::mem::take(&mut field));
+                if record.iter().any(|f| !f.trim().is_empty()) {
+                    records.push(std::mem::take(&mut record));
+                }
+                record.clear();
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    record.push(field);
+    if record.iter().any(|f| !f.trim().is_empty()) {
+        records.push(record);
+    }
+    records
+}
+
+/// `tidings source import-csv FILE`: every row checked first, then all
+/// sources added (or, when they exist, their profile updated) in one transaction.
+async fn import_csv(file: &std::path::Path, config: &Config) -> Result<()> {
+    use std::io::Read;
+    let mut text = String::new();
+    if file.as_os_str() == "-" {
+        std::io::stdin().take(32 << 20).read_to_string(&mut text)?;
+    } else {
+        std::fs::File::open(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?
+            .take(32 << 20)
+            .read_to_string(&mut text)?;
+    }
+    let mut rows = csv_records(text.trim_start_matches('\u{feff}')).into_iter();
+    let Some(header) = rows.next() else {
+        bail!("{} is empty", file.display());
+    };
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    const COLUMNS: [&str; 8] = [
+        "url",
+        "name",
+        "display",
+        "country",
+        "language",
+        "owner",
+        "kind",
+        "perspective",
+    ];
+    if let Some(bad) = header.iter().find(|h| !COLUMNS.contains(&h.as_str())) {
+        bail!(
+            "unknown column `{bad}`; the columns are {}",
+            COLUMNS.join(", ")
+        );
+    }
+    if !header.iter().any(|h| h == "url") {
+        bail!("the header must name a `url` column");
+    }
+    let store = super::open_store(config).await?;
+    let result = async {
+        let labels = labels_of(&store).await?;
+        let mut sources = Vec::new();
+        let mut problems = Vec::new();
+        for (n, row) in rows.enumerate() {
+            let get = |c: &str| {
+                header
+                    .iter()
+                    .position(|h| h == c)
+                    .and_then(|i| row.get(i))
+                    .map_or("", |v| v.trim())
+            };
+            let line = n + 2;
+            let url = match CanonicalUrl::parse(get("url")) {
+                Ok(u) => u,
+                Err(e) => {
+                    problems.push(format!("line {line}: url: {e}"));
+                    continue;
+                }
+            };
+            let display = match get("display") {
+                "" => DisplayPolicy::Excerpt,
+                d => match d.parse() {
+                    Ok(d) => d,
+                    Err(e) => {
+                        problems.push(format!("line {line}: {e}"));
+                        continue;
+                    }
+                },
+            };
+            let profile = match tidings_core::SourceProfile::normalised(
+                get("country"),
+                get("language"),
+                get("owner"),
+                get("kind"),
+                get("perspective"),
+                &labels,
+            ) {
+                Ok(p) => p,
+                Err(e) => {
+                    problems.push(format!("line {line}: {e}"));
+                    continue;
+                }
+            };
+            sources.push(NewSource {
+                kind: tidings_pipeline::discover::guess_kind(&url),
+                url,
+                name: Some(get("name").to_string()).filter(|n| !n.is_empty()),
+                site_url: None,
+                display,
+                profile,
+            });
+        }
+        if !problems.is_empty() {
+            bail!(
+                "{} rows cannot be used; nothing was imported:\n  {}",
+                problems.len(),
+                problems
+                    .iter()
+                    .take(10)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n  ")
+            );
+        }
+        let ids = store
+            .add_sources_with_progress(&sources, true, &|_| {})
+            .await?;
+        let added = ids.iter().filter(|i| i.is_some()).count();
+        println!(
+            "imported {added} new sources from {} ({} already present, their details updated)",
+            file.display(),
+            sources.len() - added
+        );
         Ok(())
     }
     .await;

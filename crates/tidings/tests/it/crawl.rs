@@ -169,6 +169,7 @@ async fn hostile_sources_get_their_designed_outcome_and_the_crawl_goes_on() {
                 name: None,
                 site_url: None,
                 display: Default::default(),
+                profile: Default::default(),
             })
             .await
             .unwrap();
@@ -373,6 +374,7 @@ async fn a_sites_address_becomes_its_feed_at_the_first_poll() {
             name: None,
             site_url: None,
             display: Default::default(),
+            profile: Default::default(),
         })
         .await
         .unwrap();
@@ -393,6 +395,7 @@ async fn a_sites_address_becomes_its_feed_at_the_first_poll() {
             name: None,
             site_url: None,
             display: Default::default(),
+            profile: Default::default(),
         })
         .await
         .unwrap();

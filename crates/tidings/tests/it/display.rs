@@ -37,6 +37,7 @@ async fn an_excerpt_source_never_serves_more_than_the_excerpt() {
             name: Some("Excerpt Only".into()),
             site_url: None,
             display: DisplayPolicy::Excerpt,
+            profile: Default::default(),
         })
         .await
         .unwrap();

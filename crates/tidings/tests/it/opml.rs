@@ -95,7 +95,7 @@ async fn bad_opml_files_write_nothing() {
                     "ftp://nope/feed",
                 )
                 .into_bytes(),
-            "1 of 5 feeds have unusable URLs; nothing was imported",
+            "1 of 5 feeds have unusable URLs or attributes; nothing was imported",
         ),
     ];
     for (name, bytes, msg) in cases {

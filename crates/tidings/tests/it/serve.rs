@@ -14,6 +14,7 @@ async fn seed(store: &tidings_store::Store, n: usize) {
             name: Some("Example Gazette".into()),
             site_url: None,
             display: DisplayPolicy::Excerpt,
+            profile: Default::default(),
         })
         .await
         .unwrap();

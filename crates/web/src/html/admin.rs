@@ -153,6 +153,11 @@ struct SourceRow {
     last_error: String,
     last_fetch: String,
     disabled_reason: String,
+    country: String,
+    language: String,
+    owner: String,
+    outlet_kind: &'static str,
+    perspective: String,
 }
 
 #[derive(Template)]
@@ -166,6 +171,8 @@ struct SourcesPage<'a> {
     error: Option<String>,
     form_url: String,
     form_name: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    perspectives: Vec<String>,
 }
 
 async fn sources_view(
@@ -196,6 +203,11 @@ async fn sources_view(
                 .map(human_time)
                 .unwrap_or_else(|| ACCOUNTS_EN.never.into()),
             disabled_reason: s.disabled_reason.clone().unwrap_or_default(),
+            country: s.profile.country.clone().unwrap_or_default(),
+            language: s.profile.language.clone().unwrap_or_default(),
+            owner: s.profile.owner.clone().unwrap_or_default(),
+            outlet_kind: s.profile.kind.map_or("", tidings_core::OutletKind::as_str),
+            perspective: s.profile.perspective.clone().unwrap_or_default(),
             url: s.url,
         })
         .collect();
@@ -212,6 +224,11 @@ async fn sources_view(
         error: msg,
         form_url: url,
         form_name: name,
+        kinds: tidings_core::OutletKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        perspectives: crate::services::coverage::perspectives(state).await?,
     })?;
     Ok(if failed {
         (StatusCode::UNPROCESSABLE_ENTITY, res).into_response()
@@ -284,6 +301,7 @@ pub async fn add_source(
         name: (!name.is_empty()).then(|| name.to_string()),
         site_url: None,
         display,
+        profile: Default::default(),
     };
     match state.store().add_source(&src).await {
         Ok(_) => Ok(Redirect::to("/admin/sources?done=added").into_response()),
@@ -308,6 +326,16 @@ pub struct EditSourceForm {
     #[serde(default)]
     display: String,
     enabled: Option<String>,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    outlet_kind: String,
+    #[serde(default)]
+    perspective: String,
 }
 
 pub async fn edit_source(
@@ -330,6 +358,17 @@ pub async fn edit_source(
         .source(SourceId(id))
         .await?
         .ok_or(WebError::NotFound)?;
+    let labels = crate::services::coverage::perspectives(&state).await?;
+    let profile = tidings_core::SourceProfile::normalised(
+        &f.country,
+        &f.language,
+        &f.owner,
+        &f.outlet_kind,
+        &f.perspective,
+        &labels,
+    )
+    .map_err(|e| WebError::Invalid(e.0))?;
+    store.set_source_profile(src.id, &profile).await?;
     let enabled = f.enabled.is_some();
     store
         .update_source_settings(
@@ -350,6 +389,7 @@ struct SettingsPage<'a> {
     csrf: String,
     comments_enabled: bool,
     rules: String,
+    perspectives: String,
     notice: Option<&'static str>,
     registration: &'static str,
 }
@@ -375,6 +415,9 @@ pub async fn settings(
         csrf: viewer.csrf().unwrap_or_default().to_string(),
         comments_enabled: store.get_setting(SETTING_ENABLED).await?.as_deref() != Some("0"),
         rules: store.get_setting(SETTING_RULES).await?.unwrap_or_default(),
+        perspectives: crate::services::coverage::perspectives(&state)
+            .await?
+            .join(", "),
         notice: notice(q.done.as_deref()),
         registration: match state.config().accounts.registration {
             Registration::Open => "open",
@@ -389,6 +432,8 @@ pub struct SettingsForm {
     comments_enabled: Option<String>,
     #[serde(default)]
     rules: String,
+    #[serde(default)]
+    perspectives: String,
 }
 
 pub async fn save_settings(
@@ -413,6 +458,9 @@ pub async fn save_settings(
         )
         .await?;
     store.set_setting(SETTING_RULES, &rules).await?;
+    let labels =
+        crate::services::coverage::parse_labels(&f.perspectives).map_err(WebError::Invalid)?;
+    crate::services::coverage::save_perspectives(&state, &labels).await?;
     Ok(Redirect::to("/admin/settings?done=saved").into_response())
 }
 

@@ -21,6 +21,12 @@ pub struct StoryView {
     pub lead: Option<CardView>,
 }
 
+/// Stories covered mostly by sources of one perspective.
+pub struct OneSidedView {
+    pub label: String,
+    pub stories: Vec<StoryView>,
+}
+
 pub struct SectionView {
     pub slug: &'static str,
     pub label: &'static str,
@@ -36,6 +42,7 @@ pub struct HomePage<'a> {
     pub sections: Vec<SectionView>,
     pub next: Option<String>,
     pub is_first_page: bool,
+    pub one_sided: Vec<OneSidedView>,
 }
 
 #[derive(Deserialize)]
@@ -63,7 +70,27 @@ pub async fn home(
 
     let mut stories = Vec::new();
     let mut sections = Vec::new();
+    let mut one_sided = Vec::new();
     if before.is_none() {
+        let recent = crate::services::stories::top(&state, now, 1, 60).await?;
+        for (label, list) in crate::services::coverage::one_sided(&state, &recent).await? {
+            one_sided.push(OneSidedView {
+                label,
+                stories: list
+                    .iter()
+                    .take(5)
+                    .map(|s| StoryView {
+                        href: story_href(s.id.0),
+                        title: s.title.clone(),
+                        sources: s.source_count,
+                        articles: s.article_count,
+                        time_iso: s.last_seen_at.to_rfc3339(),
+                        time_rel: relative(s.last_seen_at, now, &crate::i18n::EN),
+                        lead: None,
+                    })
+                    .collect(),
+            });
+        }
         // Stories covered by more than one source make the top list.
         let top = crate::services::stories::top(&state, now, 2, 8).await?;
         let leads: Vec<_> = top.iter().filter_map(|s| s.lead_article_id).collect();
@@ -119,5 +146,6 @@ pub async fn home(
         sections,
         next,
         is_first_page: before.is_none(),
+        one_sided,
     })
 }

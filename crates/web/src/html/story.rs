@@ -2,6 +2,7 @@
 
 use super::{Layout, render};
 use crate::format::{article_href, human_time, relative, source_href, story_href};
+use crate::services::coverage;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -43,6 +44,33 @@ pub struct StoryPage<'a> {
     pub ai: Option<crate::services::ai::StoryPanel>,
     /// Comments (see `crate::comments`).
     pub comments: crate::html::comments::CommentsSection,
+    /// How the story's sources split on each attribute that is set.
+    pub split: Vec<FacetView>,
+    /// Who reported first.
+    pub first: Option<CoverageView>,
+    /// Items and their updates, oldest first.
+    pub timeline: Vec<TimelineView>,
+}
+
+pub struct ShareView {
+    pub label: String,
+    pub sources: usize,
+    pub percent: u32,
+}
+
+pub struct FacetView {
+    pub name: &'static str,
+    pub shares: Vec<ShareView>,
+}
+
+pub struct TimelineView {
+    pub time_iso: String,
+    pub time_title: String,
+    pub source: String,
+    pub source_href: String,
+    pub title: String,
+    pub href: String,
+    pub update: bool,
 }
 
 pub async fn story_page(
@@ -125,7 +153,55 @@ pub async fn story_page(
         &path,
     )
     .await?;
+    let view = |c: &tidings_store::Coverage| CoverageView {
+        source: c.source_name.clone(),
+        source_href: source_href(c.source_id.0),
+        title: c.title.clone(),
+        href: if c.is_copy {
+            c.url.clone()
+        } else {
+            article_href(c.article_id.0, &c.title)
+        },
+        external: c.is_copy,
+        time_iso: c.time.to_rfc3339(),
+        time_title: human_time(c.time),
+        time_rel: relative(c.time, now, &crate::i18n::EN),
+    };
+    let split = coverage::facets(&coverage)
+        .into_iter()
+        .map(|f| FacetView {
+            name: f.name,
+            shares: f
+                .shares
+                .into_iter()
+                .map(|s| ShareView {
+                    label: s.label,
+                    sources: s.sources,
+                    percent: s.percent,
+                })
+                .collect(),
+        })
+        .collect();
+    let first = coverage::first(&coverage).map(view);
+    let timeline = coverage::timeline(&coverage)
+        .iter()
+        .map(|e| {
+            let v = view(e.item);
+            TimelineView {
+                time_iso: e.time.to_rfc3339(),
+                time_title: human_time(e.time),
+                source: v.source,
+                source_href: v.source_href,
+                title: v.title,
+                href: v.href,
+                update: e.update,
+            }
+        })
+        .collect();
     render(&StoryPage {
+        split,
+        first,
+        timeline,
         ai,
         l,
         title: s.title.clone(),

@@ -2,7 +2,7 @@
 //! policy applied once (the page, the API, feeds out and the AI features all
 //! take the body from here), and what surrounds it on its page.
 
-use crate::format::{ImgView, article_href, inline_picture, paragraphs_html};
+use crate::format::{ImgView, article_href, inline_picture, paragraphs_html, unescape_attr};
 use crate::{AppState, WebError};
 use tidings_core::display::Shown;
 use tidings_core::{ArticleId, CanonicalUrl, DisplayPolicy};
@@ -155,12 +155,14 @@ fn img_tags(html: &str) -> Vec<ImgTag> {
         let tag = html.get(start..end).unwrap_or_default();
         let media = attr(tag, "data-media")
             .filter(|m| tidings_core::is_media_id(m))
-            .or_else(|| attr(tag, "src").map(|u| tidings_core::media_id(&unescape(&u))));
+            .or_else(|| attr(tag, "src").map(|u| tidings_core::media_id(&unescape_attr(&u))));
         out.push(ImgTag {
             start,
             end,
             media: media.unwrap_or_default(),
-            alt: attr(tag, "alt").map(|a| unescape(&a)).unwrap_or_default(),
+            alt: attr(tag, "alt")
+                .map(|a| unescape_attr(&a))
+                .unwrap_or_default(),
         });
         from = end;
     }
@@ -172,14 +174,6 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     let start = tag.find(&key)? + key.len();
     let value = tag.get(start..)?;
     Some(value.get(..value.find('"')?)?.to_string())
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The cached image `id`, when it is ready to serve.

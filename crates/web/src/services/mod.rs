@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod ai;
 pub mod articles;
 pub mod comments;
+pub mod coverage;
 pub mod password;
 pub mod search;
 pub mod sources;

@@ -232,6 +232,7 @@ pub async fn seed_article(store: &Store, title: &str) -> (String, i64) {
             name: Some("Example Gazette".into()),
             site_url: None,
             display: DisplayPolicy::Excerpt,
+            profile: Default::default(),
         })
         .await
     {
