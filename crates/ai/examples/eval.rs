@@ -8,7 +8,8 @@
 //! cargo run --release -p tidings-ai --example eval -- latency
 //! cargo run --release -p tidings-ai --example eval -- dump N     # article N of the sample, numbered
 //! ```
-//! Data: `shared/data/news/newsarticles.jsonl.gz` (research use), the question set
+//! Data: `news/newsarticles.jsonl.gz` of `TIDINGS_TEST_DATA` (default `../shared/data`
+//! beside the repository; research use), the question set
 //! `crates/ai/eval/questions.jsonl` and the labelled story pairs of tidings-understand.
 #![allow(
     clippy::unwrap_used,
@@ -18,7 +19,6 @@
 )]
 
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
 use std::time::{Duration, Instant};
 
 use tidings_ai::text::{self, Analyzer};
@@ -48,17 +48,13 @@ impl Art {
     }
 }
 
-fn data_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/news")
-}
-
 fn load() -> Vec<Art> {
-    let path = data_dir().join("newsarticles.jsonl.gz");
-    let f = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let r = std::io::BufReader::new(flate2::read::GzDecoder::new(f));
-    r.lines()
+    let path = tidings_testdata::tool_data_dir().join("news/newsarticles.jsonl.gz");
+    assert!(path.is_file(), "{} is required", path.display());
+    tidings_testdata::jsonl_lines(&path)
+        .iter()
         .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
             let id = v["id"].as_str().unwrap().to_string();
             Art {
                 num: id.rsplit(':').next().unwrap().parse().unwrap(),

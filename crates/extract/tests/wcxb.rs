@@ -54,14 +54,41 @@ fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
+/// The sample kept in the repository: every page type, checked on every run.
+#[test]
+fn every_fixture_page_extracts_safely() {
+    let dir = common::fixture_dir();
+    let ids = common::ids_in(&dir);
+    let types: std::collections::BTreeSet<String> = ids
+        .iter()
+        .map(|id| common::page_in(&dir, id).gold["page_type"].to_string())
+        .collect();
+    assert_eq!(
+        types.len(),
+        7,
+        "every WCXB page type in the sample: {types:?}"
+    );
+    check_pages(&dir, &ids);
+}
+
+/// All 1,869 pages of the benchmark (with TIDINGS_TEST_DATA).
 #[test]
 fn every_wcxb_page_extracts_safely() {
-    let ids = common::all_ids();
+    if tidings_testdata::full_data_or_skip("every_wcxb_page_extracts_safely").is_none() {
+        return;
+    }
+    let dir = common::full_dir().unwrap();
+    let ids = common::ids_in(dir);
     assert!(
         ids.len() >= 1800,
         "expected the full WCXB set, found {}",
         ids.len()
     );
+    check_pages(dir, &ids);
+}
+
+/// No panic, bounded CPU time, no NUL, no CSS/JS in the output, serialisable.
+fn check_pages(dir: &std::path::Path, ids: &[String]) {
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(4);
@@ -77,7 +104,7 @@ fn every_wcxb_page_extracts_safely() {
                     let mut fails = Vec::new();
                     let mut slowest = (Duration::ZERO, String::new());
                     for id in chunk {
-                        let p = common::page(id);
+                        let p = common::page_in(dir, id);
                         let url = p.url();
                         let t = Instant::now();
                         let cpu0 = thread_cpu();

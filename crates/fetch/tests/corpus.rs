@@ -11,29 +11,11 @@
 use std::path::{Path, PathBuf};
 use tidings_fetch::feed::{FeedError, parse_feed};
 
-fn unpack(archive: &str, dir_name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let src = root.join("../../../shared/data/feeds").join(archive);
-    assert!(
-        src.is_file(),
-        "test data missing: {} (see ../shared/data)",
-        src.display()
-    );
-    let dest = root.join("../../target/test-data");
-    let out = dest.join(dir_name);
-    if !out.is_dir() {
-        std::fs::create_dir_all(&dest).unwrap();
-        let ok = std::process::Command::new("tar")
-            .arg("-xzf")
-            .arg(&src)
-            .arg("-C")
-            .arg(&dest)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "cannot unpack {}", src.display());
-    }
-    out
+/// The suites live in the repository, whole (they are small): `tests/fixtures/feeds/`.
+fn suite(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/feeds")
+        .join(name)
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -51,7 +33,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn feedparser_suite_parses_without_panic() {
-    let dir = unpack("feedparser/feedparser-tests.tar.gz", "feedparser-tests");
+    let dir = suite("feedparser");
     let mut all = vec![];
     files(&dir, &mut all);
     assert!(
@@ -130,7 +112,7 @@ fn simple_entry_title(expect: &str) -> Option<String> {
 
 #[test]
 fn feed_rs_fixtures_agree_with_expected_parses() {
-    let dir = unpack("feed-rs/feed-rs-fixtures.tar.gz", "feed-rs-fixtures");
+    let dir = suite("feed-rs");
     let mut all = vec![];
     files(&dir, &mut all);
     let base = url::Url::parse("http://127.0.0.1/").unwrap();

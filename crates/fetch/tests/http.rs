@@ -15,9 +15,8 @@ use tidings_origin::{Origin, OriginConfig};
 use url::Url;
 
 async fn origin() -> Origin {
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/news/newsarticles.jsonl.gz");
-    tidings_origin::start(OriginConfig::new(vec![corpus], 20, 2), 0)
+    let corpora = tidings_testdata::news_corpora();
+    tidings_origin::start(OriginConfig::new(corpora, 20, 2), 0)
         .await
         .unwrap()
 }
@@ -144,9 +143,7 @@ async fn hostile_robots_txt_is_read_up_to_its_cap() {
     // 3 MiB of `Disallow: /pN*q$` after one ordinary rule: more than the
     // body cap (2 MiB here), which used to mean "no rules". Now the first
     // 512 KiB are read and obeyed.
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/news/newsarticles.jsonl.gz");
-    let mut cfg = OriginConfig::new(vec![corpus], 20, 2);
+    let mut cfg = OriginConfig::new(tidings_testdata::news_corpora(), 20, 2);
     let mut robots = String::from("User-agent: *\nDisallow: /private/\n");
     let mut n = 0;
     while robots.len() < 3 * 1024 * 1024 {

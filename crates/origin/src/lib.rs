@@ -1,5 +1,6 @@
 //! A local origin server that plays the web for tests and benchmarks: news
-//! sites built from real corpora (feeds + article pages with realistic chrome,
+//! sites built from a news corpus (our fixture corpus by default, the real
+//! corpora when named; feeds + article pages with realistic chrome,
 //! some articles syndicated to a second site), the feed test suites, WCXB pages,
 //! and hostile servers (slow drip, endless bodies, redirect loops, error
 //! statuses, malformed XML, lying charsets, gzip bombs, huge feeds).
@@ -22,7 +23,7 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// One real article from the corpora, placed on a site.
+/// One article from the corpora, placed on a site.
 #[derive(Debug, Clone)]
 pub struct Article {
     pub id: usize,
@@ -37,7 +38,8 @@ pub struct Article {
 
 #[derive(Debug, Clone)]
 pub struct OriginConfig {
-    /// `*.jsonl.gz` corpora (see ../shared/data/news); read in order.
+    /// JSON Lines corpora (`*.jsonl.gz` or plain `*.jsonl`, see ../shared/data/news),
+    /// read in order. Empty: the fixture corpus, `fixtures/news.jsonl`.
     pub corpora: Vec<PathBuf>,
     pub articles: usize,
     pub sites: usize,
@@ -49,6 +51,9 @@ pub struct OriginConfig {
     /// Generated articles instead of the corpora (tests that must run
     /// without ../shared/data).
     pub synthetic: bool,
+    /// When the corpora hold fewer than `articles`, generated articles make
+    /// up the rest (volume tests on the small fixture corpus).
+    pub fill_synthetic: bool,
 }
 
 impl OriginConfig {
@@ -61,6 +66,7 @@ impl OriginConfig {
             files_dir: None,
             robots_txt: "User-agent: *\nDisallow: /private/\n".into(),
             synthetic: false,
+            fill_synthetic: false,
         }
     }
 }
@@ -137,19 +143,37 @@ pub fn article_path(site: usize, id: usize) -> String {
     format!("/s{site}/news/{id}-story.html")
 }
 
-/// Load articles from the corpora: real titles and bodies, spread over sites.
+/// The fixture corpus (our own articles, Apache-2.0): what the sites serve
+/// when no corpus is named.
+pub const FIXTURE_NEWS: &str = include_str!("../fixtures/news.jsonl");
+
+/// Load articles from the corpora: their titles and bodies, spread over sites.
 pub fn load_articles(cfg: &OriginConfig) -> anyhow::Result<Vec<Article>> {
     if cfg.synthetic {
         return Ok((0..cfg.articles)
             .map(|id| hostile::synthetic_article(id, id % cfg.sites))
             .collect());
     }
+    let mut readers: Vec<Box<dyn BufRead>> = Vec::new();
+    for path in &cfg.corpora {
+        let f = std::fs::File::open(path)
+            .map_err(|e| anyhow::anyhow!("corpus {}: {e}", path.display()))?;
+        readers.push(if path.extension().is_some_and(|x| x == "gz") {
+            Box::new(BufReader::new(flate2::read::GzDecoder::new(f)))
+        } else {
+            Box::new(BufReader::new(f))
+        });
+    }
+    if readers.is_empty() {
+        readers.push(Box::new(FIXTURE_NEWS.as_bytes()));
+    }
     let mut out = Vec::with_capacity(cfg.articles);
-    'outer: for path in &cfg.corpora {
-        let f = std::fs::File::open(path)?;
-        let r = BufReader::new(flate2::read::GzDecoder::new(f));
+    'outer: for r in readers {
         for line in r.lines() {
             let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
             let v: serde_json::Value = serde_json::from_str(&line)?;
             let title = v["title"].as_str().unwrap_or("").trim().to_string();
             let body = v["body"].as_str().unwrap_or("");
@@ -187,6 +211,10 @@ pub fn load_articles(cfg: &OriginConfig) -> anyhow::Result<Vec<Article>> {
                 break 'outer;
             }
         }
+    }
+    while cfg.fill_synthetic && out.len() < cfg.articles {
+        let id = out.len();
+        out.push(hostile::synthetic_article(id, id % cfg.sites));
     }
     Ok(out)
 }

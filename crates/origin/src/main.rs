@@ -1,5 +1,6 @@
-//! `tidings-origin [--articles N] [--sites N] [--port P] [--syndicate-every N] CORPUS.jsonl.gz...`
-//! Serves the local origin until killed; prints its address.
+//! `tidings-origin [--articles N] [--sites N] [--port P] [--syndicate-every N] [CORPUS.jsonl[.gz]...]`
+//! Serves the local origin until killed; prints its address. Without a corpus
+//! the sites serve the fixture corpus (`fixtures/news.jsonl`).
 
 use std::path::PathBuf;
 

@@ -1,4 +1,6 @@
-//! Shared test helper: the WCXB pages, unpacked once into the target dir.
+//! Shared test helper: the WCXB pages. The sample in `tests/fixtures/wcxb/`
+//! by default; the whole benchmark (unpacked once into the target dir) when
+//! `TIDINGS_TEST_DATA` names the full data (see tidings-testdata).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,59 +9,29 @@
 )] // tests may opt out
 #![allow(dead_code)] // each test binary uses part of the helper
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// `shared/` sits beside the workspace root.
-fn archive() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/extraction/wcxb-v1.0-common.tar.zst")
+/// The 37 pages (with gold) kept in the repository.
+pub fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wcxb")
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-}
-
-/// Directory holding `<id>.html` + `<id>.json`. Unpacks the archive on first use
-/// (into a temp dir, then an atomic rename, so parallel test binaries are safe).
-/// Panics (fails the test) when the archive is missing: these tests must not skip.
-pub fn wcxb_dir() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
+/// The whole benchmark (1,869 pages), when the full data is there.
+pub fn full_dir() -> Option<&'static PathBuf> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dest = target_dir().join("wcxb-data");
-        let ready = dest.join("wcxb");
-        if ready.join("0001.json").exists() {
-            return ready;
-        }
-        let arch = archive();
-        assert!(
-            arch.exists(),
-            "WCXB archive missing at {} (expected ../shared/data/extraction beside the workspace)",
-            arch.display()
-        );
-        std::fs::create_dir_all(&dest).unwrap();
-        let tmp = dest.join(format!("tmp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp).unwrap();
-        let st = Command::new("tar")
-            .arg("--zstd")
-            .arg("-xf")
-            .arg(&arch)
-            .arg("-C")
-            .arg(&tmp)
-            .status()
-            .expect("run tar");
-        assert!(st.success(), "tar --zstd -xf failed");
-        if std::fs::rename(tmp.join("wcxb"), &ready).is_err() {
-            // Another test binary won the race.
-            assert!(ready.join("0001.json").exists());
-        }
-        let _ = std::fs::remove_dir_all(&tmp);
-        ready
+        let data = tidings_testdata::full_data()?;
+        let archive = data.join("extraction/wcxb-v1.0-common.tar.zst");
+        Some(tidings_testdata::unpack_once(&archive, "wcxb-data", "wcxb/0001.json").join("wcxb"))
     })
+    .as_ref()
+}
+
+/// Directory holding `<id>.html` + `<id>.json`: the whole benchmark when the
+/// full data is there, else the fixture sample.
+pub fn wcxb_dir() -> PathBuf {
+    full_dir().cloned().unwrap_or_else(fixture_dir)
 }
 
 pub struct Page {
@@ -77,8 +49,12 @@ impl Page {
     }
 }
 
+/// A page of [`wcxb_dir`].
 pub fn page(id: &str) -> Page {
-    let dir = wcxb_dir();
+    page_in(&wcxb_dir(), id)
+}
+
+pub fn page_in(dir: &Path, id: &str) -> Page {
     Page {
         id: id.to_string(),
         html: std::fs::read(dir.join(format!("{id}.html"))).unwrap(),
@@ -89,8 +65,9 @@ pub fn page(id: &str) -> Page {
     }
 }
 
-pub fn all_ids() -> Vec<String> {
-    let mut ids: Vec<String> = std::fs::read_dir(wcxb_dir())
+/// The ids of every page in `dir`, sorted.
+pub fn ids_in(dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| {
             let p = e.ok()?.path();

@@ -1,8 +1,8 @@
-//! Loader for the shared news corpora (research use only; never shipped). Used by the
-//! evaluation examples and by corpus tests, which fail when the files are missing.
+//! Loader for the real news corpora (research use only; never shipped), from
+//! `TIDINGS_TEST_DATA` or `../shared/data` beside the repository. Used by the evaluation
+//! examples, which fail when the files are missing.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
 use tidings_core::Timestamp;
@@ -19,20 +19,20 @@ pub struct Doc {
     pub lewis_split: Option<String>,
 }
 
+/// `news/` of `TIDINGS_TEST_DATA`, or of `../shared/data` beside the repository.
 pub fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/news")
+    tidings_testdata::tool_data_dir().join("news")
 }
 
 /// Load `reuters21578` or `newsarticles`. Panics with the path when the file is missing:
 /// evaluations and corpus tests must not silently skip.
 pub fn load(name: &str) -> Vec<Doc> {
     let path = data_dir().join(format!("{name}.jsonl.gz"));
-    let f = std::fs::File::open(&path)
-        .unwrap_or_else(|e| panic!("corpus {} is required: {e}", path.display()));
-    let r = BufReader::new(flate2::read::GzDecoder::new(f));
-    r.lines()
+    assert!(path.is_file(), "corpus {} is required", path.display());
+    tidings_testdata::jsonl_lines(&path)
+        .iter()
         .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
             let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
             Doc {
                 id: s("id").unwrap(),

@@ -1,17 +1,11 @@
 //! Helpers shared by the integration tests: run the binary, start a server.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tidings");
-
-/// Where the shared real-world data lives (`../shared/data` from the repo root).
-#[allow(dead_code)]
-pub fn shared_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
-}
 
 /// A scratch installation: a data dir, and optionally a PostgreSQL URL.
 pub struct Install {

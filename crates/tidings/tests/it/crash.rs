@@ -3,7 +3,7 @@
 //! stored exactly once and none is lost.
 
 use crate::common::*;
-use crate::crawl::{crawl_env, origin};
+use crate::crawl::{crawl_env, origin_filled};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -46,7 +46,7 @@ fn moments(seed: u64, n: usize) -> Vec<Duration> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_five_times_loses_and_duplicates_nothing() {
     const ARTICLES: usize = 2000;
-    let o = origin(ARTICLES, 20, 0).await;
+    let o = origin_filled(ARTICLES, 20).await;
     let i = Install::sqlite();
     for s in 0..20 {
         let out = i.run(&["--allow-private-networks", "source", "add", &o.feed_url(s)]);

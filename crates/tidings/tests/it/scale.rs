@@ -6,7 +6,7 @@
 
 use crate::common::*;
 use crate::community::{PW, Web, cli_user};
-use crate::crawl::origin;
+use crate::crawl::origin_filled;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -80,7 +80,7 @@ async fn two_crawlers_two_web_nodes_one_killed() {
         eprintln!("skipped: set TIDINGS_TEST_PG_URL to run the scale-out test");
         return;
     };
-    let o = origin(ARTICLES, 20, 0).await;
+    let o = origin_filled(ARTICLES, 20).await;
     for s in 0..20 {
         let out = i.run(&["--allow-private-networks", "source", "add", &o.feed_url(s)]);
         assert!(out.status.success(), "{}", stderr(&out));

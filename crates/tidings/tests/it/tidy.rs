@@ -59,6 +59,7 @@ fn crates_depend_only_along_the_data_flow() {
         ),
         // Test and benchmark infrastructure: stands alone, never shipped.
         ("tidings-origin", &[]),
+        ("tidings-testdata", &[]),
     ];
     for (name, ok) in allowed {
         let Some(actual) = deps.get(*name) else {
@@ -72,10 +73,12 @@ fn crates_depend_only_along_the_data_flow() {
         }
     }
     for (name, d) in &deps {
-        assert!(
-            !d.contains("tidings-origin"),
-            "{name} ships test infrastructure (tidings-origin) as a normal dependency"
-        );
+        for infra in ["tidings-origin", "tidings-testdata"] {
+            assert!(
+                !d.contains(infra),
+                "{name} ships test infrastructure ({infra}) as a normal dependency"
+            );
+        }
     }
     for name in deps.keys() {
         assert!(

@@ -1,9 +1,9 @@
-//! Loader for the shared news corpora (research use only; never shipped). Used by the
-//! evaluation examples and by corpus tests, which fail when the files are missing.
+//! Loader for the news corpora: the real ones (research use only; never shipped) for the
+//! evaluation examples and full-data tests, and the fixture corpus in the repository for
+//! the tests that run everywhere.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::Path;
 
 use tidings_core::Timestamp;
 
@@ -17,22 +17,29 @@ pub struct Doc {
     pub url: Option<String>,
     pub topics: Vec<String>,
     pub lewis_split: Option<String>,
+    /// Fixture corpus only: the label shared by articles about one event.
+    pub event: Option<String>,
 }
 
-pub fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/news")
-}
-
-/// Load `reuters21578` or `newsarticles`. Panics with the path when the file is missing:
-/// evaluations and corpus tests must not silently skip.
+/// Load `reuters21578` or `newsarticles` from `TIDINGS_TEST_DATA` (or `../shared/data`
+/// beside the repository, for the examples). Panics with the path when the file is
+/// missing: evaluations and corpus tests must not silently skip.
 pub fn load(name: &str) -> Vec<Doc> {
-    let path = data_dir().join(format!("{name}.jsonl.gz"));
-    let f = std::fs::File::open(&path)
-        .unwrap_or_else(|e| panic!("corpus {} is required: {e}", path.display()));
-    let r = BufReader::new(flate2::read::GzDecoder::new(f));
-    r.lines()
+    let path = tidings_testdata::tool_data_dir().join(format!("news/{name}.jsonl.gz"));
+    assert!(path.is_file(), "corpus {} is required", path.display());
+    load_path(&path)
+}
+
+/// Our own fixture corpus (`crates/origin/fixtures/news.jsonl`), in corpus order.
+pub fn fixture() -> Vec<Doc> {
+    load_path(&tidings_testdata::news_fixture())
+}
+
+pub fn load_path(path: &Path) -> Vec<Doc> {
+    tidings_testdata::jsonl_lines(path)
+        .into_iter()
         .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&l).unwrap();
             let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
             Doc {
                 id: s("id").unwrap(),
@@ -51,6 +58,7 @@ pub fn load(name: &str) -> Vec<Doc> {
                     })
                     .unwrap_or_default(),
                 lewis_split: s("lewis_split"),
+                event: s("event"),
             }
         })
         .collect()
