@@ -284,9 +284,20 @@ impl Stats {
 /// A text node at least this long outside `<p>` and links counts as prose.
 const LOOSE_MIN: usize = 100;
 
+/// Repeated cards (see [`Ctx::read_as_article`]): at least this many siblings,
+const CARD_MIN: usize = 3;
+/// each with at most this much text,
+const CARD_MAX_TEXT: u32 = 300;
+/// of which at least this share is link text,
+const CARD_MIN_LINK: f32 = 0.3;
+/// and less than this share of the page's paragraph text after the group.
+const CARD_MAX_AFTER: f32 = 0.2;
+
 pub struct BodyResult {
     pub blocks: Vec<Block>,
     pub method: &'static str,
+    /// The containers the blocks come from.
+    pub containers: Vec<Ix>,
     /// Share of the page's (unpruned) paragraph text inside the chosen containers.
     pub coverage: f32,
 }
@@ -303,6 +314,13 @@ pub struct Ctx<'a> {
     consent: Vec<bool>,
     /// A discussion thread: its posts (and comments) are the content.
     pub forum: bool,
+    /// The page is one article (expected or declared): its furniture rules apply.
+    pub article: bool,
+    /// Repeated cards found because the page is one article (outermost only).
+    pub cards: Vec<Ix>,
+    /// Their paragraph text: not counted as the page's when judging how much of
+    /// it a container holds (a two-paragraph story beside forty cards with deks).
+    cards_ptext: u32,
     /// The node or an ancestor is pruned.
     pruned: Vec<bool>,
 }
@@ -444,6 +462,9 @@ impl<'a> Ctx<'a> {
             body_good_text: 0,
             consent,
             forum: thread != Thread::No,
+            article: false,
+            cards: Vec::new(),
+            cards_ptext: 0,
             pruned: Vec::new(),
         };
         ctx.finish();
@@ -462,6 +483,9 @@ impl<'a> Ctx<'a> {
             body_good_text: 0,
             consent: self.consent.clone(),
             forum: self.forum,
+            article: self.article,
+            cards: self.cards.clone(),
+            cards_ptext: self.cards_ptext,
             pruned: Vec::new(),
         };
         ctx.finish();
@@ -536,6 +560,137 @@ impl<'a> Ctx<'a> {
     /// Inside a cookie-consent dialog: its prose never votes for a container.
     fn in_consent(&self, ix: Ix) -> bool {
         self.consent.get(ix).copied().unwrap_or(false)
+    }
+
+    /// Reads the page as one article: its furniture rules apply, and repeated cards
+    /// are found. A card is one of at least [`CARD_MIN`] siblings (`div`, `li`,
+    /// `article`, `section`) of one tag and class, most of the group, each showing a
+    /// heading, a picture or a `<time>`, holding little text ([`CARD_MAX_TEXT`]) of
+    /// which links are a good part ([`CARD_MIN_LINK`]) or the heading: headline
+    /// rails, "More from …" cards, playlists, one `<article>` per other story. A
+    /// group followed by much of the page's paragraph text is inside the story (a
+    /// roundup's product cards). Cards are not pruned (a container that holds them
+    /// keeps them: there they are the page's content), but their text does not count
+    /// as the page's when a container's share is judged, and Readability's copy of
+    /// the document loses the cards outside the containers ours found.
+    pub fn read_as_article(&mut self) {
+        self.article = true;
+        let arena = self.arena;
+        // A card shows a headline or a picture or a time: a heading, an image or a
+        // `<time>` inside (a list of links in a story's body has none of them).
+        // A card whose headline is a link needs no more link text than that.
+        let mut shows = vec![false; arena.nodes.len()];
+        let mut linked_head = vec![false; arena.nodes.len()];
+        for ix in (0..arena.nodes.len()).rev() {
+            let Some(n) = arena.get(ix) else { continue };
+            let heading =
+                n.is_element() && matches!(n.tag.as_str(), "h2" | "h3" | "h4" | "h5" | "h6");
+            let own =
+                heading || (n.is_element() && matches!(n.tag.as_str(), "img" | "picture" | "time"));
+            let st = self.stats(ix);
+            let own_linked = heading && st.text > 0 && st.link as f32 >= 0.8 * st.text as f32;
+            let up = (
+                own || shows.get(ix).copied().unwrap_or(false),
+                own_linked || linked_head.get(ix).copied().unwrap_or(false),
+            );
+            if let Some(slot) = shows.get_mut(ix) {
+                *slot = up.0;
+            }
+            if let Some(slot) = linked_head.get_mut(ix) {
+                *slot = up.1;
+            }
+            if let Some(p) = n.parent {
+                if up.0
+                    && let Some(slot) = shows.get_mut(p)
+                {
+                    *slot = true;
+                }
+                if up.1
+                    && let Some(slot) = linked_head.get_mut(p)
+                {
+                    *slot = true;
+                }
+            }
+        }
+        // Paragraph text from each position on (pre-order), outside pruned subtrees:
+        // cards followed by more of the story are part of it (a listicle's product
+        // cards, linked section headings); rails come after the story or beside it.
+        let n = arena.nodes.len();
+        let mut after = vec![0u32; n + 1];
+        for ix in (0..n).rev() {
+            let own = match arena.get(ix) {
+                Some(node) if node.is_el("p") && !self.in_pruned(ix) => self.stats(ix).ptext,
+                _ => 0,
+            };
+            let next = after.get(ix + 1).copied().unwrap_or(0);
+            if let Some(slot) = after.get_mut(ix) {
+                *slot = next.saturating_add(own);
+            }
+        }
+        let total = after.first().copied().unwrap_or(0).max(1) as f32;
+        let mut cards = Vec::new();
+        let mut groups: std::collections::HashMap<(&str, &str), (usize, Vec<Ix>)> =
+            Default::default();
+        for (ix, node) in arena.nodes.iter().enumerate() {
+            if !node.is_element() || node.children.len() < CARD_MIN || self.in_pruned(ix) {
+                continue;
+            }
+            groups.clear();
+            for &k in arena.children(ix) {
+                let Some(n) = arena.get(k) else { continue };
+                if !n.is_element()
+                    || self.is_bad(k)
+                    || !matches!(n.tag.as_str(), "div" | "li" | "article" | "section")
+                {
+                    continue;
+                }
+                let st = self.stats(k);
+                let text = st.text.saturating_sub(st.raw);
+                let card = st.link > 0
+                    && shows.get(k).copied().unwrap_or(false)
+                    && text <= CARD_MAX_TEXT
+                    && (st.link as f32 >= CARD_MIN_LINK * text as f32
+                        || linked_head.get(k).copied().unwrap_or(false));
+                let e = groups
+                    .entry((n.tag.as_str(), n.attr("class").unwrap_or("")))
+                    .or_default();
+                e.0 += 1;
+                if card {
+                    e.1.push(k);
+                }
+            }
+            for (_, (members, found)) in groups.drain() {
+                if found.len() < CARD_MIN || 2 * found.len() < members {
+                    continue;
+                }
+                let rest = found
+                    .last()
+                    .map(|&m| after.get(subtree_end(arena, m)).copied().unwrap_or(0))
+                    .unwrap_or(0);
+                if (rest as f32) < CARD_MAX_AFTER * total {
+                    cards.extend(found);
+                }
+            }
+        }
+        // Cards nested in other cards count once.
+        cards.sort_unstable();
+        let mut end = 0;
+        cards.retain(|&c| {
+            let outer = c >= end;
+            if outer {
+                end = subtree_end(arena, c);
+            }
+            outer
+        });
+        self.cards_ptext = cards.iter().map(|&c| self.good_ptext(c)).sum();
+        self.cards = cards;
+    }
+
+    /// Whether `ix` lies inside one of `roots`' subtrees.
+    pub fn inside_any(&self, ix: Ix, roots: &[Ix]) -> bool {
+        roots
+            .iter()
+            .any(|&r| (r..subtree_end(self.arena, r)).contains(&ix))
     }
 
     /// Characters of text in the page outside pruned subtrees.
@@ -800,7 +955,7 @@ fn self_bad(
 pub fn find_container(ctx: &Ctx<'_>, headline: Option<Ix>) -> (Vec<Ix>, &'static str) {
     let arena = ctx.arena;
     let body = arena.find_tag(0, "body").unwrap_or(0);
-    let body_p = ctx.good_ptext(body).max(1);
+    let body_p = ctx.good_ptext(body).saturating_sub(ctx.cards_ptext).max(1);
     let min_ok = |p: u32| p >= 200 || (p as f32) >= 0.6 * body_p as f32;
 
     // Tier 0: schema.org articleBody.
@@ -1488,6 +1643,7 @@ pub fn filter_blocks(
     title: Option<&str>,
     strict: bool,
     thread: bool,
+    article: bool,
 ) {
     let title_key = title.map(norm_key).unwrap_or_default();
     // Teaser sections under telling headings.
@@ -1534,7 +1690,7 @@ pub fn filter_blocks(
         }
     }
     let mut seen = std::collections::HashSet::new();
-    for (b, key) in blocks.iter_mut().zip(keys) {
+    for (b, key) in blocks.iter_mut().zip(&keys) {
         if !b.keep {
             continue;
         }
@@ -1548,7 +1704,7 @@ pub fn filter_blocks(
             continue;
         }
         // The headline is shown separately: never twice.
-        if !title_key.is_empty() && (key == title_key || (b.kind == BlockKind::Heading(1))) {
+        if !title_key.is_empty() && (*key == title_key || (b.kind == BlockKind::Heading(1))) {
             b.keep = false;
             continue;
         }
@@ -1568,14 +1724,14 @@ pub fn filter_blocks(
             b.keep = false;
             continue;
         }
-        if ld > 0.3 && n < 300 && is_teaser_line(&key) {
+        if ld > 0.3 && n < 300 && is_teaser_line(key) {
             b.html_only = true;
         }
         if is_byline_line(&b.text) {
             b.keep = false;
             continue;
         }
-        if strict && is_furniture_line(&b.text, &key) {
+        if strict && is_furniture_line(&b.text, key) {
             b.keep = false;
             continue;
         }
@@ -1608,6 +1764,9 @@ pub fn filter_blocks(
             b.keep = false;
         }
     }
+    if article {
+        article_furniture(arena, blocks, &keys, thread);
+    }
     // A lone date line at either edge of the body is the dateline (metadata);
     // inside the body it can be a timeline entry, so it stays there.
     if strict {
@@ -1638,6 +1797,315 @@ pub fn filter_blocks(
             break;
         }
     }
+}
+
+/// What an article's page puts around and between its paragraphs (applied when the
+/// page is read as one article): time stamps alone (a playlist's "01:01:43", a
+/// list's "11/20/2019 01:14 PM"); links with only a time stamp beside them
+/// (headline lists); runs of short, mostly-link blocks (rails); login, newsletter,
+/// conference calls; copyright and street-address lines; link spam; and, on a page
+/// that is not a thread, everything from a comments label on.
+fn article_furniture(arena: &Arena, blocks: &mut [Block], keys: &[String], thread: bool) {
+    let mut cut = false;
+    for (b, key) in blocks.iter_mut().zip(keys) {
+        if cut {
+            b.keep = false;
+            continue;
+        }
+        if !b.keep || b.kind == BlockKind::Image {
+            continue;
+        }
+        let cell = b.kind == BlockKind::Cell;
+        if !thread && is_comments_label(key, b.kind) {
+            cut = true;
+            b.keep = false;
+            continue;
+        }
+        let n = b.chars();
+        let ld = b.link_density();
+        // Time stamps, datelines and headline items (a table's cells are data: their
+        // dates stay). A date alone inside the body can be a timeline's entry; a
+        // clock time, a duration or "32M ago" alone is a list's or a playlist's.
+        let stamped = !cell
+            && (crate::dates::stamp_line(&b.text).is_some_and(|s| s.time || s.relative)
+                || crate::dates::is_dateline(&b.text)
+                || (n < 250
+                    && b.link_chars > 0
+                    && crate::dates::is_stamp_line(&unlinked(arena, b))));
+        let drop = stamped
+            || is_call_to_action(key, ld)
+            || is_legal_line(&b.text, key)
+            || (n < 400 && ld >= 0.7 && links_in(arena, b) >= SPAM_LINKS);
+        if drop {
+            b.keep = false;
+        }
+    }
+    // Rails that escaped the card rule: runs of short blocks that are mostly link.
+    let mut run: Vec<usize> = Vec::new();
+    let flush = |run: &mut Vec<usize>, blocks: &mut [Block]| {
+        if run.len() >= RAIL_MIN {
+            for &i in run.iter() {
+                if let Some(b) = blocks.get_mut(i) {
+                    b.keep = false;
+                }
+            }
+        }
+        run.clear();
+    };
+    // Only at the end of the body: inside it, a list of links is the story's own
+    // (a changelog's bug links, a list of sources).
+    for i in (0..blocks.len()).rev() {
+        let Some(b) = blocks.get(i) else { continue };
+        if !b.keep || matches!(b.kind, BlockKind::Image | BlockKind::Cell) {
+            continue;
+        }
+        if b.chars() < RAIL_MAX_CHARS && b.link_density() >= 0.5 {
+            run.push(i);
+        } else {
+            break;
+        }
+    }
+    flush(&mut run, blocks);
+}
+
+/// A run of at least this many short, mostly-link blocks is a rail,
+const RAIL_MIN: usize = 3;
+/// each block shorter than this.
+const RAIL_MAX_CHARS: usize = 150;
+/// A short block with this many links, nearly all link text, is link spam (a long
+/// one can be a story's list of sources).
+const SPAM_LINKS: usize = 5;
+
+/// The block's text outside links.
+fn unlinked(arena: &Arena, b: &Block) -> String {
+    let mut out = String::new();
+    for &t in &b.texts {
+        if nearest_below(arena, t, b.owner, "a").is_none()
+            && let Some(n) = arena.get(t)
+        {
+            out.push_str(&n.text);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Distinct links in the block.
+fn links_in(arena: &Arena, b: &Block) -> usize {
+    let mut seen: Vec<Ix> = Vec::new();
+    for &t in &b.texts {
+        if let Some(a) = nearest_below(arena, t, b.owner, "a")
+            && !seen.contains(&a)
+        {
+            seen.push(a);
+        }
+    }
+    seen.len()
+}
+
+/// The nearest `tag` element above `from`, not going past `top`.
+fn nearest_below(arena: &Arena, from: Ix, top: Ix, tag: &str) -> Option<Ix> {
+    let mut cur = arena.parent(from);
+    let mut hops = 0;
+    while let Some(ix) = cur {
+        if arena.tag(ix) == tag {
+            return Some(ix);
+        }
+        if ix == top || hops > 32 {
+            return None;
+        }
+        hops += 1;
+        cur = arena.parent(ix);
+    }
+    None
+}
+
+/// "23 Comments", "Comments (7)", a "Comments" heading, "Join the conversation",
+/// "Leave a reply": the start of a comment section. A bare "Comments" that is not a
+/// heading can be a label in the story (a table's column, a code listing's field).
+fn is_comments_label(key: &str, kind: BlockKind) -> bool {
+    if key.len() > 40 {
+        return false;
+    }
+    let rest = key
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
+    let rest = rest
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end();
+    let counted = rest.len() < key.len();
+    let heading = matches!(kind, BlockKind::Heading(_));
+    (matches!(rest, "comments" | "responses" | "replies") && (counted || heading))
+        || matches!(
+            rest,
+            "reader comments"
+                | "show comments"
+                | "view comments"
+                | "load comments"
+                | "join the conversation"
+                | "join the discussion"
+                | "leave a reply"
+                | "leave a comment"
+                | "add a comment"
+                | "post a comment"
+        )
+        || rest.starts_with("thoughts on ")
+        || rest.starts_with("responses to ")
+}
+
+/// "Log in", "Sign up for our newsletter", "Register for the … Summit", "Get
+/// breaking news alerts in your inbox": a call to act, not article text. Short, and
+/// either mostly link or starting with the verb.
+fn is_call_to_action(key: &str, ld: f32) -> bool {
+    const TOPICS: &[&str] = &[
+        "log in",
+        "login",
+        "sign in",
+        "sign up",
+        "signup",
+        "register",
+        "registration",
+        "subscribe",
+        "subscription",
+        "subscriber",
+        "newsletter",
+        "newsletters",
+        "inbox",
+        "alerts",
+        "account",
+        "conference",
+        "summit",
+        "webinar",
+        "membership",
+    ];
+    const VERBS: &[&str] = &[
+        "log",
+        "login",
+        "sign",
+        "register",
+        "subscribe",
+        "get",
+        "join",
+        "create",
+        "download",
+        "follow",
+        "click",
+        "try",
+        "start",
+        "unlock",
+        "become",
+    ];
+    if key.len() > 200 {
+        return false;
+    }
+    let words = key.split_whitespace().count();
+    if words == 0 || words > 16 {
+        return false;
+    }
+    let topic = TOPICS.iter().any(|t| {
+        key.match_indices(t).any(|(i, _)| {
+            let before = key
+                .get(..i)
+                .is_none_or(|s| s.is_empty() || s.ends_with(' '));
+            let after = key
+                .get(i + t.len()..)
+                .is_none_or(|s| s.is_empty() || s.starts_with(' '));
+            before && after
+        })
+    });
+    let verb = key
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| VERBS.contains(&w));
+    topic && (ld >= 0.5 || verb)
+}
+
+/// Copyright notices and street addresses (a footer's lines).
+fn is_legal_line(text: &str, key: &str) -> bool {
+    let n = text.chars().count();
+    if n >= 250 {
+        return false;
+    }
+    // "© 2026 …", "Copyright 2026", "All rights reserved" (a "™©" joke in a
+    // sentence is not a notice).
+    let year_after = |i: usize| {
+        text.get(i..).is_some_and(|t| {
+            t.split_whitespace()
+                .take(3)
+                .any(|w| w.trim_matches(|c: char| !c.is_ascii_digit()).len() == 4)
+        })
+    };
+    if key.contains("all rights reserved")
+        || key.starts_with("copyright ")
+        || text.match_indices('©').any(|(i, _)| year_after(i))
+    {
+        return true;
+    }
+    n < 200 && is_address(text)
+}
+
+/// "410 Commerce Street, Suite 200, Harlow, OH 44102", "17 Mill Street, Port Ellen,
+/// PA 17011 · (717) 555-0142": a house number followed by a street word, and a
+/// postal code or a phone number.
+fn is_address(text: &str) -> bool {
+    const STREET: &[&str] = &[
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "road",
+        "rd",
+        "boulevard",
+        "blvd",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "way",
+        "plaza",
+        "place",
+        "pl",
+        "square",
+        "sq",
+        "court",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "suite",
+        "floor",
+    ];
+    let toks: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '·' | '|' | ';'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let street =
+        toks.iter().enumerate().any(|(i, t)| {
+            (1..=5).contains(&t.len())
+                && t.chars().all(|c| c.is_ascii_digit())
+                && toks.iter().skip(i + 1).take(4).any(|w| {
+                    STREET.contains(&w.trim_end_matches('.').to_ascii_lowercase().as_str())
+                })
+        });
+    if !street {
+        return false;
+    }
+    let zip = toks.windows(2).any(|w| {
+        let (Some(st), Some(z)) = (w.first(), w.get(1)) else {
+            return false;
+        };
+        st.len() == 2
+            && st.chars().all(|c| c.is_ascii_uppercase())
+            && z.get(..5)
+                .is_some_and(|d| d.len() == 5 && d.chars().all(|c| c.is_ascii_digit()))
+    });
+    let phone = toks.iter().any(|t| {
+        let t = t.trim_matches(|c: char| !c.is_ascii_digit());
+        t.len() == 8
+            && t.get(3..4) == Some("-")
+            && t.chars().filter(char::is_ascii_digit).count() == 7
+    });
+    zip || phone
 }
 
 /// "Related: <headline>", "READ MORE: <headline>" lines inside a body.
@@ -1802,7 +2270,7 @@ pub fn nearest(arena: &Arena, from: Ix, tags: &[&str]) -> Option<Ix> {
 pub fn extract_whole(ctx: &Ctx<'_>, title: Option<&str>) -> Vec<Block> {
     let body = ctx.arena.find_tag(0, "body").unwrap_or(0);
     let mut blocks = segment(ctx, body);
-    filter_blocks(ctx.arena, &mut blocks, title, false, ctx.forum);
+    filter_blocks(ctx.arena, &mut blocks, title, false, ctx.forum, false);
     // Site headers and footers outside `<header>`/`<footer>`.
     drop_tail_outside_core(ctx, &mut blocks, body, true);
     blocks
@@ -1830,13 +2298,14 @@ pub fn extract_body_in(ctx: &Ctx<'_>, title: Option<&str>) -> BodyResult {
     for &c in &containers {
         blocks.extend(segment(ctx, c));
     }
-    filter_blocks(arena, &mut blocks, title, true, ctx.forum);
+    filter_blocks(arena, &mut blocks, title, true, ctx.forum, ctx.article);
     if let [c] = containers.as_slice() {
         drop_tail_outside_core(ctx, &mut blocks, *c, false);
     }
     BodyResult {
         blocks,
         method,
+        containers,
         coverage,
     }
 }
@@ -1921,6 +2390,89 @@ mod tests {
             "dont miss ärgerfrei"
         );
         assert_eq!(super::norm_key("..."), "");
+    }
+
+    #[test]
+    fn article_furniture_lines() {
+        use super::{BlockKind, is_call_to_action, is_comments_label, is_legal_line, norm_key};
+        let label = |t: &str, k| is_comments_label(&norm_key(t), k);
+        assert!(label("23 Comments", BlockKind::Other));
+        assert!(label("Comments (7)", BlockKind::Other));
+        assert!(label("Comments", BlockKind::Heading(3)));
+        assert!(label("Join the conversation", BlockKind::Other));
+        // A bare label inside a story (a table column, a code listing's field).
+        assert!(!label("Comments", BlockKind::Other));
+        assert!(!label("Comment", BlockKind::Heading(3)));
+        assert!(!label("Comments from the minister", BlockKind::Heading(2)));
+        let cta = |t: &str, ld| is_call_to_action(&norm_key(t), ld);
+        assert!(cta("Sign up for the Morning Briefing newsletter", 1.0));
+        assert!(cta("Register for the Energy Futures Conference", 0.0));
+        assert!(cta("Log in", 1.0));
+        assert!(!cta("The newsletter's editor resigned on Monday.", 0.0));
+        assert!(!cta(
+            "Registration for the event opened on Monday, officials said.",
+            0.0
+        ));
+        let legal = |t: &str| is_legal_line(t, &norm_key(t));
+        assert!(legal(
+            "Copyright © 2026 Courier Media Group. All rights reserved."
+        ));
+        assert!(legal(
+            "The Daily Courier, 410 Commerce Street, Suite 200, Harlow, OH 44102"
+        ));
+        assert!(legal("17 Mill Street, Port Ellen · (717) 555-0142"));
+        assert!(!legal(
+            "The crash happened outside 410 Commerce Street on Monday."
+        ));
+        assert!(!legal(
+            "This isn't supposed to be a manifesto™© we just think it's cool."
+        ));
+    }
+
+    /// Cards after a short story are not the story's: Readability does not get to
+    /// merge them, and their deks do not stop a small body container from being
+    /// taken. A roundup's cards followed by more of the article stay.
+    #[test]
+    fn cards_around_a_short_story() {
+        let cards: String = (1..=12)
+            .map(|i| {
+                format!(
+                    r#"<div class="tile"><a href="/n/{i}"><img src="/i/{i}.jpg"></a><h3><a href="/n/{i}">Other headline number {i} about the council</a></h3><p>A short dek for story {i}, with a few more words.</p></div>"#
+                )
+            })
+            .collect();
+        let html = format!(
+            r#"<html><body><div class="col"><h1>The story</h1><div class="story-text"><p>{}</p><p>{}</p></div><div class="grid">{cards}</div></div></body></html>"#,
+            "storyword, ".repeat(20),
+            "secondword, ".repeat(20)
+        );
+        let doc = dom_query::Document::from(html.as_str());
+        let arena = crate::arena::Arena::from_document(&doc);
+        let mut ctx = super::Ctx::new(&arena, super::Names::Article, super::Thread::No);
+        ctx.read_as_article();
+        assert_eq!(ctx.cards.len(), 12);
+        let res = super::extract_body_in(&ctx, Some("The story"));
+        let text: String = res
+            .blocks
+            .iter()
+            .filter(|b| b.keep)
+            .map(|b| b.text.as_str())
+            .collect();
+        assert!(
+            text.contains("storyword") && text.contains("secondword"),
+            "{text}"
+        );
+        assert!(!text.contains("Other headline"), "{text}");
+        // The same cards followed by the rest of a long article are the article's.
+        let roundup = html.replace(
+            "</div></div></body>",
+            &format!("</div><p>{}</p></div></body>", "closingword, ".repeat(200)),
+        );
+        let doc = dom_query::Document::from(roundup.as_str());
+        let arena = crate::arena::Arena::from_document(&doc);
+        let mut ctx = super::Ctx::new(&arena, super::Names::Article, super::Thread::No);
+        ctx.read_as_article();
+        assert!(ctx.cards.is_empty());
     }
 
     #[test]
