@@ -25,18 +25,25 @@ fn run_dom_smoothie(
     arena: &Arena,
     base: &Url,
     title: Option<&str>,
-    consent: Vec<dom_query::NodeId>,
+    remove: Vec<dom_query::NodeId>,
     thread: bool,
+    article: bool,
 ) -> Option<Rendered> {
     if arena.max_depth_seen > 400 || arena.nodes.len() >= arena::MAX_NODES {
         return None;
     }
-    let cfg = dom_smoothie::Config {
+    let mut cfg = dom_smoothie::Config {
         text_mode: dom_smoothie::TextMode::Raw,
         // We read JSON-LD ourselves.
         disable_json_ld: true,
         ..Default::default()
     };
+    // Readability retries with its rules relaxed, and returns the longest of its
+    // attempts, while what it found is shorter than `char_threshold` (500): on a
+    // short news item that is the story's column with its rails and menus.
+    if article {
+        cfg.char_threshold = ARTICLE_CHAR_THRESHOLD;
+    }
     // We never output embeds (videos come from metadata), and dom_smoothie 0.19
     // slices embed attributes on byte offsets that can split a UTF-8 character
     // (a panic our fuzzer found): take them out before it sees the document.
@@ -48,9 +55,10 @@ fn run_dom_smoothie(
         }
     }
     // Cookie-consent dialogs are pages of prose that Readability can take for the
-    // article (our own candidate prunes them by the same words). Removed by the
-    // nodes our pass found: a CSS selector for them cost 5 % of our time.
-    for id in consent {
+    // article (our own candidate prunes them by the same words), and an article's
+    // repeated cards are other stories. Removed by the nodes our pass found: a CSS
+    // selector for them cost 5 % of our time.
+    for id in remove {
         doc.tree.remove_from_parent(&id);
     }
     // Belt and braces: a panic inside a third-party extractor must cost us the
@@ -65,13 +73,17 @@ fn run_dom_smoothie(
     let a2 = Arena::from_document(&frag);
     let ctx = body::Ctx::new(&a2, body::Names::Off, body::Thread::No);
     let mut blocks = body::segment(&ctx, a2.root());
-    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS, thread);
+    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS, thread, article);
     // Readability's sibling merging brings end matter too (the rule of our body).
     body::drop_tail_outside_core(&ctx, &mut blocks, a2.root(), false);
     Some(render::render(&a2, &blocks, base))
 }
 
 const STRICT_DS: bool = false;
+
+/// Readability's first, strict attempt is an article's answer from this many
+/// characters on (two short paragraphs; dom_smoothie's default is 500).
+const ARTICLE_CHAR_THRESHOLD: usize = 300;
 
 /// Container methods precise enough that a second opinion does not pay for its time
 /// (measured on WCXB: skipping Readability there changes F1 by < 0.001).
@@ -127,11 +139,17 @@ fn candidates_in(
         && ours.text.chars().count() >= 200
         && (res.coverage >= MIN_COVERAGE || res.method == "posts");
     let ds = if always_ds || !confident {
-        let consent = ctx
+        let outside = ctx
+            .cards
+            .iter()
+            .copied()
+            .filter(|&c| !ctx.inside_any(c, &res.containers));
+        let remove = ctx
             .consent_roots()
+            .chain(outside)
             .filter_map(|ix| arena.dom_ids.get(ix).copied())
             .collect();
-        run_dom_smoothie(doc, arena, base, title, consent, ctx.forum)
+        run_dom_smoothie(doc, arena, base, title, remove, ctx.forum, ctx.article)
     } else {
         None
     };
@@ -160,10 +178,13 @@ pub fn extract_body(
     page: &Page<'_>,
 ) -> BodyOut {
     let title = page.title;
-    let ctx = thread_ctx(arena, body::Names::Article, page.thread);
+    let mut ctx = thread_ctx(arena, body::Names::Article, page.thread);
+    if page.article {
+        ctx.read_as_article();
+    }
     let mut chosen = choose(candidates_in(&ctx, doc, base, title, false));
     if let Some(ld) = page.ld_body
-        && let Some(better) = ld_candidate(ld, &chosen, base, title)
+        && let Some(better) = ld_candidate(ld, &chosen, base, title, page.article)
     {
         chosen = better;
     }
@@ -205,7 +226,13 @@ pub fn extract_body(
 /// The JSON-LD `articleBody`, when it holds the chosen body and more: both DOM
 /// candidates fail mostly by missing content (split bodies, "read more" folds),
 /// while a publisher's own copy is complete or cut short, rarely padded.
-fn ld_candidate(ld: &str, chosen: &BodyOut, base: &Url, title: Option<&str>) -> Option<BodyOut> {
+fn ld_candidate(
+    ld: &str,
+    chosen: &BodyOut,
+    base: &Url,
+    title: Option<&str>,
+    article: bool,
+) -> Option<BodyOut> {
     // Cheap bound first: a shorter copy cannot hold more.
     if ld.len() <= chosen.text.len() {
         return None;
@@ -224,7 +251,7 @@ fn ld_candidate(ld: &str, chosen: &BodyOut, base: &Url, title: Option<&str>) -> 
     let a2 = Arena::from_document(&frag);
     let ctx = body::Ctx::new(&a2, body::Names::Off, body::Thread::No);
     let mut blocks = body::segment(&ctx, a2.root());
-    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS, false);
+    body::filter_blocks(&a2, &mut blocks, title, STRICT_DS, false, article);
     let r = render::render(&a2, &blocks, base);
     let sc = shingles(&chosen.text);
     let sl = shingles(&r.text);

@@ -401,3 +401,256 @@ mod tests {
         assert!(parse_date("yesterday").is_none());
     }
 }
+
+/// What a line made only of time stamps holds (see [`stamp_line`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stamp {
+    /// A date: a month name, 11/20/2019, 2019-11-20.
+    pub date: bool,
+    /// A clock time or a duration: 01:14 PM, 01:01:43.
+    pub time: bool,
+    /// A relative time: 32M ago, 3 hours ago, yesterday.
+    pub relative: bool,
+}
+
+/// A line made only of time stamps: dates, clock times, video durations
+/// ("01:01:43"), relative times ("32M ago", "3 hours ago", "Yesterday"), zone names
+/// and "Updated"/"Posted" labels. Next to a link it marks a headline list or
+/// playlist item. Bare numbers are not stamps (a table's or a list's figures), and
+/// a month name needs a number beside it.
+pub fn stamp_line(s: &str) -> Option<Stamp> {
+    const LABELS: &[&str] = &[
+        "published",
+        "updated",
+        "last",
+        "posted",
+        "on",
+        "at",
+        "am",
+        "pm",
+        "a.m",
+        "p.m",
+        "et",
+        "pt",
+        "ct",
+        "mt",
+        "est",
+        "edt",
+        "pst",
+        "pdt",
+        "cst",
+        "cdt",
+        "gmt",
+        "utc",
+        "bst",
+        "cet",
+        "cest",
+        "-",
+        "|",
+        "•",
+        "·",
+        "/",
+    ];
+    const UNITS: &[&str] = &[
+        "s", "sec", "secs", "second", "seconds", "m", "min", "mins", "minute", "minutes", "h",
+        "hr", "hrs", "hour", "hours", "d", "day", "days", "w", "wk", "week", "weeks", "mo",
+        "month", "months", "y", "yr", "yrs", "year", "years",
+    ];
+    let s = s.trim();
+    if s.is_empty() || s.len() > 240 || s.chars().count() > 60 || !may_stamp(s) {
+        return None;
+    }
+    let toks: Vec<String> = s
+        .split_whitespace()
+        .map(|t| {
+            t.trim_matches(|c: char| matches!(c, ',' | '.' | '(' | ')' | '[' | ']' | ':'))
+                .to_lowercase()
+        })
+        .collect();
+    let ago = toks.iter().any(|t| t == "ago");
+    let mut st = Stamp::default();
+    let (mut month, mut number) = (false, false);
+    for t in &toks {
+        if t.is_empty() || LABELS.contains(&t.as_str()) || t == "ago" {
+            continue;
+        }
+        if matches!(t.as_str(), "yesterday" | "today" | "now" | "just") {
+            st.relative = true;
+            continue;
+        }
+        if month_of(t).is_some() {
+            month = true;
+            continue;
+        }
+        let digits = t.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 {
+            if ago && UNITS.contains(&t.as_str()) {
+                st.relative = true;
+                continue;
+            }
+            return None;
+        }
+        number = true;
+        let rest = t.get(digits..).unwrap_or("");
+        let seps = t.chars().filter(|c| matches!(c, '/' | '-' | '.')).count();
+        let numeric = t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '/' | ':' | '-'));
+        if numeric {
+            // A bare number is filler.
+            if t.contains(':') {
+                st.time = true;
+            } else if t.contains('/') || seps >= 2 {
+                st.date = true;
+            }
+        } else if matches!(rest, "am" | "pm")
+            || (rest.starts_with(':') && (rest.ends_with("am") || rest.ends_with("pm")))
+        {
+            st.time = true;
+        } else if ago && UNITS.contains(&rest) {
+            st.relative = true;
+        } else if !matches!(rest, "st" | "nd" | "rd" | "th") {
+            return None;
+        }
+    }
+    if month && number {
+        st.date = true;
+    }
+    (st != Stamp::default()).then_some(st)
+}
+
+/// Every stamp holds a digit, except "yesterday", "today" and "just now": a cheap
+/// first filter (these checks run on every short block of an article).
+fn may_stamp(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit()) || {
+        let l = s.to_lowercase();
+        l.contains("yesterday") || l.contains("today") || l.contains("now")
+    }
+}
+
+/// A line made only of time stamps (see [`stamp_line`]).
+pub fn is_stamp_line(s: &str) -> bool {
+    stamp_line(s).is_some()
+}
+
+/// A dateline with names: "Posted 2026-02-11 by Priya Menon", "Staff reporter
+/// 32M ago", "2026-02-01 · Eliza Marsh": a time stamp with at most four capitalised
+/// names and role words around it.
+pub fn is_dateline(s: &str) -> bool {
+    const ROLES: &[&str] = &[
+        "by",
+        "and",
+        "staff",
+        "reporter",
+        "writer",
+        "editor",
+        "correspondent",
+        "contributor",
+        "photographer",
+    ];
+    let s = s.trim();
+    if s.len() > 400 || s.chars().count() > 100 || !may_stamp(s) {
+        return false;
+    }
+    if s.split_whitespace().count() > 12 {
+        return false;
+    }
+    let mut names = 0;
+    let rest: Vec<&str> = s
+        .split_whitespace()
+        .filter(|t| {
+            let w = t.trim_matches(|c: char| !c.is_alphanumeric());
+            let lower = w.to_lowercase();
+            if ROLES.contains(&lower.as_str()) {
+                return false;
+            }
+            let name = w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\''))
+                && month_of(w).is_none()
+                && !matches!(
+                    lower.as_str(),
+                    "published" | "updated" | "posted" | "yesterday" | "today" | "last"
+                );
+            if name {
+                names += 1;
+            }
+            !name
+        })
+        .collect();
+    // A byline's marker: a role, a "Posted"-style label or a separator ("18:20
+    // Debate" is a programme's line, "Coachella (April 10-12)" a list's).
+    let marked = s.split_whitespace().any(|t| {
+        let w = t
+            .trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, '·' | '|' | '•'))
+            .to_lowercase();
+        ROLES.contains(&w.as_str())
+            || matches!(
+                w.as_str(),
+                "posted" | "published" | "updated" | "·" | "|" | "•"
+            )
+    });
+    // "Deon Farrow 32M ago": a relative time is marker enough.
+    names <= 4 && stamp_line(&rest.join(" ")).is_some_and(|st| marked || (st.relative && names > 0))
+}
+
+#[cfg(test)]
+mod stamp_tests {
+    use super::is_stamp_line;
+
+    #[test]
+    fn datelines() {
+        use super::is_dateline;
+        for s in [
+            "Posted 2026-02-11 by Priya Menon",
+            "Staff reporter 32M ago",
+            "2026-02-01 · Eliza Marsh",
+            "Deon Farrow 32M ago",
+            "By Jane Doe | Nov. 20, 2019, 1:14 p.m. ET",
+        ] {
+            assert!(is_dateline(s), "{s}");
+        }
+        for s in [
+            "The council met on March 3.",
+            "Jane Doe",
+            "Fares start at 89 dollars each way.",
+            "18:20 Debate",
+            "2. Lollapalooza Chile (March 13-15)",
+            "Rating: 4.8/5",
+        ] {
+            assert!(!is_dateline(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn stamp_lines() {
+        for s in [
+            "11/20/2019 01:14 PM",
+            "01:01:43",
+            "32M ago",
+            "3 hours ago",
+            "Yesterday",
+            "Updated 5 min ago",
+            "Nov. 20, 2019, 1:14 p.m. ET",
+            "2:15",
+            "(2 days ago)",
+        ] {
+            assert!(is_stamp_line(s), "{s}");
+        }
+        for s in [
+            "The bridge closed at 8 am.",
+            "Comments",
+            "1",
+            "2019",
+            "13.1%",
+            "5 min read",
+            "April",
+            "12:00 PM PT -- Sheriff's deputies were at The London",
+            "",
+            "ago",
+            "Chapter 4",
+        ] {
+            assert!(!is_stamp_line(s), "{s}");
+        }
+    }
+}

@@ -175,6 +175,7 @@ fn render_image(arena: &Arena, ix: Ix, base: &Url) -> Option<String> {
     let n = arena.get(ix)?;
     if n.attr("width").is_some_and(|w| w.trim() == "1")
         || n.attr("height").is_some_and(|h| h.trim() == "1")
+        || is_icon(n)
     {
         return None;
     }
@@ -207,6 +208,50 @@ fn render_image(arena: &Arena, ix: Ix, base: &Url) -> Option<String> {
     out.push('>');
     Some(out)
 }
+
+/// Share buttons and other icons: declared at most [`ICON_MAX_PX`] wide or high, or
+/// named as a share or social icon by their file name or alt text.
+fn is_icon(n: &crate::arena::Node) -> bool {
+    const NAMES: &[&str] = &[
+        "icon",
+        "icons",
+        "share",
+        "facebook",
+        "twitter",
+        "whatsapp",
+        "linkedin",
+        "pinterest",
+        "reddit",
+        "email",
+        "print",
+        "rss",
+    ];
+    let px = |a: &str| {
+        n.attr(a)
+            .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+            .is_some_and(|v| v <= ICON_MAX_PX)
+    };
+    if px("width") || px("height") {
+        return true;
+    }
+    let named = |v: &str| {
+        v.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| NAMES.iter().any(|x| w.eq_ignore_ascii_case(x)))
+    };
+    let file = n
+        .attr("src")
+        .map(|s| s.rsplit('/').next().unwrap_or(s))
+        .unwrap_or("");
+    named(file)
+        || n.attr("alt").is_some_and(|a| {
+            a.split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("share"))
+        })
+}
+
+/// Images at most this many pixels wide or high are icons.
+const ICON_MAX_PX: u32 = 64;
 
 fn nearest_within(arena: &Arena, from: Ix, tag: &str, hops: usize) -> bool {
     let mut cur = arena.parent(from);

@@ -2,13 +2,15 @@
 //! sites built from a news corpus (our fixture corpus by default, the real
 //! corpora when named; feeds + article pages with realistic chrome,
 //! some articles syndicated to a second site), the feed test suites, WCXB pages,
-//! and hostile servers (slow drip, endless bodies, redirect loops, error
-//! statuses, malformed XML, lying charsets, gzip bombs, huge feeds).
+//! hostile servers (slow drip, endless bodies, redirect loops, error
+//! statuses, malformed XML, lying charsets, gzip bombs, huge feeds), and news
+//! article pages with their expected text (`news_pages`, at `/newsroom/`).
 //! Everything listens on 127.0.0.1 only.
 
 #![allow(clippy::indexing_slicing)] // test infrastructure; inputs are our own
 
 pub mod hostile;
+pub mod news_pages;
 
 use axum::Router;
 use axum::body::Body;
@@ -326,6 +328,8 @@ fn router(state: Arc<OriginState>) -> Router {
         .route("/img/{name}", get(image))
         .route("/hostile/empty", get(empty))
         .route("/private/secret", get(|| async { "secret" }))
+        .route("/newsroom/", get(news_pages::index))
+        .route("/newsroom/{slug}", get(news_pages::serve))
         .merge(hostile::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
