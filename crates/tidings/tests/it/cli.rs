@@ -271,3 +271,66 @@ mod toml_like {
             .collect())
     }
 }
+
+/// `tidings extract --kind`: the flag reaches the engine. On the news regression
+/// pages that do not declare themselves articles, `--kind article` must give what
+/// the engine gives in article mode and the default what it gives under Auto; and on
+/// at least one of them the two differ (else this test could not fail).
+#[tokio::test]
+async fn extract_kind_flag_selects_article_mode() {
+    use tidings_extract::{Expect, Options, extract_with};
+    let i = Install::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let mut differing = 0;
+    for page in tidings_origin::news_pages::pages()
+        .iter()
+        .filter(|p| !p.declared)
+    {
+        let url = url::Url::parse(&page.url).unwrap();
+        let engine = |e: Expect| {
+            extract_with(page.html.as_bytes(), &url, None, &Options::expecting(e))
+                .text
+                .trim()
+                .to_string()
+        };
+        let (auto, article) = (engine(Expect::Auto), engine(Expect::Article));
+        if auto == article {
+            continue;
+        }
+        differing += 1;
+        let path = dir.path().join(format!("{}.html", page.slug));
+        std::fs::write(&path, &page.html).unwrap();
+        let p = path.to_str().unwrap();
+        for (args, want) in [
+            (
+                vec!["extract", p, "--url", &page.url, "--format", "text"],
+                &auto,
+            ),
+            (
+                vec![
+                    "extract", p, "--url", &page.url, "--format", "text", "--kind", "article",
+                ],
+                &article,
+            ),
+        ] {
+            let out = i.run(&args);
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout).trim(),
+                want.as_str(),
+                "{args:?}"
+            );
+        }
+    }
+    assert!(
+        differing > 0,
+        "no undeclared news page reads differently in article mode"
+    );
+    let out = i.run(&["extract", "x.html", "--kind", "listing"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("article"));
+}
