@@ -240,3 +240,181 @@ async fn place(
         }
     })
 }
+
+/// What `tidings recluster` is doing, for its progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReclusterPhase {
+    Reading,
+    Clustering,
+    Writing,
+}
+
+/// A stored article as re-clustering sees it.
+struct Stored {
+    id: ArticleId,
+    at: i64,
+    /// Its story before.
+    old: Option<StoryId>,
+    features: ArticleFeatures,
+}
+
+/// What a re-clustering did.
+#[derive(Debug, Clone, Default)]
+pub struct ReclusterReport {
+    pub articles: usize,
+    /// Articles whose stored features could not be read (left without a story).
+    pub unreadable: usize,
+    pub stories_before: i64,
+    pub stories: usize,
+    /// Stories with two or more articles.
+    pub multi: usize,
+    pub largest: usize,
+    /// Digests and round-ups, kept apart.
+    pub digests: usize,
+    pub outcome: tidings_store::ReclusterOutcome,
+}
+
+impl Pipeline {
+    /// Rebuild every story with the current clustering method: all stored
+    /// articles are clustered again oldest first, in memory, and the result
+    /// written in one transaction. A new story keeps the id of the old story
+    /// most of its articles came from (when no bigger one claimed it), so
+    /// links, comments and followers stay with the event.
+    pub async fn recluster(
+        &self,
+        progress: &(dyn Fn(ReclusterPhase, u64, u64) + Sync),
+    ) -> Result<ReclusterReport> {
+        let mut report = ReclusterReport {
+            stories_before: self.store.count_stories().await?,
+            ..Default::default()
+        };
+        let total = u64::try_from(self.store.count_articles().await?).unwrap_or(0);
+        let mut articles: Vec<Stored> = Vec::new();
+        let mut after = ArticleId(0);
+        let mut read = 0u64;
+        loop {
+            let page = self.store.clusterable_articles(after, 2_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for a in page {
+                read += 1;
+                match a.features.as_deref().map(blob::decode::<ArticleFeatures>) {
+                    Some(Ok(features)) => articles.push(Stored {
+                        id: a.id,
+                        at: a.at,
+                        old: a.story,
+                        features,
+                    }),
+                    _ => report.unreadable += 1,
+                }
+            }
+            progress(ReclusterPhase::Reading, read, total.max(read));
+        }
+        articles.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+        report.articles = articles.len();
+
+        let n = u64::try_from(articles.len()).unwrap_or(0);
+        let mut clusterer = tidings_understand::stories::Clusterer::new();
+        let mut members: Vec<Vec<&Stored>> = Vec::new();
+        for (i, a) in articles.iter().enumerate() {
+            let s = clusterer.place(&a.features);
+            if members.len() <= s {
+                members.resize_with(s + 1, Vec::new);
+            }
+            if let Some(m) = members.get_mut(s) {
+                m.push(a);
+            }
+            if i % 500 == 0 {
+                progress(ReclusterPhase::Clustering, i as u64, n);
+            }
+        }
+        progress(ReclusterPhase::Clustering, n, n);
+
+        // Old ids go to the biggest new story holding most of their articles.
+        let mut order: Vec<(usize, &Vec<&Stored>)> = members.iter().enumerate().collect();
+        order.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+        let mut taken: HashMap<StoryId, usize> = HashMap::new();
+        for (s, m) in &order {
+            let mut counts: HashMap<StoryId, usize> = HashMap::new();
+            for a in m.iter() {
+                if let Some(old) = a.old {
+                    *counts.entry(old).or_default() += 1;
+                }
+            }
+            let mut c: Vec<(StoryId, usize)> = counts.into_iter().collect();
+            c.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            if let Some((old, _)) = c.into_iter().find(|(old, _)| !taken.contains_key(old)) {
+                taken.insert(old, *s);
+            }
+        }
+        let reuse: HashMap<usize, StoryId> = taken.iter().map(|(old, s)| (*s, *old)).collect();
+        // Comments of an old story that does not continue follow most of its articles.
+        let mut old_to_new: HashMap<StoryId, HashMap<usize, usize>> = HashMap::new();
+        for (s, m) in members.iter().enumerate() {
+            for a in m {
+                if let Some(old) = a.old
+                    && !taken.contains_key(&old)
+                {
+                    *old_to_new.entry(old).or_default().entry(s).or_default() += 1;
+                }
+            }
+        }
+
+        let profiles = clusterer.profiles();
+        let mut plan = Vec::with_capacity(members.len());
+        let mut plan_index: HashMap<usize, usize> = HashMap::new();
+        for ((s, m), profile) in members.iter().enumerate().zip(profiles) {
+            let Some(first_member) = m.first() else {
+                continue;
+            };
+            let feats: Vec<&ArticleFeatures> = m.iter().map(|a| &a.features).collect();
+            let lead = representative_headline(profile, &feats)
+                .and_then(|k| m.get(k))
+                .unwrap_or(first_member);
+            plan_index.insert(s, plan.len());
+            report.multi += usize::from(m.len() > 1);
+            report.largest = report.largest.max(m.len());
+            report.digests += usize::from(profile.closed);
+            plan.push(tidings_store::PlannedStory {
+                reuse: reuse.get(&s).copied(),
+                title: lead.features.title.clone(),
+                lead: lead.id,
+                first: m.iter().map(|a| a.at).min().unwrap_or_default(),
+                last: m.iter().map(|a| a.at).max().unwrap_or_default(),
+                profile: blob::encode(profile)?,
+                members: m
+                    .iter()
+                    .map(|a| {
+                        let keys = a
+                            .features
+                            .lookup_keys()
+                            .into_iter()
+                            .map(|k| i64::from_ne_bytes(k.to_ne_bytes()))
+                            .collect();
+                        (a.id, a.at, keys)
+                    })
+                    .collect(),
+            });
+        }
+        report.stories = plan.len();
+        let comment_moves: Vec<(StoryId, usize)> = old_to_new
+            .into_iter()
+            .filter_map(|(old, to)| {
+                to.into_iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                    .and_then(|(s, _)| plan_index.get(&s).map(|p| (old, *p)))
+            })
+            .collect();
+        let planned = u64::try_from(plan.len()).unwrap_or(0);
+        // This process's clustering waits, and its parsed profiles are stale after.
+        let mut cache = self.clustering.lock().await;
+        cache.stories.clear();
+        report.outcome = self
+            .store
+            .apply_recluster(&plan, &comment_moves, |i| {
+                progress(ReclusterPhase::Writing, i as u64, planned)
+            })
+            .await?;
+        Ok(report)
+    }
+}

@@ -8,7 +8,7 @@
 //! harm.
 
 mod article;
-mod cluster;
+pub mod cluster;
 pub mod discover;
 pub mod index;
 pub mod inline;

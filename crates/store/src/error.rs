@@ -77,15 +77,20 @@ fn unavailable(e: &sqlx::Error) -> bool {
 }
 
 /// PostgreSQL SQLSTATEs (class 08 connection exceptions, 53 insufficient
-/// resources, 57P01-57P03 shutdown / cannot connect now, 40001 and 40P01
-/// serialization failure and deadlock, which a retry resolves) and SQLite's
+/// resources, 57P01-57P03 shutdown / cannot connect now, 55000 which is what a
+/// connection attempt gets while the database refuses connections for
+/// maintenance, 40001 and 40P01 serialization failure and deadlock, which a
+/// retry resolves) and SQLite's
 /// primary result codes SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their
 /// extended codes (the low byte).
 fn unavailable_code(code: &str) -> bool {
     if code.starts_with("08") || code.starts_with("53") {
         return true;
     }
-    if matches!(code, "57P01" | "57P02" | "57P03" | "40001" | "40P01") {
+    if matches!(
+        code,
+        "57P01" | "57P02" | "57P03" | "55000" | "40001" | "40P01"
+    ) {
         return true;
     }
     // SQLite's codes are numbers of at most four digits; SQLSTATEs have five
@@ -125,7 +130,7 @@ mod tests {
             StoreError::Corrupt("connection closed".into()).kind(),
             StoreErrorKind::Internal
         );
-        for c in ["08006", "57P01", "53300", "40001", "5", "517", "6"] {
+        for c in ["08006", "57P01", "55000", "53300", "40001", "5", "517", "6"] {
             assert!(unavailable_code(c), "{c}");
         }
         for c in ["23505", "42P01", "42501", "1", "19", "2067"] {

@@ -19,6 +19,7 @@ mod media;
 mod migrate;
 mod nodes;
 mod pages;
+mod recluster;
 mod sources;
 mod stories;
 #[cfg(feature = "testing")]
@@ -41,6 +42,7 @@ pub use media::{MediaRow, MediaStatus};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use pages::ArchivedPage;
+pub use recluster::{ClusterableArticle, PlannedStory, ReclusterOutcome};
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
 pub use stories::{ClusterTx, StoryRow, UnclusteredArticle};
 pub use users::{

@@ -27,7 +27,7 @@ pub struct StoryRow {
 }
 
 /// Stories lock this key on PostgreSQL so nodes cluster one article at a time.
-const STORY_LOCK: i64 = 7_403_156;
+pub(crate) const STORY_LOCK: i64 = 7_403_156;
 
 const STORY_COLUMNS: &str =
     "id, title, lead_article_id, first_seen_at, last_seen_at, article_count, source_count";
@@ -380,7 +380,7 @@ impl ClusterTx {
     }
 }
 
-async fn refresh_story_counts(
+pub(crate) async fn refresh_story_counts(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     story: i64,
 ) -> Result<()> {

@@ -51,6 +51,9 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Rebuild this node's search index from the database
     Reindex,
+    /// Rebuild every story with the current clustering method (after upgrading
+    /// Tidings); stories that continue keep their id, comments and followers
+    Recluster,
     /// Extract stored articles again from their kept pages (after changing
     /// rules or upgrading Tidings), without fetching anything
     Reextract {

@@ -48,22 +48,64 @@ struct Pair {
     a: String,
     b: String,
     same: bool,
+    /// Which labelled set: "v1" (`story_pairs.jsonl`) or "v2" (`story_pairs_v2.jsonl`).
+    set: &'static str,
+    hard_negative: bool,
 }
 
+/// Both labelled sets; `PAIRS=v1` or `PAIRS=v2` keeps one.
 fn load_pairs() -> Vec<Pair> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/story_pairs.jsonl");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .map(|l| {
+    let want = std::env::var("PAIRS").unwrap_or_default();
+    let mut out = Vec::new();
+    for (set, file) in [("v1", "story_pairs.jsonl"), ("v2", "story_pairs_v2.jsonl")] {
+        if !want.is_empty() && want != set {
+            continue;
+        }
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("eval")
+            .join(file);
+        for l in std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .lines()
+        {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            Pair {
+            out.push(Pair {
                 a: v["a"].as_str().unwrap().to_string(),
                 b: v["b"].as_str().unwrap().to_string(),
                 same: v["same_story"].as_bool().unwrap(),
-            }
-        })
-        .collect()
+                set,
+                hard_negative: v["hard_negative"].as_bool().unwrap_or(false),
+            });
+        }
+    }
+    out
+}
+
+/// B-cubed precision and recall restricted to what the labels know: for each labelled
+/// article, its labelled partners (plus itself) stand for its cluster.
+fn bcubed(pairs: &[&Pair], together: impl Fn(&Pair) -> bool) -> (f64, f64) {
+    let mut per: HashMap<&str, (usize, usize, usize)> = HashMap::new(); // (both, pred, gold)
+    for p in pairs {
+        let t = together(p);
+        for k in [p.a.as_str(), p.b.as_str()] {
+            let e = per.entry(k).or_insert((1, 1, 1));
+            e.0 += usize::from(t && p.same);
+            e.1 += usize::from(t);
+            e.2 += usize::from(p.same);
+        }
+    }
+    let n = per.len().max(1) as f64;
+    let p = per
+        .values()
+        .map(|(b, pr, _)| *b as f64 / *pr as f64)
+        .sum::<f64>()
+        / n;
+    let r = per
+        .values()
+        .map(|(b, _, g)| *b as f64 / *g as f64)
+        .sum::<f64>()
+        / n;
+    (p, r)
 }
 
 /// The pipeline's state, in memory: what the store would hold and index.
@@ -262,50 +304,37 @@ fn main() {
     };
 
     // Threshold sweep on the dev half.
-    println!("\nsweep on the dev half (even pair indices), best 12 by F1:");
+    println!("\nsweep on the dev half (even pair indices):");
     let base = StoryParams::default();
     let mut results: Vec<(f64, f64, f64, StoryParams)> = Vec::new();
+    let base = StoryParams {
+        join: env_or("JOIN", base.join),
+        ..base
+    };
     let sweep: bool = env_or("SWEEP", true);
     let joins: Vec<f32> = if sweep {
-        vec![0.18, 0.22, 0.26, 0.30]
+        vec![0.22, 0.24, 0.26, 0.28, 0.30, 0.32, 0.34, 0.36, 0.40]
     } else {
         vec![]
     };
     for join in joins {
-        for min_cosine in [0.18f32, 0.22, 0.26, 0.30] {
-            for text_only_cosine in [0.45f32, 0.55] {
-                for min_entity_overlap in [0.1f32, 0.2, 0.3] {
-                    let p = StoryParams {
-                        join,
-                        min_cosine,
-                        text_only_cosine,
-                        min_entity_overlap,
-                        ..base
-                    };
-                    let (st, _) = run(&p);
-                    let (pp, rr, _) = eval(&st, Some(0));
-                    results.push((f1(pp, rr), pp, rr, p));
-                }
-            }
-        }
+        let p = StoryParams { join, ..base };
+        let (st, _) = run(&p);
+        let (pp, rr, _) = eval(&st, Some(0));
+        // F0.5: a wrong merge costs more than a missed one.
+        let f05 = 1.25 * pp * rr / (0.25 * pp + rr).max(1e-9);
+        results.push((f05, pp, rr, p));
+        println!("  join {join:.2} -> dev P {pp:.3} R {rr:.3} F0.5 {f05:.3}");
     }
     results.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (f, pp, rr, p) in results.iter().take(12) {
-        println!(
-            "  join {:.2} min_cos {:.2} text_only {:.2} min_ent {:.2} -> P {pp:.3} R {rr:.3} F1 {f:.3}",
-            p.join, p.min_cosine, p.text_only_cosine, p.min_entity_overlap
-        );
+    if let Some(best) = results.first() {
+        println!("best on dev by F0.5: join {:.2}", best.3.join);
     }
-    let best = results.first().map_or((0.0, base), |r| (r.0, r.3));
-    println!(
-        "best on dev: join {:.2} min_cosine {:.2} text_only {:.2} min_ent {:.2}",
-        best.1.join, best.1.min_cosine, best.1.text_only_cosine, best.1.min_entity_overlap
-    );
 
     let (st, rate) = run(&base);
     println!(
-        "\nshipped defaults (join {:.2}, min_cosine {:.2}, text_only_cosine {:.2}, min_entity_overlap {:.2}, window 3 days):",
-        base.join, base.min_cosine, base.text_only_cosine, base.min_entity_overlap
+        "\nshipped defaults (average linkage, join {:.2}, window 3 days):",
+        base.join
     );
     for (name, w) in [("all", None), ("dev", Some(0)), ("test", Some(1))] {
         let (p, r, n) = eval(&st, w);
@@ -314,21 +343,40 @@ fn main() {
             f1(p, r)
         );
     }
+    let together = |p: &Pair| st.story_of[idx[p.a.as_str()]] == st.story_of[idx[p.b.as_str()]];
+    for set in ["v1", "v2"] {
+        let sp: Vec<&Pair> = pairs.iter().filter(|p| p.set == set).collect();
+        if sp.is_empty() {
+            continue;
+        }
+        let v: Vec<(bool, bool)> = sp.iter().map(|p| (together(p), p.same)).collect();
+        let (p, r, n) = pr(&v);
+        let (bp, br) = bcubed(&sp, together);
+        let hn: Vec<&&Pair> = sp.iter().filter(|p| p.hard_negative).collect();
+        let hn_merged = hn.iter().filter(|p| together(p)).count();
+        println!(
+            "  {set} ({n} pairs): pairwise precision {p:.3} recall {r:.3} F1 {:.3}; B-cubed P {bp:.3} R {br:.3} F1 {:.3}; hard negatives merged {hn_merged}/{}",
+            f1(p, r),
+            f1(bp, br),
+            hn.len()
+        );
+    }
     if env_or("SHOW_ERRORS", false) {
         for p in &pairs {
             let (a, b) = (idx[p.a.as_str()], idx[p.b.as_str()]);
             let together = st.story_of[a] == st.story_of[b];
             if together != p.same {
                 let m = tidings_understand::stories::match_score(
-                    &feats[a].vector,
-                    &feats[a].entities,
-                    &feats[b].vector,
-                    &feats[b].entities,
+                    &feats[a],
+                    &StoryProfile::new(&feats[b]),
                 );
                 println!(
-                    "  {} cos {:.2} ent {:.2}: {:?} / {:?}",
+                    "  {} score {:.2} cos {:.2} lead {:.2} title {:.2} ent {:.2}: {:?} / {:?}",
                     if together { "FP" } else { "FN" },
+                    m.score,
                     m.cosine,
+                    m.lead,
+                    m.title,
                     m.entities,
                     docs[a].title,
                     docs[b].title

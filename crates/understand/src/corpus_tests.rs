@@ -367,11 +367,12 @@ fn fixture_stories_follow_the_events() {
     let events: std::collections::BTreeSet<&String> =
         c.docs.iter().filter_map(|d| d.event.as_ref()).collect();
     assert_eq!(events.len(), 13);
-    // 11 on 2026-12-07; the two others are each split by a follow-up published days
-    // later (aid arriving after the earthquake, the regulator's inquiry two weeks after
-    // the merger), which opens a story of its own.
+    // 10 on 2026-12-07 with average linkage (11 with the centroid rule it replaced,
+    // which also merged different events on the NewsArticles pairs); the others are
+    // split by a follow-up published days later (aid arriving after the earthquake, the
+    // regulator's inquiry two weeks after the merger), which opens a story of its own.
     let joined = events_joined(&fixture_with_features(), &c.df);
-    assert!(joined >= 11, "{joined} of 13 events in one story");
+    assert!(joined >= 10, "{joined} of 13 events in one story");
 }
 
 /// Replays `docs` with their features (in the given order) through `assign`: asserts no
@@ -428,9 +429,10 @@ fn fixture_stories_hold_in_any_arrival_order() {
         "events joined in 200 orders: min {} median {} max {}",
         counts[0], counts[100], counts[199]
     );
-    // min 9, median 11, max 12 on 2026-12-07 (11 in publication order).
+    // min 9, median 10, max 10 on 2026-12-07 with average linkage (10 in publication
+    // order; the centroid rule it replaced: 9 / 11 / 12).
     assert!(counts[0] >= 9, "{counts:?}");
-    assert!(counts[100] >= 11, "{counts:?}");
+    assert!(counts[100] >= 10, "{counts:?}");
 }
 
 #[test]
@@ -489,8 +491,9 @@ fn fixture_pairs_same_story_on_events_only() {
     eprintln!("same-event pairs judged one story: {same_hits} of {same}");
     assert_eq!(same + other, c.docs.len() * (c.docs.len() - 1) / 2);
     assert!(merged.is_empty(), "{merged:?}");
-    // 21 of the 27 on 2026-12-07.
-    assert!(same_hits >= 21, "{same_hits} of {same}");
+    // 19 of the 27 on 2026-12-07 (21 with the centroid rule, which merged more
+    // different events on the NewsArticles pairs).
+    assert!(same_hits >= 19, "{same_hits} of {same}");
 }
 
 #[test]

@@ -15,13 +15,16 @@ use crate::vector::{DfStats, TermVector};
 
 /// Bumped whenever the meaning of stored features changes (tokeniser, hashing, weights), so
 /// the pipeline knows to recompute old blobs.
-pub const FEATURES_VERSION: u32 = 1;
+pub const FEATURES_VERSION: u32 = 2;
 
 /// Terms kept in an article vector. Measured on Reuters-21578 related-article P@5: more
 /// terms add noise words, fewer lose the subject (see BENCHMARKS.md).
 pub const VECTOR_TERMS: usize = 64;
 /// Title words count this many times extra: a headline states the subject.
 pub const TITLE_BOOST: f32 = 2.0;
+/// Body words in the lead (with the title) that the lead vector describes: what an article
+/// says first names its event; later paragraphs drift into background.
+pub const LEAD_WORDS: usize = 60;
 const KEYWORDS: usize = 10;
 const ENTITIES: usize = 20;
 
@@ -60,6 +63,51 @@ pub struct ArticleFeatures {
     pub entities: Vec<Entity>,
     pub topics: Vec<Topic>,
     pub topic_source: TopicSource,
+    /// TF-IDF vector of the title and the first [`LEAD_WORDS`] body words (version 2).
+    #[serde(default)]
+    pub lead: TermVector,
+    /// The title's distinct terms weighted by IDF, L2-normalised (version 2).
+    #[serde(default)]
+    pub title_vector: TermVector,
+}
+
+/// Version 1 of [`ArticleFeatures`], as stored by earlier releases (postcard is
+/// positional: old blobs decode into this and convert, with empty version-2 vectors).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ArticleFeaturesV1 {
+    version: u32,
+    title: String,
+    published: Option<Timestamp>,
+    lang: String,
+    lang_guess: Option<LanguageGuess>,
+    signature: NearDupSignature,
+    vector: TermVector,
+    title_terms: Vec<u64>,
+    keywords: Vec<String>,
+    entities: Vec<Entity>,
+    topics: Vec<Topic>,
+    topic_source: TopicSource,
+}
+
+impl From<ArticleFeaturesV1> for ArticleFeatures {
+    fn from(v: ArticleFeaturesV1) -> Self {
+        ArticleFeatures {
+            version: v.version,
+            title: v.title,
+            published: v.published,
+            lang: v.lang,
+            lang_guess: v.lang_guess,
+            signature: v.signature,
+            vector: v.vector,
+            title_terms: v.title_terms,
+            keywords: v.keywords,
+            entities: v.entities,
+            topics: v.topics,
+            topic_source: v.topic_source,
+            lead: TermVector::default(),
+            title_vector: TermVector::default(),
+        }
+    }
 }
 
 /// Result of [`analyze`]: the features plus the article's distinct term ids, which the
@@ -126,6 +174,31 @@ pub fn analyze_with(input: &ArticleInput<'_>, df: &DfStats, opts: &AnalyzeOption
     }
     title_terms.sort_unstable();
     title_terms.dedup();
+    // The lead: title (boosted as in the full vector) and the first body words.
+    let mut lead_tf: HashMap<u64, f32> = HashMap::new();
+    for (id, (n, _)) in &tf {
+        lead_tf.insert(*id, *n);
+    }
+    let lead_words: String = input
+        .body
+        .split_whitespace()
+        .take(LEAD_WORDS)
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (stem, _) in analyzer.terms(&lead_words) {
+        *lead_tf.entry(hash_str(&stem)).or_default() += 1.0;
+    }
+    let lead = TermVector::from_weights(
+        lead_tf
+            .into_iter()
+            .map(|(id, n)| (id, (1.0 + n.ln()) * df.idf(id)))
+            .collect(),
+        opts.vector_terms,
+    );
+    let title_vector = TermVector::from_weights(
+        title_terms.iter().map(|t| (*t, df.idf(*t))).collect(),
+        title_terms.len(),
+    );
     for (stem, surface) in analyzer.terms(input.body) {
         tf.entry(hash_str(&stem)).or_insert((0.0, surface)).0 += 1.0;
     }
@@ -163,6 +236,8 @@ pub fn analyze_with(input: &ArticleInput<'_>, df: &DfStats, opts: &AnalyzeOption
         entities,
         topics,
         topic_source,
+        lead,
+        title_vector,
     };
     Analysis {
         features,
@@ -183,6 +258,18 @@ pub fn term_ids(title: &str, body: &str, lang: &str) -> Vec<u64> {
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+/// An article's (or story's) entities as a vector: key hash -> `1 + ln(mentions)`,
+/// L2-normalised, so entity agreement is a cosine that sums over story members.
+pub fn entity_vector(entities: &[Entity]) -> TermVector {
+    TermVector::from_weights(
+        entities
+            .iter()
+            .map(|e| (entity_key_id(&e.key), 1.0 + (e.count.max(1) as f32).ln()))
+            .collect(),
+        entities.len(),
+    )
 }
 
 /// Hash of an entity key for lookup tables, in a namespace apart from term ids.

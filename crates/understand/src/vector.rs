@@ -89,6 +89,56 @@ impl TermVector {
         TermVector::from_weights(m.into_iter().collect(), max_terms)
     }
 
+    /// Add `scale * other` into this vector as a plain sum (no normalisation), keeping the
+    /// `max_terms` heaviest terms. Story profiles keep sums of their members' vectors, so
+    /// that `dot(article, sum) / n` is the article's mean cosine to the members (average
+    /// linkage) at the cost of one dot product.
+    pub fn accumulate(&mut self, other: &TermVector, scale: f32, max_terms: usize) {
+        let mut out = Vec::with_capacity(self.terms.len() + other.terms.len());
+        let (mut i, mut j) = (0, 0);
+        let (a, b) = (&self.terms, &other.terms);
+        loop {
+            match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    out.push((x.0, x.1 + y.1 * scale));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => {
+                    out.push(*x);
+                    i += 1;
+                }
+                (Some(_), Some(y)) | (None, Some(y)) => {
+                    out.push((y.0, y.1 * scale));
+                    j += 1;
+                }
+                (Some(x), None) => {
+                    out.push(*x);
+                    i += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        out.retain(|(_, w)| *w > 0.0 && w.is_finite());
+        if out.len() > max_terms {
+            let by_weight =
+                |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            if max_terms > 0 {
+                out.select_nth_unstable_by(max_terms - 1, by_weight);
+            }
+            out.truncate(max_terms);
+            out.sort_unstable_by_key(|t| t.0);
+        }
+        self.terms = out;
+    }
+
+    /// This vector times `k` (for turning an old normalised centroid into a sum).
+    pub fn scaled(&self, k: f32) -> TermVector {
+        TermVector {
+            terms: self.terms.iter().map(|(t, w)| (*t, w * k)).collect(),
+        }
+    }
+
     /// The ids of the `n` heaviest terms (for database candidate lookup keys).
     pub fn top_ids(&self, n: usize) -> Vec<u64> {
         let mut v = self.terms.clone();
@@ -176,6 +226,15 @@ mod tests {
         assert_eq!(t.top_ids(1), [2]);
         let c = a.blend(1.0, &b, 1.0, 10);
         assert!(c.dot(&b) > a.dot(&b));
+        // Sums: the mean cosine of a vector to the members is dot(v, sum) / n.
+        let mut sum = TermVector::default();
+        sum.accumulate(&a, 1.0, 10);
+        sum.accumulate(&b, 1.0, 10);
+        assert!((sum.dot(&b) / 2.0 - (a.dot(&b) + 1.0) / 2.0).abs() < 1e-6);
+        assert_eq!(sum.terms.iter().map(|x| x.0).collect::<Vec<_>>(), [1, 3]);
+        sum.accumulate(&t, 1.0, 2);
+        assert_eq!(sum.terms.len(), 2, "truncated to the heaviest terms");
+        assert_eq!(sum.scaled(2.0).terms[0].1, sum.terms[0].1 * 2.0);
     }
 
     #[test]

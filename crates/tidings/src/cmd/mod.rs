@@ -22,6 +22,7 @@ pub async fn run(cmd: Command, config: Config) -> Result<()> {
         Command::Extract(a) => extract::run(a, &config).await,
         Command::MigrateDb(a) => migrate::run(a).await,
         Command::Reindex => reindex(&config).await,
+        Command::Recluster => recluster(&config).await,
         Command::Reextract { source } => source::reextract(source.as_deref(), &config).await,
         Command::User(c) => user::run(c, &config).await,
         Command::Config => print_out(&config.to_toml_redacted()?),
@@ -193,6 +194,64 @@ pub fn print_out(text: &str) -> Result<()> {
 }
 
 /// `tidings reindex`: drop this node's search index and build it again.
+/// `tidings recluster`: rebuild every story, with a progress bar per phase.
+async fn recluster(config: &Config) -> Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    use tidings_pipeline::cluster::ReclusterPhase;
+    let store = open_store(config).await?;
+    let result = async {
+        let pipeline = pipeline(config, store.clone(), "recluster").await?;
+        let pb = ProgressBar::new(0);
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg:<11} {bar:40} {pos}/{len} {per_sec} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let phase = std::sync::Mutex::new(None);
+        let r = pipeline
+            .recluster(&|p, done, total| {
+                if let Ok(mut current) = phase.lock()
+                    && *current != Some(p)
+                {
+                    *current = Some(p);
+                    pb.reset();
+                    pb.set_message(match p {
+                        ReclusterPhase::Reading => "reading",
+                        ReclusterPhase::Clustering => "clustering",
+                        ReclusterPhase::Writing => "writing",
+                    });
+                }
+                pb.set_length(total);
+                pb.set_position(done);
+            })
+            .await
+            .context("re-clustering failed; the stories are as they were")?;
+        pb.finish_and_clear();
+        let o = &r.outcome;
+        print_out(&format!(
+            "re-clustered {} articles: {} stories before, {} now ({} with 2+ articles, largest {}, {} digests kept apart); \
+             {} kept their id, {} new, {} removed, {} comments moved{}\n",
+            r.articles,
+            r.stories_before,
+            r.stories,
+            r.multi,
+            r.largest,
+            r.digests,
+            o.stories_kept,
+            o.stories_created,
+            o.stories_deleted,
+            o.comments_moved,
+            if r.unreadable > 0 {
+                format!("; {} articles with unreadable features left for the pipeline", r.unreadable)
+            } else {
+                String::new()
+            }
+        ))
+    }
+    .await;
+    store.close().await;
+    result
+}
+
 async fn reindex(config: &Config) -> Result<()> {
     use indicatif::{ProgressBar, ProgressStyle};
     let store = open_store(config).await?;

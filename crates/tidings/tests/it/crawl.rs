@@ -616,5 +616,83 @@ async fn reports_of_one_event_on_different_sites_meet_in_one_story() {
         top.iter().filter(|s| s.article_count >= 2).count() >= 9,
         "{top:?}"
     );
+
+    // `tidings recluster` rebuilds every story from the articles in publication
+    // order: still one event per story, the stories that continue keep their id,
+    // and a comment on a story stays with the event's articles.
+    let biggest = top
+        .iter()
+        .max_by_key(|s| (s.article_count, -s.id.0))
+        .unwrap();
+    let members_before: std::collections::BTreeSet<i64> = cards
+        .iter()
+        .filter(|c| c.story_id == Some(biggest.id))
+        .map(|c| c.id.0)
+        .collect();
+    let user = store
+        .create_user(&tidings_store::NewUser {
+            username: "commenter",
+            email: None,
+            password_hash: "not-a-login",
+            role: tidings_store::Role::Member,
+        })
+        .await
+        .unwrap();
+    let tidings_store::PostOutcome::Posted(comment) = store
+        .post_comment(
+            &tidings_store::NewComment {
+                thread: tidings_store::Thread::Story(biggest.id),
+                parent: None,
+                user: user.id,
+                body: "Which report came first?",
+                ip_hash: None,
+            },
+            3,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("comment not posted");
+    };
+    let out = i.run(&["recluster"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        said.contains(&format!("re-clustered {} articles", events.len())),
+        "{said}"
+    );
+    let cards = store.latest_articles(500, None).await.unwrap();
+    let mut stories: std::collections::HashMap<i64, Vec<Option<String>>> = Default::default();
+    for c in &cards {
+        let story = c
+            .story_id
+            .unwrap_or_else(|| panic!("{} has no story after recluster", c.url));
+        stories.entry(story.0).or_default().push(event_of(&c.url));
+    }
+    for (story, evs) in &stories {
+        assert!(
+            evs.len() == 1 || evs.iter().all(|e| e.is_some() && *e == evs[0]),
+            "after recluster, story {story} holds {evs:?}"
+        );
+    }
+    let after: std::collections::BTreeSet<i64> = cards
+        .iter()
+        .filter(|c| c.story_id == Some(biggest.id))
+        .map(|c| c.id.0)
+        .collect();
+    assert!(
+        after.intersection(&members_before).count() * 2 > after.len(),
+        "the biggest story keeps its id for (most of) its own articles: {members_before:?} -> {after:?}"
+    );
+    let c = store.comment(comment, None).await.unwrap().unwrap();
+    let tidings_store::Thread::Story(s) = c.thread else {
+        panic!("{:?}", c.thread)
+    };
+    assert_eq!(s, biggest.id, "the comment stays on the continuing story");
+    // A second run changes nothing: every story continues under its id.
+    let out = i.run(&["recluster"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(said.contains(" 0 new, 0 removed"), "{said}");
     store.close().await;
 }

@@ -218,10 +218,14 @@ async fn two_crawlers_two_web_nodes_one_killed() {
 
     // Images fetched by a crawler node are served by both web nodes, which
     // have their own (empty) media folders: from the database, then kept.
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // Image jobs run in the order they were queued, behind the articles'
+    // inline images: look at every article, oldest queued first.
+    let deadline = Instant::now() + Duration::from_secs(300);
     let (media, width) = loop {
         let mut ready = None;
-        for c in store.latest_articles(200, None).await.unwrap() {
+        let mut cards = store.latest_articles(ARTICLES as i64, None).await.unwrap();
+        cards.reverse();
+        for c in cards {
             if let Some((id, w, _)) = c.image
                 && store
                     .media(&id)
