@@ -33,4 +33,19 @@ async fn main() {
         secs * 1000.0 / placed.max(1) as f64,
         placed as f64 / secs
     );
+    let mut t = pipeline.story_assign_micros().await;
+    t.sort_unstable();
+    let q = |p: f64| {
+        t.get(((t.len() as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
+    println!(
+        "story assignment per article (candidates, profiles, decision): p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        q(0.5),
+        q(0.95),
+        q(0.99),
+        q(1.0)
+    );
 }

@@ -34,7 +34,13 @@ const CACHED_PROFILES: usize = 10_000;
 #[derive(Default)]
 pub(crate) struct ProfileCache {
     stories: HashMap<StoryId, CachedProfile>,
+    /// Time each article took to place (candidate lookup, profile reads, the
+    /// decision), in microseconds, newest last; for the clustering benchmark.
+    assign_micros: Vec<u32>,
 }
+
+/// Placement times kept (the oldest half is dropped past this).
+const ASSIGN_TIMES: usize = 200_000;
 
 struct CachedProfile {
     /// The story's change sequence when read (0: changed in the open transaction).
@@ -129,7 +135,16 @@ impl Pipeline {
             if !tx.is_unclustered(a.id).await? {
                 continue;
             }
+            let t = std::time::Instant::now();
             let story = place(&mut tx, cache, &mut changed, a).await?;
+            let took = t.elapsed();
+            metrics::histogram!("tidings_story_assign_seconds").record(took.as_secs_f64());
+            if cache.assign_micros.len() >= ASSIGN_TIMES {
+                cache.assign_micros.drain(..ASSIGN_TIMES / 2);
+            }
+            cache
+                .assign_micros
+                .push(u32::try_from(took.as_micros()).unwrap_or(u32::MAX));
             tx.add_article(a.id, story, a.at, &a.keys).await?;
             // Related articles leave out the article's own story: compute them now.
             if let Some(job) = self.related_job(a.id) {
@@ -275,6 +290,12 @@ pub struct ReclusterReport {
 }
 
 impl Pipeline {
+    /// How long this process took to place each recent article in a story
+    /// (microseconds, oldest first).
+    pub async fn story_assign_micros(&self) -> Vec<u32> {
+        self.clustering.lock().await.assign_micros.clone()
+    }
+
     /// Rebuild every story with the current clustering method: all stored
     /// articles are clustered again oldest first, in memory, and the result
     /// written in one transaction. A new story keeps the id of the old story
