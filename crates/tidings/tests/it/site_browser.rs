@@ -353,6 +353,35 @@ async fn chromium_every_page_type_accessible_dark_keyboard_and_local() {
     let i = Install::sqlite();
     let _o = crawled(&i).await;
     configure(&i, "[comments]\nnew_account_hours = 0\n");
+    // Source attributes, so the story page shows its coverage split.
+    for args in [
+        &["source", "labels", "Left", "Centre", "Right"][..],
+        &[
+            "source",
+            "set",
+            "1",
+            "--country",
+            "DE",
+            "--kind",
+            "national",
+            "--perspective",
+            "Left",
+        ],
+        &[
+            "source",
+            "set",
+            "2",
+            "--country",
+            "FR",
+            "--kind",
+            "wire",
+            "--perspective",
+            "Right",
+        ],
+    ] {
+        let out = i.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
     let server = i.serve(&["--no-crawl"]);
     let store = i.store().await;
     let shots = target_dir().join("screenshots");
@@ -449,7 +478,13 @@ async fn chromium_every_page_type_accessible_dark_keyboard_and_local() {
         "story",
         &format!("/story/{}", story.id.0),
         Some("Full coverage"),
-        &[".coverage li", "#comments"],
+        &[
+            ".coverage li",
+            ".coverage-split .split li",
+            ".first-report a.source",
+            ".timeline li time[datetime]",
+            "#comments",
+        ],
     )
     .await;
     site.check("source", "/source/1", Some("Full Times"), &[".card"])
