@@ -19,6 +19,7 @@ mod media;
 mod migrate;
 mod nodes;
 mod pages;
+mod readers;
 mod sources;
 mod stories;
 #[cfg(feature = "testing")]
@@ -41,6 +42,11 @@ pub use media::{MediaRow, MediaStatus};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use pages::ArchivedPage;
+pub use readers::{
+    FollowedSource, FollowedStory, FollowedTopic, Follows, ItemState, MAX_LABEL_CHARS, MutedSource,
+    NO_SUBSCRIBERS, PageState, PageTarget, READ_HORIZON_MS, ReaderItem, SourceUnread, Stream,
+    StreamEntry, StreamQuery, Subscribed, UNREAD_COUNT_CAP, Watermarks,
+};
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
 pub use stories::{ClusterTx, StoryRow, UnclusteredArticle};
 pub use users::{

@@ -47,12 +47,15 @@ fn story_from_row(r: &sqlx::any::AnyRow) -> Result<StoryRow> {
 }
 
 impl Store {
-    /// Articles without a story yet, oldest first (clustering is online: order matters).
+    /// Articles without a story yet, oldest first (clustering is online: order
+    /// matters). Private sources' articles never join a story: stories are public.
     pub async fn unclustered_articles(&self, limit: i64) -> Result<Vec<UnclusteredArticle>> {
         let rows = sqlx::query(
             "SELECT a.id, a.published_at, a.created_at, v.features
              FROM articles a LEFT JOIN article_vectors v ON v.article_id = a.id
-             WHERE a.story_id IS NULL AND a.duplicate_of IS NULL ORDER BY a.id LIMIT $1",
+             WHERE a.story_id IS NULL AND a.duplicate_of IS NULL
+               AND a.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
+             ORDER BY a.id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.read)
@@ -168,7 +171,7 @@ impl Store {
     pub async fn story_sources(&self, story: StoryId) -> Result<Vec<SourceId>> {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT fe.source_id FROM feed_entries fe JOIN articles a ON a.id = fe.article_id
-             WHERE a.story_id = $1
+             WHERE a.story_id = $1 AND fe.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
              UNION SELECT DISTINCT source_id FROM articles WHERE story_id = $1",
         )
         .bind(story.0)
@@ -389,6 +392,7 @@ async fn refresh_story_counts(
             article_count = (SELECT COUNT(*) FROM articles WHERE story_id = $1),
             source_count = (SELECT COUNT(*) FROM (
                 SELECT fe.source_id FROM feed_entries fe JOIN articles a ON a.id = fe.article_id WHERE a.story_id = $1
+                  AND fe.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
                 UNION SELECT source_id FROM articles WHERE story_id = $1) s)
          WHERE id = $1",
     )
