@@ -532,6 +532,12 @@ impl Store {
         }
     }
 
+    /// Whether the reader follows any source, topic or story.
+    pub async fn reader_follows_anything(&self, user: UserId) -> Result<bool> {
+        let (c, _) = self.reader_context(user).await?;
+        Ok(c.sources + c.topics + c.stories > 0)
+    }
+
     /// Whether the reader follows the source.
     pub async fn follows_source(&self, user: UserId, source: SourceId) -> Result<bool> {
         let found: Option<i64> = sqlx::query_scalar(

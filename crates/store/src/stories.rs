@@ -161,6 +161,23 @@ impl Store {
         rows.iter().map(story_from_row).collect()
     }
 
+    /// These stories (any order; missing ids are skipped).
+    pub async fn stories_by_ids(&self, ids: &[StoryId]) -> Result<Vec<StoryRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {STORY_COLUMNS} FROM stories WHERE id IN ({})",
+            ph.join(", ")
+        )));
+        for id in ids {
+            q = q.bind(id.0);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter().map(story_from_row).collect()
+    }
+
     pub async fn count_stories(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM stories")
             .fetch_one(&self.read)

@@ -21,6 +21,7 @@ mod display;
 mod hostile;
 mod migrate;
 mod opml;
+mod readers;
 mod scale;
 mod serve;
 mod site_browser;
