@@ -22,6 +22,7 @@ mod hostile;
 mod migrate;
 mod opml;
 mod readers;
+mod readers_browser;
 mod scale;
 mod serve;
 mod site_browser;

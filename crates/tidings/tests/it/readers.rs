@@ -15,14 +15,14 @@ use tidings_store::{NewArticle, NewSource, Store};
 
 /// Sources and articles: `wire` (3 articles), `herald` (2, the newer in a
 /// story with wire's middle one), `noise` (2, one in topic `science`).
-struct Seed {
-    wire: SourceId,
-    herald: SourceId,
-    noise: SourceId,
-    w: Vec<ArticleId>,
-    h: Vec<ArticleId>,
-    n: Vec<ArticleId>,
-    story: StoryId,
+pub(crate) struct Seed {
+    pub(crate) wire: SourceId,
+    pub(crate) herald: SourceId,
+    pub(crate) noise: SourceId,
+    pub(crate) w: Vec<ArticleId>,
+    pub(crate) h: Vec<ArticleId>,
+    pub(crate) n: Vec<ArticleId>,
+    pub(crate) story: StoryId,
 }
 
 async fn source(s: &Store, host: &str, titles: &[&str]) -> (SourceId, Vec<ArticleId>) {
@@ -73,7 +73,7 @@ async fn in_order(s: &Store, ids: &[ArticleId]) {
     }
 }
 
-async fn seed(s: &Store) -> Seed {
+pub(crate) async fn seed(s: &Store) -> Seed {
     let (wire, w) = source(
         s,
         "wire.example",

@@ -279,6 +279,8 @@ pub struct SavedPage<'a> {
     pub r: &'static ReaderText,
     pub cards: Vec<CardView>,
     pub next: Option<String>,
+    /// "Mark all as read" over the saved articles.
+    pub controls: Option<Controls>,
 }
 
 #[derive(Deserialize)]
@@ -302,11 +304,25 @@ pub async fn saved_page(
     let now = Timestamp::now();
     let mut l = Layout::new(&state, &headers, "/saved", READER_EN.saved.to_string());
     l.noindex = true;
+    // Saved articles are listed by when they were saved: "mark all as read"
+    // covers every one first seen until now.
+    let controls = (!items.is_empty()).then(|| Controls {
+        r: &READER_EN,
+        toggles: Vec::new(),
+        read_all: Some(ReadAll {
+            view: "saved",
+            id: String::new(),
+            before: now.0,
+            back: back.clone(),
+        }),
+        news: None,
+    });
     render(&SavedPage {
         l,
         r: &READER_EN,
         cards: items.iter().map(|i| item_card(i, &back, now)).collect(),
         next: next.map(|(time, id)| Cursor { time, id }.encode()),
+        controls,
     })
 }
 
@@ -479,10 +495,10 @@ pub async fn list_controls(
     let Some(user) = viewer.user() else {
         return Ok(None);
     };
-    let (kind, id, source, topic) = match &target {
-        Target::Source(s) => ("source", s.0.to_string(), Some(*s), None),
-        Target::Topic(t) => ("topic", t.clone(), None, Some(t.as_str())),
-        Target::Story(s) => ("story", s.0.to_string(), None, None),
+    let (kind, id, source, topic, story) = match &target {
+        Target::Source(s) => ("source", s.0.to_string(), Some(*s), None, None),
+        Target::Topic(t) => ("topic", t.clone(), None, Some(t.as_str()), None),
+        Target::Story(s) => ("story", s.0.to_string(), None, None, Some(*s)),
     };
     let ps = reader::page_state(
         state,
@@ -490,7 +506,8 @@ pub async fn list_controls(
         tidings_store::PageTarget {
             source,
             topic,
-            ..Default::default()
+            story,
+            article: None,
         },
     )
     .await?;
