@@ -363,4 +363,13 @@ impl Store {
             .await?
             .rows_affected())
     }
+
+    /// Run a raw query whose rows are one integer each. For tests and
+    /// benchmark tools only, like [`Store::debug_execute`].
+    #[doc(hidden)]
+    pub async fn debug_query_ints(&self, sql: &str) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_all(&self.read)
+            .await?)
+    }
 }
