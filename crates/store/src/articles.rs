@@ -77,6 +77,9 @@ pub struct ArticleRow {
     pub source_id: SourceId,
     pub source_name: String,
     pub source_display: DisplayPolicy,
+    /// The source is private (a reader's own feed): shown only to its
+    /// followers, never on a public surface.
+    pub private: bool,
     pub url: String,
     pub original_url: String,
     pub title: String,
@@ -112,14 +115,18 @@ pub struct ArticleRow {
     pub change_seq: i64,
 }
 
-const CARD_COLUMNS: &str = "a.id, a.title, a.url, a.description, a.source_id,
+/// An `articles` row (unaliased) whose source is public.
+const PUBLIC_ARTICLE: &str =
+    "articles.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')";
+
+pub(crate) const CARD_COLUMNS: &str = "a.id, a.title, a.url, a.description, a.source_id,
     COALESCE(s.name, s.title, s.url) AS source_name, a.published_at, a.created_at,
     a.image_url, a.language, a.story_id,
     (SELECT m.id FROM media m WHERE m.id = a.image_media AND m.status = 'ok') AS image_media,
     (SELECT m.width FROM media m WHERE m.id = a.image_media AND m.status = 'ok') AS image_media_width,
     (SELECT m.height FROM media m WHERE m.id = a.image_media AND m.status = 'ok') AS image_media_height";
 
-fn card_from_row(r: &AnyRow) -> Result<ArticleCard> {
+pub(crate) fn card_from_row(r: &AnyRow) -> Result<ArticleCard> {
     Ok(ArticleCard {
         id: ArticleId(r.try_get("id")?),
         title: r.try_get("title")?,
@@ -159,6 +166,7 @@ fn article_from_row(r: &AnyRow) -> Result<ArticleRow> {
         source_id: SourceId(r.try_get("source_id")?),
         source_name: r.try_get("source_name")?,
         source_display: display.parse().unwrap_or_default(),
+        private: r.try_get::<String, _>("source_visibility")? != crate::sources::PUBLIC,
         url: r.try_get("url")?,
         original_url: r.try_get("original_url")?,
         title: r.try_get("title")?,
@@ -223,7 +231,8 @@ impl Store {
 
     pub async fn article(&self, id: ArticleId) -> Result<Option<ArticleRow>> {
         let row = sqlx::query(
-            "SELECT a.*, COALESCE(s.name, s.title, s.url) AS source_name, s.display AS source_display
+            "SELECT a.*, COALESCE(s.name, s.title, s.url) AS source_name, s.display AS source_display,
+                s.visibility AS source_visibility
              FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = $1",
         )
         .bind(id.0)
@@ -251,7 +260,7 @@ impl Store {
         let (t, id) = before.unwrap_or((i64::MAX, i64::MAX));
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {CARD_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id
-             WHERE a.duplicate_of IS NULL
+             WHERE a.duplicate_of IS NULL AND s.visibility = 'public'
                AND (a.created_at < $1 OR (a.created_at = $1 AND a.id < $2))
              ORDER BY a.created_at DESC, a.id DESC LIMIT $3"
         )))
@@ -357,7 +366,10 @@ impl Store {
         let mut link_urls: Vec<&str> = vec![url.as_str(), a.original_url.as_str()];
         link_urls.extend(x.aliases.iter().map(String::as_str));
 
-        let found = original_of(&mut tx, &url, a.content_hash.as_deref(), x, before).await?;
+        let found = match original_of(&mut tx, &url, a.content_hash.as_deref(), x, before).await? {
+            Some((orig, reason)) => public_original(&mut tx, source_id, orig, reason).await?,
+            None => None,
+        };
         if let Some((orig, reason)) = found {
             link_entries(&mut tx, &link_urls, orig).await?;
             if let Some((job, node)) = x.job {
@@ -464,6 +476,45 @@ struct CheckedBefore {
     /// Highest article id then.
     seen: i64,
     copy_of: Option<i64>,
+}
+
+/// A private source's article (a reader's own feed) never hides a public
+/// source's: a public source's article at the same URL takes the stored one
+/// over (it becomes that source's, and public: its change number moves so
+/// search indexes pick it up), and the same or near-same text from a public
+/// source is stored as an article of its own. Otherwise the original stands.
+async fn public_original(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    source: SourceId,
+    orig: i64,
+    reason: DupReason,
+) -> Result<Option<(i64, DupReason)>> {
+    let (new_vis, orig_vis): (Option<String>, String) = sqlx::query_as(
+        "SELECT (SELECT visibility FROM sources WHERE id = $1), s.visibility
+         FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = $2",
+    )
+    .bind(source.0)
+    .bind(orig)
+    .fetch_one(&mut **tx)
+    .await?;
+    let public = crate::sources::PUBLIC;
+    if new_vis.as_deref() != Some(public) || orig_vis == public {
+        return Ok(Some((orig, reason)));
+    }
+    if reason != DupReason::Url {
+        return Ok(None);
+    }
+    let seq = Store::next_counter(tx, "article_change").await?;
+    sqlx::query(
+        "UPDATE articles SET source_id = $1, change_seq = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(source.0)
+    .bind(seq)
+    .bind(now_ms())
+    .bind(orig)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some((orig, reason)))
 }
 
 /// The stored article the new one is: same URL, same text, or a near-duplicate
@@ -724,6 +775,7 @@ pub struct Coverage {
 
 impl Store {
     /// Newest first by first-seen time, with a `(created_at, id)` cursor.
+    /// Public articles only (no private source's).
     pub async fn list_articles(
         &self,
         filter: &ArticleFilter,
@@ -742,7 +794,8 @@ impl Store {
         };
         let sql = format!(
             "SELECT {CARD_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id{join}
-             WHERE a.duplicate_of IS NULL AND (a.created_at < $1 OR (a.created_at = $1 AND a.id < $2)){cond}
+             WHERE a.duplicate_of IS NULL AND s.visibility = 'public'
+               AND (a.created_at < $1 OR (a.created_at = $1 AND a.id < $2)){cond}
              ORDER BY a.created_at DESC, a.id DESC LIMIT $3"
         );
         let q = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -770,7 +823,9 @@ impl Store {
     ) -> Result<Vec<(ArticleId, String, Timestamp)>> {
         let rows = sqlx::query(
             "SELECT id, title, COALESCE(published_at, created_at) AS t FROM articles
-             WHERE id >= $1 AND id < $2 AND duplicate_of IS NULL ORDER BY id",
+             WHERE id >= $1 AND id < $2 AND duplicate_of IS NULL
+               AND source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
+             ORDER BY id",
         )
         .bind(from)
         .bind(to)
@@ -795,14 +850,25 @@ impl Store {
         Ok(max.unwrap_or(0))
     }
 
-    /// Cards for the given ids (any order; missing ids are skipped).
+    /// Cards for the given ids (any order; missing ids and private sources'
+    /// articles are skipped).
     pub async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>> {
+        self.cards_where(ids, " AND s.visibility = 'public'").await
+    }
+
+    /// Cards for the given ids, private sources' too: for the reader
+    /// functions, which decide who sees what (`readers.rs`).
+    pub(crate) async fn cards_where(
+        &self,
+        ids: &[ArticleId],
+        cond: &'static str,
+    ) -> Result<Vec<ArticleCard>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT {CARD_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id IN ({})",
+            "SELECT {CARD_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id IN ({}){cond}",
             ph.join(", ")
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -821,9 +887,10 @@ impl Store {
             let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let ph = ph.join(", ");
             let sql = format!(
-                "SELECT url, id FROM articles WHERE url IN ({ph})
-                 UNION SELECT url, article_id AS id FROM feed_entries
-                   WHERE url IN ({ph}) AND article_id IS NOT NULL"
+                "SELECT url, id FROM articles WHERE url IN ({ph}) AND {PUBLIC_ARTICLE}
+                 UNION SELECT fe.url, fe.article_id AS id FROM feed_entries fe JOIN articles
+                   ON articles.id = fe.article_id
+                   WHERE fe.url IN ({ph}) AND {PUBLIC_ARTICLE}"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for u in chunk {
@@ -846,7 +913,7 @@ impl Store {
                     a.modified_at, s.country, COALESCE(s.audience_language, s.language) AS audience_language,
                     s.owner, s.outlet_kind, s.perspective
              FROM feed_entries fe JOIN articles a ON a.id = fe.article_id JOIN sources s ON s.id = fe.source_id
-             WHERE a.story_id = $1
+             WHERE a.story_id = $1 AND s.visibility = 'public'
              ORDER BY t DESC, fe.id DESC",
         )
         .bind(story.0)
@@ -886,7 +953,7 @@ impl Store {
             let sql = format!(
                 "SELECT a.story_id, s.perspective, COUNT(DISTINCT s.id) AS n
                  FROM feed_entries fe JOIN articles a ON a.id = fe.article_id JOIN sources s ON s.id = fe.source_id
-                 WHERE a.story_id IN ({}) AND s.perspective IS NOT NULL
+                 WHERE a.story_id IN ({}) AND s.perspective IS NOT NULL AND s.visibility = 'public'
                  GROUP BY a.story_id, s.perspective",
                 ph.join(", ")
             );
@@ -908,7 +975,10 @@ impl Store {
     /// Article counts per topic slug.
     pub async fn topic_counts(&self) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query_as(
-            "SELECT topic, COUNT(*) FROM article_topics GROUP BY topic ORDER BY topic",
+            "SELECT topic, COUNT(*) FROM article_topics
+             WHERE article_id NOT IN (SELECT a.id FROM articles a
+                 WHERE a.source_id IN (SELECT id FROM sources WHERE visibility <> 'public'))
+             GROUP BY topic ORDER BY topic",
         )
         .fetch_all(&self.read)
         .await?)

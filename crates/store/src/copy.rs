@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 const ORDER: &[&str] = &[
     "counters",
     "settings",
+    // Before sources: a reader's private source names who added it.
+    "users",
     "sources",
     "hosts",
     "stories",
@@ -23,7 +25,6 @@ const ORDER: &[&str] = &[
     "topics",
     "article_topics",
     "story_keys",
-    "users",
     "sessions",
     "api_tokens",
     "invitations",

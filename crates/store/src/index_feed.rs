@@ -21,7 +21,7 @@ pub struct IndexRow {
     pub keywords: Vec<String>,
     pub published_ms: Option<i64>,
     pub story_id: Option<i64>,
-    /// Copies are not searchable on their own.
+    /// Copies and private sources' articles are not searchable on their own.
     pub hidden: bool,
     /// The source's display policy: the index holds only what it shows.
     pub display: tidings_core::DisplayPolicy,
@@ -43,7 +43,7 @@ impl Store {
             "SELECT a.id, a.change_seq, a.title, a.text, a.description, a.url, a.source_id,
                 COALESCE(s.name, s.title, s.url) AS source_name, a.language, a.keywords,
                 COALESCE(a.published_at, a.created_at) AS published, a.story_id, a.duplicate_of,
-                s.display
+                s.display, s.visibility
              FROM articles a JOIN sources s ON s.id = a.source_id
              WHERE a.change_seq > $1 ORDER BY a.change_seq LIMIT $2",
         )
@@ -68,7 +68,9 @@ impl Store {
                 keywords: serde_json::from_str(&keywords).unwrap_or_default(),
                 published_ms: r.try_get("published")?,
                 story_id: r.try_get("story_id")?,
-                hidden: r.try_get::<Option<i64>, _>("duplicate_of")?.is_some(),
+                // Private sources' articles are searchable by nobody.
+                hidden: r.try_get::<Option<i64>, _>("duplicate_of")?.is_some()
+                    || r.try_get::<String, _>("visibility")? != crate::sources::PUBLIC,
                 display: {
                     let d: String = r.try_get("display")?;
                     d.parse()

@@ -19,6 +19,7 @@ mod media;
 mod migrate;
 mod nodes;
 mod pages;
+mod readers;
 mod recluster;
 mod sources;
 mod stories;
@@ -42,6 +43,11 @@ pub use media::{MediaRow, MediaStatus};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use pages::ArchivedPage;
+pub use readers::{
+    FollowedSource, FollowedStory, FollowedTopic, Follows, ItemState, MAX_LABEL_CHARS, MutedSource,
+    NO_SUBSCRIBERS, PageState, PageTarget, READ_HORIZON_MS, ReaderItem, SourceUnread, Stream,
+    StreamEntry, StreamQuery, Subscribed, UNREAD_COUNT_CAP, Watermarks,
+};
 pub use recluster::{ClusterableArticle, PlannedStory, ReclusterOutcome};
 pub use sources::{NewSource, Source, SourceFetchUpdate, SourceRef};
 pub use stories::{ClusterTx, StoryRow, UnclusteredArticle};
@@ -358,5 +364,14 @@ impl Store {
             .execute(&self.write)
             .await?
             .rows_affected())
+    }
+
+    /// Run a raw query whose rows are one integer each. For tests and
+    /// benchmark tools only, like [`Store::debug_execute`].
+    #[doc(hidden)]
+    pub async fn debug_query_ints(&self, sql: &str) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_all(&self.read)
+            .await?)
     }
 }

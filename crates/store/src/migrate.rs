@@ -76,6 +76,11 @@ pub const MIGRATIONS_SQLITE: &[Migration] = &[
         name: "source_profiles",
         sql: include_str!("../migrations/sqlite/0013_source_profiles.sql"),
     },
+    Migration {
+        version: 14,
+        name: "readers",
+        sql: include_str!("../migrations/sqlite/0014_readers.sql"),
+    },
 ];
 
 pub const MIGRATIONS_POSTGRES: &[Migration] = &[
@@ -143,6 +148,11 @@ pub const MIGRATIONS_POSTGRES: &[Migration] = &[
         version: 13,
         name: "source_profiles",
         sql: include_str!("../migrations/postgres/0013_source_profiles.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "readers",
+        sql: include_str!("../migrations/postgres/0014_readers.sql"),
     },
 ];
 

@@ -73,9 +73,9 @@ impl Store {
 
     /// Write a re-clustering plan in one transaction. Articles not in the plan
     /// (stored since it was made) are left without a story, for the pipeline
-    /// to place. Comments of a story that does not continue move to the story
-    /// named in `comment_moves` (old -> new index in `plan`); an old story with
-    /// comments and nowhere to move them is kept. `progress` is called after
+    /// to place. Comments and followers of a story that does not continue move
+    /// to the story named in `comment_moves` (old -> new index in `plan`); an
+    /// old story with comments and nowhere to move them is kept. `progress` is called after
     /// each planned story.
     pub async fn apply_recluster(
         &self,
@@ -188,6 +188,17 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             out.comments_moved += r.rows_affected();
+            // Followers follow the event too (once, if they followed both).
+            sqlx::query(
+                "INSERT INTO followed_stories (user_id, story_id, created_at, last_visit_at)
+                 SELECT user_id, $1, created_at, last_visit_at FROM followed_stories f
+                 WHERE f.story_id = $2 AND NOT EXISTS (
+                    SELECT 1 FROM followed_stories g WHERE g.user_id = f.user_id AND g.story_id = $1)",
+            )
+            .bind(new.0)
+            .bind(old.0)
+            .execute(&mut *tx)
+            .await?;
         }
         let r = sqlx::query(
             "DELETE FROM stories WHERE change_seq <> $1

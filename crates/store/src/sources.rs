@@ -51,6 +51,11 @@ pub struct Source {
     pub remove_selectors: Vec<String>,
     /// What the operator says about the source (country, owner, …).
     pub profile: tidings_core::SourceProfile,
+    /// Added by a reader for themselves (see [`Store::subscribe_url`]):
+    /// crawled for the readers who follow it, shown to nobody else.
+    pub private: bool,
+    /// The reader who added it, for a private source.
+    pub added_by: Option<tidings_core::UserId>,
 }
 
 impl Source {
@@ -108,12 +113,18 @@ pub struct SourceFetchUpdate {
     pub disable: Option<String>,
 }
 
+/// `sources.visibility` of a source everyone sees; anything else is private.
+pub(crate) const PUBLIC: &str = "public";
+/// `sources.visibility` of a source a reader added for themselves.
+pub(crate) const PRIVATE: &str = "private";
+
 const SOURCE_COLUMNS: &str =
     "s.id, s.url, s.kind, s.name, s.title, s.site_url, s.description, s.language,
     s.display, s.enabled, s.disabled_reason, s.created_at, s.etag, s.last_modified, s.last_fetch_at,
     s.last_success_at, s.last_status, s.last_error, s.error_count, s.next_fetch_at,
     s.fetch_interval_ms, s.last_new_at, s.content_selector, s.remove_selectors,
     s.country, s.audience_language, s.owner, s.outlet_kind, s.perspective,
+    s.visibility, s.added_by,
     (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS article_count";
 
 /// The profile columns of a row (`s.country`, … as selected).
@@ -168,6 +179,10 @@ fn source_from_row(r: &AnyRow) -> Result<Source> {
         article_count: r.try_get("article_count")?,
         content_selector: r.try_get("content_selector")?,
         profile: profile_from_row(r)?,
+        private: r.try_get::<String, _>("visibility")? != PUBLIC,
+        added_by: r
+            .try_get::<Option<i64>, _>("added_by")?
+            .map(tidings_core::UserId),
         remove_selectors: {
             let v: String = r.try_get("remove_selectors")?;
             serde_json::from_str(&v)
@@ -363,7 +378,23 @@ impl Store {
         }
     }
 
-    /// Every source, oldest first.
+    /// The sources anyone may see (pages, feeds, sitemaps, the API), oldest
+    /// first: every source but those readers added for themselves.
+    pub async fn public_sources(&self) -> Result<Vec<Source>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources s WHERE s.visibility = 'public' ORDER BY s.id"
+        )))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    /// A source anyone may see: `None` for a private one, as for a missing one.
+    pub async fn public_source(&self, id: SourceId) -> Result<Option<Source>> {
+        Ok(self.source(id).await?.filter(|s| !s.private))
+    }
+
+    /// Every source (private ones too: for operators and the crawler), oldest first.
     pub async fn list_sources(&self) -> Result<Vec<Source>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {SOURCE_COLUMNS} FROM sources s ORDER BY s.id"

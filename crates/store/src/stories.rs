@@ -47,12 +47,15 @@ fn story_from_row(r: &sqlx::any::AnyRow) -> Result<StoryRow> {
 }
 
 impl Store {
-    /// Articles without a story yet, oldest first (clustering is online: order matters).
+    /// Articles without a story yet, oldest first (clustering is online: order
+    /// matters). Private sources' articles never join a story: stories are public.
     pub async fn unclustered_articles(&self, limit: i64) -> Result<Vec<UnclusteredArticle>> {
         let rows = sqlx::query(
             "SELECT a.id, a.published_at, a.created_at, v.features
              FROM articles a LEFT JOIN article_vectors v ON v.article_id = a.id
-             WHERE a.story_id IS NULL AND a.duplicate_of IS NULL ORDER BY a.id LIMIT $1",
+             WHERE a.story_id IS NULL AND a.duplicate_of IS NULL
+               AND a.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
+             ORDER BY a.id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.read)
@@ -158,6 +161,23 @@ impl Store {
         rows.iter().map(story_from_row).collect()
     }
 
+    /// These stories (any order; missing ids are skipped).
+    pub async fn stories_by_ids(&self, ids: &[StoryId]) -> Result<Vec<StoryRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {STORY_COLUMNS} FROM stories WHERE id IN ({})",
+            ph.join(", ")
+        )));
+        for id in ids {
+            q = q.bind(id.0);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter().map(story_from_row).collect()
+    }
+
     pub async fn count_stories(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM stories")
             .fetch_one(&self.read)
@@ -168,7 +188,7 @@ impl Store {
     pub async fn story_sources(&self, story: StoryId) -> Result<Vec<SourceId>> {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT fe.source_id FROM feed_entries fe JOIN articles a ON a.id = fe.article_id
-             WHERE a.story_id = $1
+             WHERE a.story_id = $1 AND fe.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
              UNION SELECT DISTINCT source_id FROM articles WHERE story_id = $1",
         )
         .bind(story.0)
@@ -389,6 +409,7 @@ pub(crate) async fn refresh_story_counts(
             article_count = (SELECT COUNT(*) FROM articles WHERE story_id = $1),
             source_count = (SELECT COUNT(*) FROM (
                 SELECT fe.source_id FROM feed_entries fe JOIN articles a ON a.id = fe.article_id WHERE a.story_id = $1
+                  AND fe.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
                 UNION SELECT source_id FROM articles WHERE story_id = $1) s)
          WHERE id = $1",
     )

@@ -705,6 +705,10 @@ async fn host_turns_are_spaced_across_processes() {
 #[path = "store/accounts.rs"]
 mod accounts;
 
+// Follows, saved articles, read state, streams, private sources: tests/store/readers.rs.
+#[path = "store/readers.rs"]
+mod readers;
+
 #[tokio::test]
 async fn media_files_round_trip_and_replace() {
     each_backend(async |db| {

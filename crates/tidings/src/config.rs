@@ -276,6 +276,9 @@ pub struct AccountsConfig {
     pub password_min_length: u32,
     pub invitation_days: u64,
     pub trust_proxy_headers: bool,
+    /// Readers may subscribe to feeds that are not sources (reader apps):
+    /// each becomes a private source, crawled for its subscribers only.
+    pub personal_feeds: bool,
 }
 
 impl Default for AccountsConfig {
@@ -294,6 +297,7 @@ impl Default for AccountsConfig {
             password_min_length: u32::try_from(d.password_min_length).unwrap_or(10),
             invitation_days: d.invitation_days,
             trust_proxy_headers: d.trust_proxy_headers,
+            personal_feeds: d.personal_feeds,
         }
     }
 }
@@ -707,6 +711,7 @@ impl Config {
             password_min_length: usize::try_from(a.password_min_length).unwrap_or(10),
             invitation_days: a.invitation_days,
             trust_proxy_headers: a.trust_proxy_headers,
+            personal_feeds: a.personal_feeds,
         }
     }
 

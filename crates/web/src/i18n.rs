@@ -592,3 +592,65 @@ pub const ACCOUNTS_EN: AccountsText = AccountsText {
     expires: "Expires",
     used_by: "Used by",
 };
+
+// ---- readers' own news: follow, save, read state ----
+
+/// UI strings of following, saving and read state.
+#[derive(Debug)]
+pub struct ReaderText {
+    pub for_you: &'static str,
+    pub saved: &'static str,
+    pub follow: &'static str,
+    pub unfollow: &'static str,
+    pub mute: &'static str,
+    pub unmute: &'static str,
+    pub save: &'static str,
+    pub unsave: &'static str,
+    pub mark_read: &'static str,
+    pub mark_unread: &'static str,
+    pub mark_all_read: &'static str,
+    pub unread: &'static str,
+    /// `{n}` unread articles.
+    pub unread_count: &'static str,
+    pub only_unread: &'static str,
+    pub show_all: &'static str,
+    pub new_since_one: &'static str,
+    /// `{n}` new articles.
+    pub new_since_many: &'static str,
+    pub nothing_new: &'static str,
+    pub for_you_intro: &'static str,
+    pub for_you_empty: &'static str,
+    pub for_you_caught_up: &'static str,
+    pub saved_intro: &'static str,
+    pub saved_empty: &'static str,
+    pub more_in_story: &'static str,
+    pub actions: &'static str,
+}
+
+pub const READER_EN: ReaderText = ReaderText {
+    for_you: "For you",
+    saved: "Saved",
+    follow: "Follow",
+    unfollow: "Unfollow",
+    mute: "Mute this source",
+    unmute: "Unmute this source",
+    save: "Save",
+    unsave: "Unsave",
+    mark_read: "Mark read",
+    mark_unread: "Mark unread",
+    mark_all_read: "Mark all as read",
+    unread: "Unread",
+    unread_count: "{n} unread",
+    only_unread: "Only unread",
+    show_all: "Show all",
+    new_since_one: "1 new article since your last visit",
+    new_since_many: "{n} new articles since your last visit",
+    nothing_new: "Nothing new since your last visit",
+    for_you_intro: "New articles from the sources, topics and stories you follow, newest first.",
+    for_you_empty: "You follow nothing yet. Follow sources, topics and stories with the Follow button on their pages; their new articles gather here.",
+    for_you_caught_up: "Nothing unread here.",
+    saved_intro: "Articles you saved to read later, most recently saved first.",
+    saved_empty: "Nothing saved yet: use Save on an article or in a list.",
+    more_in_story: "Full coverage",
+    actions: "Your actions",
+};

@@ -21,6 +21,8 @@ mod display;
 mod hostile;
 mod migrate;
 mod opml;
+mod readers;
+mod readers_browser;
 mod scale;
 mod serve;
 mod site_browser;

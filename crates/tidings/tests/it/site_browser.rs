@@ -23,7 +23,7 @@ fn target_dir() -> PathBuf {
 }
 
 /// axe-core's source, or None (skip) when it is not installed and not required.
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path = std::env::var_os("TIDINGS_TEST_AXE")
         .map(PathBuf::from)
         .unwrap_or_else(|| target_dir().join("npm/node_modules/axe-core/axe.min.js"));
@@ -76,7 +76,7 @@ return { bg: lum(s.backgroundColor), fg: lum(s.color), h1: lum(h.color), raw: [s
 "#;
 
 /// axe-core over the whole page: serious and critical violations, summarised.
-const AXE_RUN: &str = r#"
+pub(crate) const AXE_RUN: &str = r#"
 const done = arguments[arguments.length - 1];
 axe.run(document).then(r => {
   const serious = r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v =>

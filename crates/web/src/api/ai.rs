@@ -128,6 +128,7 @@ async fn load(state: &AppState, id: &str) -> Result<ArticleRow, ApiError> {
         .store()
         .article(ArticleId(id))
         .await?
+        .filter(|a| !a.private)
         .map(crate::services::ai::for_ai)
         .ok_or_else(|| ApiError::not_found(&format!("article {id} not found")))
 }

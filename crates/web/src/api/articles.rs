@@ -30,6 +30,14 @@ pub struct ArticleSummary {
     /// The lead image as this site serves it (apps never need the
     /// publisher's host); absent until the crawler has fetched it.
     pub image: Option<ImageRef>,
+    /// Whether the reader behind the request has read it (only with a
+    /// token or session).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read: Option<bool>,
+    /// Whether the reader behind the request saved it (only with a token
+    /// or session).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved: Option<bool>,
 }
 
 /// A lead image served by this site.
@@ -140,6 +148,8 @@ pub(crate) fn summary(a: &ArticleCard) -> ArticleSummary {
         language: a.language.clone(),
         story_id: a.story_id.map(|s| s.0),
         image: a.image.as_ref().map(|(id, w, h)| image_ref(id, *w, *h)),
+        read: None,
+        saved: None,
     }
 }
 
@@ -165,6 +175,7 @@ fn time_param(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
     ))]
 pub async fn list_articles(
     State(state): State<AppState>,
+    viewer: crate::services::accounts::Viewer,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ArticlePage>, ApiError> {
     let Query(q) = q.map_err(super::problem::rejection)?;
@@ -211,7 +222,7 @@ pub async fn list_articles(
     {
         cursor = Some((u, i64::MIN));
     }
-    let mut items = Vec::new();
+    let mut cards: Vec<ArticleCard> = Vec::new();
     let mut next = None;
     // Language and `since` filter while walking pages (kept simple: lists are newest first).
     'pages: for _ in 0..20 {
@@ -232,9 +243,9 @@ pub async fn list_articles(
             {
                 continue;
             }
-            items.push(summary(a));
-            if items.len() as i64 == limit {
-                next = (more || rows.len() as i64 > items.len() as i64)
+            cards.push(a.clone());
+            if cards.len() as i64 == limit {
+                next = (more || rows.len() as i64 > cards.len() as i64)
                     .then(|| encode_cursor(a.created_at.0, a.id.0));
                 break 'pages;
             }
@@ -245,6 +256,21 @@ pub async fn list_articles(
         }
         next = cursor.map(|(t, id)| encode_cursor(t, id));
     }
+    // The reader's read and saved state, for the whole page at once.
+    let states =
+        crate::services::reader::list_states(&state, viewer.user().map(|u| u.id), &cards).await?;
+    let items = cards
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut s = summary(c);
+            if let Some(st) = states.as_ref().and_then(|v| v.get(i)) {
+                s.read = Some(st.read);
+                s.saved = Some(st.saved_at.is_some());
+            }
+            s
+        })
+        .collect();
     Ok(Json(ArticlePage {
         items,
         next_cursor: next,
@@ -260,12 +286,13 @@ pub async fn list_articles(
     ))]
 pub async fn get_article(
     State(state): State<AppState>,
+    viewer: crate::services::accounts::Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<ArticleDetail>, ApiError> {
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::invalid("id", "must be an integer"))?;
-    let d = articles::detail(&state, ArticleId(id)).await?;
+    let d = articles::detail(&state, ArticleId(id), viewer.user().map(|u| u.id)).await?;
     let a = &d.row;
     Ok(Json(ArticleDetail {
         summary: summary(&articles::card_of(a, d.image.as_ref())),

@@ -53,7 +53,7 @@ fn info(s: &tidings_store::Source) -> SourceInfo {
 pub async fn list_sources(State(state): State<AppState>) -> Result<Json<SourceList>, ApiError> {
     let items = state
         .store()
-        .list_sources()
+        .public_sources()
         .await?
         .iter()
         .map(info)
@@ -77,7 +77,7 @@ pub async fn get_source(
         .map_err(|_| ApiError::invalid("id", "must be an integer"))?;
     let s = state
         .store()
-        .source(SourceId(id))
+        .public_source(SourceId(id))
         .await?
         .ok_or_else(|| ApiError::not_found(&format!("source {id} not found")))?;
     Ok(Json(info(&s)))

@@ -16,6 +16,7 @@ mod articles;
 mod comments;
 mod meta;
 mod problem;
+mod reader;
 mod search;
 mod stories;
 
@@ -47,6 +48,7 @@ use utoipa_axum::routes;
         (name = "ai", description = "Summaries, key points, questions and translations"),
         (name = "comments", description = "Reader comments on articles and stories"),
         (name = "account", description = "Personal API tokens and the account behind them"),
+        (name = "reader", description = "The reader's own news: follows, mutes, saved articles, read state, for you"),
         (name = "meta", description = "Topics and service health")
     ),
     modifiers(&BearerScheme)
@@ -122,6 +124,17 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(comments::report_comment))
         .routes(routes!(account::create_token, account::revoke_token))
         .routes(routes!(account::me))
+        .routes(routes!(reader::list_follows))
+        .routes(routes!(reader::follow_source, reader::unfollow_source))
+        .routes(routes!(reader::follow_topic, reader::unfollow_topic))
+        .routes(routes!(reader::follow_story, reader::unfollow_story))
+        .routes(routes!(reader::mute_source, reader::unmute_source))
+        .routes(routes!(reader::list_saved))
+        .routes(routes!(reader::save_article, reader::unsave_article))
+        .routes(routes!(reader::mark_read))
+        .routes(routes!(reader::mark_all_read))
+        .routes(routes!(reader::for_you))
+        .routes(routes!(reader::unread_counts))
         .split_for_parts();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     add_common_responses(&mut doc);
@@ -225,6 +238,7 @@ fn cors_layer(cfg: &ApiConfig) -> Option<tower_http::cors::CorsLayer> {
                 Method::GET,
                 Method::HEAD,
                 Method::POST,
+                Method::PUT,
                 Method::PATCH,
                 Method::DELETE,
             ])

@@ -57,7 +57,7 @@ pub struct StoryQuery {
     pub min_sources: Option<i64>,
 }
 
-fn summary(s: &tidings_store::StoryRow) -> StorySummary {
+pub(crate) fn summary(s: &tidings_store::StoryRow) -> StorySummary {
     StorySummary {
         id: s.id.0,
         title: s.title.clone(),

@@ -21,7 +21,7 @@ pub async fn about(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let store = state.store();
-    let sources = store.list_sources().await?.len();
+    let sources = store.public_sources().await?.len();
     let articles = store.count_articles().await?;
     let stories = store.count_stories().await?;
     let l = Layout::new(

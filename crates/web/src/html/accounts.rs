@@ -116,7 +116,7 @@ fn with_status(mut res: Response, status: StatusCode) -> Response {
     res
 }
 
-fn login_href(next: &str) -> String {
+pub(crate) fn login_href(next: &str) -> String {
     let enc: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
     format!("/login?next={enc}")
 }

@@ -42,6 +42,7 @@ async fn load(state: &AppState, slug: &str) -> Result<tidings_store::ArticleRow,
         .store()
         .article(id)
         .await?
+        .filter(|a| !a.private)
         .map(crate::services::ai::for_ai)
         .ok_or(WebError::NotFound)
 }

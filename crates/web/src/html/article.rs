@@ -66,6 +66,8 @@ pub struct ArticlePage<'a> {
     pub share: Vec<(&'static str, String)>,
     /// Comments (see `crate::comments`).
     pub comments: crate::html::comments::CommentsSection,
+    /// A signed-in reader's save, read and follow forms.
+    pub controls: Option<super::reader::Controls>,
 }
 
 pub async fn article_page(
@@ -75,7 +77,9 @@ pub async fn article_page(
     comments: crate::html::comments::CommentsParams,
 ) -> Result<Response, WebError> {
     let id = id_of_slug(&slug).ok_or(WebError::NotFound)?;
-    let detail = articles::detail(&state, ArticleId(id)).await?;
+    // A private source's article is for the readers who follow it only.
+    let reader = comments.viewer.user().map(|u| u.id);
+    let detail = articles::detail(&state, ArticleId(id), reader).await?;
     let a = &detail.row;
     if let Some(orig) = a.duplicate_of {
         return Ok(Redirect::permanent(&article_href(orig.0, "")).into_response());
@@ -199,13 +203,44 @@ pub async fn article_page(
         ),
     ];
     let ai = crate::services::ai::article_panel(&state, a).await?;
-    let comments = crate::html::comments::section(
+    let mut comments = crate::html::comments::section(
         &state,
         &comments,
         tidings_store::Thread::Article(a.id),
         &canonical_path,
     )
     .await?;
+    // Threads are public; a private source's article (a reader's own feed) has none.
+    if a.private {
+        comments.disabled = true;
+        comments.can_post = false;
+    }
+    // Opening the page marks the article read for a signed-in reader.
+    let controls = match reader {
+        Some(u) => {
+            let ps = crate::services::reader::open_article(&state, u, a).await?;
+            let back = canonical_path.clone();
+            Some(super::reader::Controls {
+                r: &crate::i18n::READER_EN,
+                toggles: vec![
+                    super::reader::save_toggle(a.id, ps.article.saved_at.is_some(), "", &back),
+                    super::reader::read_toggle(a.id, ps.article.read, "", &back),
+                    super::reader::Toggle {
+                        hint: a.source_name.clone(),
+                        ..super::reader::follow_toggle(
+                            "source",
+                            a.source_id.0.to_string(),
+                            ps.following_source,
+                            &back,
+                        )
+                    },
+                ],
+                read_all: None,
+                news: None,
+            })
+        }
+        None => None,
+    };
     let page = ArticlePage {
         l,
         ai,
@@ -246,6 +281,7 @@ pub async fn article_page(
         topics,
         share,
         comments,
+        controls,
     };
     let mut resp = render(&page)?;
     resp.headers_mut().insert(

@@ -201,7 +201,7 @@ pub async fn source_feed(
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let src = state
         .store()
-        .source(SourceId(id))
+        .public_source(SourceId(id))
         .await?
         .ok_or(WebError::NotFound)?;
     build(

@@ -5,7 +5,7 @@ use crate::format::{json_for_script, relative, story_href};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use serde::Deserialize;
 use tidings_core::{Timestamp, Topic};
@@ -53,6 +53,8 @@ pub struct PageQuery {
 pub async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
+    viewer: crate::services::accounts::Viewer,
+    uri: Uri,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let before = cursor(q.before.as_deref())?;
@@ -62,11 +64,10 @@ pub async fn home(
         .list_articles(&ArticleFilter::All, PAGE_SIZE + 1, before)
         .await?;
     let next = next_cursor(&rows, PAGE_SIZE);
-    let cards: Vec<CardView> = rows
-        .iter()
-        .take(PAGE_SIZE as usize)
-        .map(|a| CardView::from_card(a, now))
-        .collect();
+    let shown = rows.get(..PAGE_SIZE as usize).unwrap_or(&rows);
+    // A signed-in reader's read and saved state, for the whole list at once.
+    let back = super::reader::back(&uri);
+    let cards: Vec<CardView> = super::reader::cards(&state, &viewer, shown, &back, now).await?;
 
     let mut stories = Vec::new();
     let mut sections = Vec::new();

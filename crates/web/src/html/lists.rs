@@ -1,10 +1,13 @@
 //! Source and topic pages: paginated article lists.
 
+use super::reader::{self, Controls};
 use super::{CardView, Layout, PAGE_SIZE, cursor, next_cursor, render};
+use crate::services::accounts::Viewer;
+use crate::services::reader::Target;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use serde::Deserialize;
 use tidings_core::{SourceId, Timestamp, Topic};
@@ -21,6 +24,8 @@ pub struct ListPage<'a> {
     pub next: Option<String>,
     pub base_path: String,
     pub empty: String,
+    /// A signed-in reader's follow, mute and mark-all-read forms.
+    pub controls: Option<Controls>,
 }
 
 #[derive(Deserialize)]
@@ -31,6 +36,8 @@ pub struct PageQuery {
 pub async fn source_page(
     State(state): State<AppState>,
     headers: HeaderMap,
+    viewer: Viewer,
+    uri: Uri,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
@@ -38,13 +45,24 @@ pub async fn source_page(
     let before = cursor(q.before.as_deref())?;
     let store = state.store();
     let src = store
-        .source(SourceId(id))
+        .public_source(SourceId(id))
         .await?
         .ok_or(WebError::NotFound)?;
     let rows = store
         .list_articles(&ArticleFilter::Source(src.id), PAGE_SIZE + 1, before)
         .await?;
     let now = Timestamp::now();
+    let back = reader::back(&uri);
+    let shown = rows.get(..PAGE_SIZE as usize).unwrap_or(&rows);
+    let controls = reader::list_controls(
+        &state,
+        &viewer,
+        Target::Source(src.id),
+        shown.first().map(|c| c.created_at),
+        &back,
+    )
+    .await?;
+    let cards = reader::cards(&state, &viewer, shown, &back, now).await?;
     let name = src.display_name();
     let path = format!("/source/{id}");
     let mut l = Layout::new(&state, &headers, &path, name.clone())
@@ -65,19 +83,18 @@ pub async fn source_page(
             .or_else(|| Some(format!("{} articles from this source.", src.article_count))),
         external: site.map(|s| (s, format!("Visit {name}"))),
         next: next_cursor(&rows, PAGE_SIZE),
-        cards: rows
-            .iter()
-            .take(PAGE_SIZE as usize)
-            .map(|a| CardView::from_card(a, now))
-            .collect(),
+        cards,
         base_path: path,
         empty: "No articles from this source yet.".into(),
+        controls,
     })
 }
 
 pub async fn topic_page(
     State(state): State<AppState>,
     headers: HeaderMap,
+    viewer: Viewer,
+    uri: Uri,
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
@@ -88,6 +105,17 @@ pub async fn topic_page(
         .list_articles(&ArticleFilter::Topic(slug.clone()), PAGE_SIZE + 1, before)
         .await?;
     let now = Timestamp::now();
+    let back = reader::back(&uri);
+    let shown = rows.get(..PAGE_SIZE as usize).unwrap_or(&rows);
+    let controls = reader::list_controls(
+        &state,
+        &viewer,
+        Target::Topic(topic.slug().to_string()),
+        shown.first().map(|c| c.created_at),
+        &back,
+    )
+    .await?;
+    let cards: Vec<CardView> = reader::cards(&state, &viewer, shown, &back, now).await?;
     let path = format!("/topic/{slug}");
     let mut l = Layout::new(&state, &headers, &path, topic.label().to_string())
         .with_feeds(&format!("{path}/feed"), topic.label());
@@ -98,13 +126,10 @@ pub async fn topic_page(
         intro: None,
         external: None,
         next: next_cursor(&rows, PAGE_SIZE),
-        cards: rows
-            .iter()
-            .take(PAGE_SIZE as usize)
-            .map(|a| CardView::from_card(a, now))
-            .collect(),
+        cards,
         base_path: path,
         empty: format!("No {} articles yet.", topic.label().to_lowercase()),
+        controls,
     })
 }
 
@@ -127,7 +152,7 @@ pub async fn sources_page(
 ) -> Result<Response, WebError> {
     let sources = state
         .store()
-        .list_sources()
+        .public_sources()
         .await?
         .into_iter()
         .filter(|s| s.enabled || s.article_count > 0)

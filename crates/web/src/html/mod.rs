@@ -12,6 +12,7 @@ mod feeds;
 mod home;
 mod lists;
 mod moderation;
+pub(crate) mod reader;
 mod search;
 mod seo;
 mod story;
@@ -159,6 +160,8 @@ pub struct CardView {
     pub time_title: String,
     pub time_rel: String,
     pub img: Option<ImgView>,
+    /// A signed-in reader's state and forms (read, saved).
+    pub reader: Option<reader::CardState>,
 }
 
 impl CardView {
@@ -180,6 +183,7 @@ impl CardView {
                 .image
                 .as_ref()
                 .map(|(id, w, h)| ImgView::new(id, *w, *h, "", 320)),
+            reader: None,
         }
     }
 }
@@ -209,6 +213,7 @@ pub async fn static_file(axum::extract::Path(path): axum::extract::Path<String>)
     let (body, mime) = match path.as_str() {
         "style.css" => (STYLE_CSS, "text/css; charset=utf-8"),
         "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
+        "reader.js" => (reader::READER_JS, "text/javascript; charset=utf-8"),
         other => match comments::static_asset(other) {
             Some(found) => found,
             None => return StatusCode::NOT_FOUND.into_response(),
@@ -272,6 +277,13 @@ fn community_routes() -> Router<AppState> {
         .route("/account/delete", post(accounts::delete_account))
         .route("/account/tokens", post(accounts::create_token))
         .route("/account/tokens/{id}/revoke", post(accounts::revoke_token))
+        .route("/for-you", get(reader::for_you_page))
+        .route("/saved", get(reader::saved_page))
+        .route("/reader/follow", post(reader::follow))
+        .route("/reader/mute", post(reader::mute))
+        .route("/reader/save", post(reader::save))
+        .route("/reader/read", post(reader::read))
+        .route("/reader/read-all", post(reader::read_all))
         .route("/comments", post(comments::post_comment))
         .route("/comments/{id}", get(comments::comment_link))
         .route(

@@ -169,7 +169,7 @@ pub async fn sitemap_pages(
             for t in Topic::ALL {
                 push_url(&mut x, &format!("{base}/topic/{}", t.slug()), None);
             }
-            for s in store.list_sources().await? {
+            for s in store.public_sources().await? {
                 push_url(&mut x, &format!("{base}/source/{}", s.id.0), s.last_new_at);
             }
             for s in store.recent_stories(2000).await? {

@@ -50,6 +50,9 @@ pub struct StoryPage<'a> {
     pub first: Option<CoverageView>,
     /// Items and their updates, oldest first.
     pub timeline: Vec<TimelineView>,
+    /// A signed-in reader's follow and mark-all-read forms, and what is new
+    /// since their last visit.
+    pub controls: Option<super::reader::Controls>,
 }
 
 pub struct ShareView {
@@ -80,6 +83,7 @@ pub async fn story_page(
     comments: crate::html::comments::CommentsParams,
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let reader = comments.viewer.user().map(|u| u.id);
     let (s, coverage) = crate::services::stories::detail(&state, StoryId(id)).await?;
     let now = Timestamp::now();
     let views: Vec<CoverageView> = coverage
@@ -183,6 +187,28 @@ pub async fn story_page(
         })
         .collect();
     let first = coverage::first(&coverage).map(view);
+    let controls = match reader {
+        Some(u) => {
+            let news = crate::services::reader::visit_story(&state, u, s.id).await?;
+            Some(super::reader::Controls {
+                r: &crate::i18n::READER_EN,
+                toggles: vec![super::reader::follow_toggle(
+                    "story",
+                    s.id.0.to_string(),
+                    news.is_some(),
+                    &path,
+                )],
+                read_all: Some(super::reader::ReadAll {
+                    view: "story",
+                    id: s.id.0.to_string(),
+                    before: now.0,
+                    back: path.clone(),
+                }),
+                news: news.map(|n| super::reader::news_line(n.new_since_visit, n.last_visit, now)),
+            })
+        }
+        None => None,
+    };
     let timeline = coverage::timeline(&coverage)
         .iter()
         .map(|e| {
@@ -214,5 +240,6 @@ pub async fn story_page(
         newest: views,
         by_source,
         comments,
+        controls,
     })
 }

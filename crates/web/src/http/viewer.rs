@@ -47,6 +47,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
 #[derive(Debug, Clone)]
 pub struct NavInfo {
     pub s: &'static crate::i18n::AccountsText,
+    pub r: &'static crate::i18n::ReaderText,
     pub username: Option<String>,
     pub csrf: String,
     pub moderator: bool,
@@ -58,6 +59,7 @@ impl Default for NavInfo {
     fn default() -> Self {
         NavInfo {
             s: &crate::i18n::ACCOUNTS_EN,
+            r: &crate::i18n::READER_EN,
             username: None,
             csrf: String::new(),
             moderator: false,
@@ -175,6 +177,7 @@ pub async fn resolve_viewer(
                 .is_some_and(|s| s.session.is_some());
             let nav = NavInfo {
                 s: &crate::i18n::ACCOUNTS_EN,
+                r: &crate::i18n::READER_EN,
                 username: viewer.user().map(|u| u.username.clone()),
                 csrf: viewer.csrf().unwrap_or_default().to_string(),
                 moderator: viewer.require_moderator().is_ok(),

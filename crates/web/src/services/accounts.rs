@@ -56,6 +56,9 @@ pub struct AccountsConfig {
     pub invitation_days: u64,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy_headers: bool,
+    /// Readers may subscribe (reader apps) to feeds that are not sources:
+    /// each becomes a private source, crawled for its subscribers only.
+    pub personal_feeds: bool,
 }
 
 impl Default for AccountsConfig {
@@ -73,6 +76,7 @@ impl Default for AccountsConfig {
             password_min_length: 10,
             invitation_days: 14,
             trust_proxy_headers: false,
+            personal_feeds: false,
         }
     }
 }

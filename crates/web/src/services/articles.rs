@@ -52,9 +52,24 @@ fn body_of(policy: DisplayPolicy, html: &str, text: &str) -> Body {
     }
 }
 
-/// One article, by id; `NotFound` when there is none.
+/// One article anyone may see, by id; `NotFound` when there is none (or
+/// when it is a private source's).
 pub async fn load(state: &AppState, id: ArticleId) -> Result<ArticleRow, WebError> {
-    state.store().article(id).await?.ok_or(WebError::NotFound)
+    load_for(state, id, None).await
+}
+
+/// One article the reader (or a visitor, `None`) may see: a private
+/// source's only for its followers, `NotFound` for everyone else.
+pub async fn load_for(
+    state: &AppState,
+    id: ArticleId,
+    reader: Option<tidings_core::UserId>,
+) -> Result<ArticleRow, WebError> {
+    let a = state.store().article(id).await?.ok_or(WebError::NotFound)?;
+    if !crate::services::reader::may_read(state, reader, &a).await? {
+        return Err(WebError::NotFound);
+    }
+    Ok(a)
 }
 
 /// The article as readers see it: its row with the text cut to what the
@@ -67,8 +82,12 @@ pub struct Detail {
     pub image: Option<Image>,
 }
 
-pub async fn detail(state: &AppState, id: ArticleId) -> Result<Detail, WebError> {
-    let mut row = load(state, id).await?;
+pub async fn detail(
+    state: &AppState,
+    id: ArticleId,
+    reader: Option<tidings_core::UserId>,
+) -> Result<Detail, WebError> {
+    let mut row = load_for(state, id, reader).await?;
     let mut body = body(&row);
     if !body.excerpt {
         body.html = resolve_images(state, &body.html).await?;

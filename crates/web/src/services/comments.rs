@@ -286,7 +286,12 @@ pub(crate) async fn thread_path(state: &AppState, thread: Thread) -> Result<Stri
     let store = state.store();
     match thread {
         Thread::Article(id) => {
-            let a = store.article(id).await?.ok_or(WebError::NotFound)?;
+            // Threads are public: a private source's article has none.
+            let a = store
+                .article(id)
+                .await?
+                .filter(|a| !a.private)
+                .ok_or(WebError::NotFound)?;
             Ok(article_href(a.id.0, &a.title))
         }
         Thread::Story(id) => {

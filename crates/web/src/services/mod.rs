@@ -9,6 +9,7 @@ pub mod articles;
 pub mod comments;
 pub mod coverage;
 pub mod password;
+pub mod reader;
 pub mod search;
 pub mod sources;
 pub mod stories;
