@@ -18,6 +18,7 @@ mod community;
 mod crash;
 mod crawl;
 mod display;
+mod greader;
 mod hostile;
 mod migrate;
 mod opml;
