@@ -1003,12 +1003,7 @@ async fn fever_api_as_apps_use_it() {
         let v = fever("&unread_item_ids&saved_item_ids", key.clone(), vec![]).await;
         assert_eq!(v["unread_item_ids"], csv(&[a2, a0]));
         assert_eq!(v["saved_item_ids"], csv(&[a0]));
-        let v = fever(
-            "&items",
-            key.clone(),
-            vec![("with_ids", a0.0.to_string())],
-        )
-        .await;
+        let v = fever("&items", key.clone(), vec![("with_ids", a0.0.to_string())]).await;
         assert_eq!(
             (
                 v["items"][0]["is_read"].clone(),

@@ -20,6 +20,7 @@ mod crawl;
 mod display;
 mod greader;
 mod hostile;
+mod install_browser;
 mod migrate;
 mod opml;
 mod readers;
