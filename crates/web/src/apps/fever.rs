@@ -10,7 +10,7 @@
 //! `mark=item|feed|group` with `as=read|unread|saved|unsaved` writes the
 //! read state and saved articles. There are no favicons and no links.
 
-use super::{Params, absolute_media, base, personal};
+use super::{Params, absolute_media, base, personal, set};
 use crate::services::reader;
 use crate::services::reader_apps;
 use crate::{AppState, Code, WebError};
@@ -65,7 +65,7 @@ async fn fever(State(state): State<AppState>, headers: HeaderMap, p: Params) -> 
             e.log();
             let mut v = json!({"api_version": 3, "auth": 1, "error": e.problem().detail});
             if e.code() == Code::Unauthorized {
-                v["auth"] = json!(0);
+                set(&mut v, "auth", json!(0));
             }
             let mut r = answer(&v);
             *r.status_mut() = e.status();
@@ -104,35 +104,43 @@ async fn run(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Value,
             .map(|(l, ids)| json!({"group_id": group_id(l), "feed_ids": ids_csv(ids.iter().copied())}))
             .collect();
         if wants_groups {
-            v["groups"] = labels
-                .keys()
-                .map(|l| json!({"id": group_id(l), "title": l}))
-                .collect();
+            set(
+                &mut v,
+                "groups",
+                labels
+                    .keys()
+                    .map(|l| json!({"id": group_id(l), "title": l}))
+                    .collect(),
+            );
         }
         if wants_feeds {
-            v["feeds"] = follows
-                .sources
-                .iter()
-                .map(|s| {
-                    json!({
-                        "id": s.source_id.0,
-                        "favicon_id": 0,
-                        "title": s.name,
-                        "url": s.url,
-                        "site_url": s.site_url.as_deref().unwrap_or(&s.url),
-                        "is_spark": 0,
-                        "last_updated_on_time": 0,
+            set(
+                &mut v,
+                "feeds",
+                follows
+                    .sources
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "id": s.source_id.0,
+                            "favicon_id": 0,
+                            "title": s.name,
+                            "url": s.url,
+                            "site_url": s.site_url.as_deref().unwrap_or(&s.url),
+                            "is_spark": 0,
+                            "last_updated_on_time": 0,
+                        })
                     })
-                })
-                .collect();
+                    .collect(),
+            );
         }
-        v["feeds_groups"] = json!(feeds_groups);
+        set(&mut v, "feeds_groups", json!(feeds_groups));
     }
     if p.has("favicons") {
-        v["favicons"] = json!([]);
+        set(&mut v, "favicons", json!([]));
     }
     if p.has("links") {
-        v["links"] = json!([]);
+        set(&mut v, "links", json!([]));
     }
     if p.has("items") {
         let ids: Vec<ArticleId> = if let Some(with) = p.get("with_ids") {
@@ -155,24 +163,32 @@ async fn run(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Value,
         };
         let items = reader_apps::items(state, uid, &ids).await?;
         let base = base(state, headers);
-        v["items"] = items
-            .iter()
-            .map(|it| {
-                let c = &it.item.card;
-                json!({
-                    "id": c.id.0,
-                    "feed_id": c.source_id.0,
-                    "title": c.title,
-                    "author": it.authors.join(", "),
-                    "html": absolute_media(&it.html, &base),
-                    "url": c.url,
-                    "is_saved": i32::from(it.item.saved_at.is_some()),
-                    "is_read": i32::from(it.item.read),
-                    "created_on_time": c.published_at.unwrap_or(c.created_at).0 / 1000,
+        set(
+            &mut v,
+            "items",
+            items
+                .iter()
+                .map(|it| {
+                    let c = &it.item.card;
+                    json!({
+                        "id": c.id.0,
+                        "feed_id": c.source_id.0,
+                        "title": c.title,
+                        "author": it.authors.join(", "),
+                        "html": absolute_media(&it.html, &base),
+                        "url": c.url,
+                        "is_saved": i32::from(it.item.saved_at.is_some()),
+                        "is_read": i32::from(it.item.read),
+                        "created_on_time": c.published_at.unwrap_or(c.created_at).0 / 1000,
+                    })
                 })
-            })
-            .collect();
-        v["total_items"] = json!(store.subscription_article_count(uid).await?);
+                .collect(),
+        );
+        set(
+            &mut v,
+            "total_items",
+            json!(store.subscription_article_count(uid).await?),
+        );
     }
     if p.has("unread_item_ids") {
         let q = StreamQuery {
@@ -180,13 +196,21 @@ async fn run(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Value,
             ..StreamQuery::new(Stream::Subscriptions, MAX_IDS)
         };
         let ids = store.stream_ids(uid, &q).await?;
-        v["unread_item_ids"] = json!(ids_csv(ids.iter().map(|e| e.id.0)));
+        set(
+            &mut v,
+            "unread_item_ids",
+            json!(ids_csv(ids.iter().map(|e| e.id.0))),
+        );
     }
     if p.has("saved_item_ids") {
         let ids = store
             .stream_ids(uid, &StreamQuery::new(Stream::Saved, MAX_IDS))
             .await?;
-        v["saved_item_ids"] = json!(ids_csv(ids.iter().map(|e| e.id.0)));
+        set(
+            &mut v,
+            "saved_item_ids",
+            json!(ids_csv(ids.iter().map(|e| e.id.0))),
+        );
     }
     Ok(v)
 }

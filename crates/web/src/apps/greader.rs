@@ -21,7 +21,7 @@
 //!   (first seen at or after / before, unix seconds), `xt` and `it`
 //!   (exclude / include a state), `output=json`.
 
-use super::{Params, absolute_media, base, personal};
+use super::{Params, absolute_media, base, personal, set};
 use crate::format::Cursor;
 use crate::services::accounts::Viewer;
 use crate::services::reader::{self, Target};
@@ -487,7 +487,7 @@ async fn stream_ids(State(state): State<AppState>, r: Reader, p: Params) -> Res 
         .collect();
     let mut v = json!({ "itemRefs": refs });
     if let Some(c) = page.continuation {
-        v["continuation"] = json!(c);
+        set(&mut v, "continuation", json!(c));
     }
     Ok(json_ok(&v))
 }
@@ -544,7 +544,7 @@ fn item_json(it: &AppItem, src: &Sources, base: &str) -> Value {
         "summary": {"direction": "ltr", "content": absolute_media(&it.html, base)},
     });
     if !it.authors.is_empty() {
-        v["author"] = json!(it.authors.join(", "));
+        set(&mut v, "author", json!(it.authors.join(", ")));
     }
     v
 }
@@ -632,7 +632,7 @@ async fn contents(
         "items": items.iter().map(|i| item_json(i, &src, &base)).collect::<Vec<_>>(),
     });
     if let Some(c) = page.continuation {
-        v["continuation"] = json!(c);
+        set(&mut v, "continuation", json!(c));
     }
     Ok(json_ok(&v))
 }

@@ -117,6 +117,13 @@ fn personal(mut res: Response) -> Response {
     res
 }
 
+/// Set a key of a JSON object (nothing happens to anything else).
+fn set(v: &mut serde_json::Value, key: &str, x: serde_json::Value) {
+    if let Some(o) = v.as_object_mut() {
+        o.insert(key.to_string(), x);
+    }
+}
+
 /// This site's images in article bodies as absolute addresses (an app does
 /// not resolve `/media/…` against the site).
 fn absolute_media(html: &str, base: &str) -> String {
