@@ -743,9 +743,6 @@ async fn google_reader_api_as_apps_use_it() {
             )
             .await;
         assert_eq!(a.status, 404, "{}", a.body);
-        // Subscribing to the same address follows ada's source: the feed is
-        // shared by address, yet what ada did stays hers.
-        // (Not done here: the store's own tests cover shared private feeds.)
 
         // Nor does the public site, its feeds, search or the public API.
         let client = http();
