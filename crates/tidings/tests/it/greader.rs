@@ -791,6 +791,25 @@ async fn google_reader_api_as_apps_use_it() {
             );
         }
 
+        // The login form's throttling: a client that keeps failing on a name waits.
+        let mut eve = Gr::new(&server, "10.7.0.9");
+        let mut throttled = None;
+        for _ in 0..20 {
+            let a = eve.login("bob", "not bob's password").await;
+            if a.status == 429 {
+                throttled = Some(a);
+                break;
+            }
+            assert_eq!(a.status, 401, "{}", a.body);
+        }
+        let a = throttled.expect("failed logins were never throttled");
+        assert!(a.headers.contains_key("retry-after"), "{:?}", a.headers);
+        assert_eq!(
+            eve.login("bob", PW).await.status,
+            429,
+            "checked only after the wait"
+        );
+
         // With personal feeds turned off, a feed that is no source is refused, saying why.
         server.signal("TERM");
         server.wait(Duration::from_secs(30));
