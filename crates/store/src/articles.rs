@@ -159,7 +159,7 @@ fn to_json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".to_string())
 }
 
-fn article_from_row(r: &AnyRow) -> Result<ArticleRow> {
+pub(crate) fn article_from_row(r: &AnyRow) -> Result<ArticleRow> {
     let display: String = r.try_get("source_display")?;
     Ok(ArticleRow {
         id: ArticleId(r.try_get("id")?),

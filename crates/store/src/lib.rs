@@ -19,6 +19,7 @@ mod media;
 mod migrate;
 mod nodes;
 mod pages;
+mod reader_apps;
 mod readers;
 mod recluster;
 mod sources;
@@ -43,6 +44,7 @@ pub use media::{MediaRow, MediaStatus};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use nodes::NodeInfo;
 pub use pages::ArchivedPage;
+pub use reader_apps::{AppArticle, IdPage};
 pub use readers::{
     FollowedSource, FollowedStory, FollowedTopic, Follows, ItemState, MAX_LABEL_CHARS, MutedSource,
     NO_SUBSCRIBERS, PageState, PageTarget, READ_HORIZON_MS, ReaderItem, SourceUnread, Stream,

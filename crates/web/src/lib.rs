@@ -4,6 +4,7 @@
 //! needed, enqueues a job. Errors become responses in one place ([`error`]).
 
 pub mod api;
+mod apps;
 mod error;
 pub mod format;
 mod html;
@@ -164,6 +165,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(html::routes())
         .merge(api::router(&state))
+        .merge(apps::routes())
         .fallback(html::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

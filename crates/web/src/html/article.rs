@@ -218,7 +218,23 @@ pub async fn article_page(
     // Opening the page marks the article read for a signed-in reader.
     let controls = match reader {
         Some(u) => {
-            let ps = crate::services::reader::open_article(&state, u, a).await?;
+            // A copy the service worker keeps for offline reading (sw.js) is
+            // not a reading: it leaves the read state alone.
+            let ps = if headers.contains_key("x-tidings-offline-copy") {
+                crate::services::reader::page_state(
+                    &state,
+                    u,
+                    tidings_store::PageTarget {
+                        article: Some((a.id, a.created_at)),
+                        source: Some(a.source_id),
+                        story: a.story_id,
+                        topic: None,
+                    },
+                )
+                .await?
+            } else {
+                crate::services::reader::open_article(&state, u, a).await?
+            };
             let back = canonical_path.clone();
             Some(super::reader::Controls {
                 r: &crate::i18n::READER_EN,

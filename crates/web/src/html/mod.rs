@@ -10,9 +10,11 @@ pub(crate) mod comments;
 mod error_page;
 mod feeds;
 mod home;
+mod install;
 mod lists;
 mod moderation;
 pub(crate) mod reader;
+mod reader_apps;
 mod search;
 mod seo;
 mod story;
@@ -259,6 +261,8 @@ pub fn routes() -> Router<AppState> {
         .route("/{file}", get(root_file))
         .route("/static/{*path}", get(static_file))
         .merge(community_routes())
+        .merge(install::routes())
+        .merge(reader_apps::routes())
 }
 
 /// Accounts, comments, moderation and admin. Every POST takes a

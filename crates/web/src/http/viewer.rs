@@ -214,6 +214,13 @@ fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
+/// Reader apps' protocols (Google Reader, Fever) carry credentials of
+/// their own, checked by their handlers: `Authorization: GoogleLogin …` is
+/// not a bearer token.
+pub fn authenticates_itself(path: &str) -> bool {
+    path.starts_with("/api/greader/") || path == "/api/fever" || path.starts_with("/api/fever/")
+}
+
 async fn resolve(
     state: &AppState,
     req: &mut Request,
@@ -238,7 +245,11 @@ async fn resolve(
     let store = state.store();
 
     // Apps: `Authorization: Bearer tdg_…`.
-    if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
+    if let Some(auth) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .filter(|_| !authenticates_itself(req.uri().path()))
+    {
         let token = auth
             .to_str()
             .ok()

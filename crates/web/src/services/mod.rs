@@ -10,6 +10,7 @@ pub mod comments;
 pub mod coverage;
 pub mod password;
 pub mod reader;
+pub mod reader_apps;
 pub mod search;
 pub mod sources;
 pub mod stories;
