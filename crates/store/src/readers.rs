@@ -31,9 +31,11 @@ use tidings_core::{ArticleId, CanonicalUrl, SourceId, SourceKind, StoryId, Times
 /// FreshRSS and Miniflux: a new follow does not bring years of unread.
 pub const READ_HORIZON_MS: i64 = 30 * 86_400_000;
 
-/// Unread counts stop here (reader apps show "1000+"), so a count costs at
-/// most this many rows per kind of follow.
-pub const UNREAD_COUNT_CAP: i64 = 1000;
+/// The unread count a page shows stops here ("100+"), so a count costs at
+/// most this many rows per kind of follow: counting to 1,000 on every
+/// `/for-you` view cost 15-38 ms (p50-p95, BENCHMARKS.md), to 100 a tenth of
+/// the rows. Per-source counts for reader apps (`unread_by_source`) are exact.
+pub const UNREAD_COUNT_CAP: i64 = 100;
 
 /// `sources.disabled_reason` of a private source nobody follows any more:
 /// following it again starts polling again.

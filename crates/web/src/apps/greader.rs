@@ -43,6 +43,8 @@ const ITEM_PREFIX: &str = "tag:google.com,2005:reader/item/";
 const READING_LIST: &str = "user/-/state/com.google/reading-list";
 const STARRED: &str = "user/-/state/com.google/starred";
 const READ: &str = "user/-/state/com.google/read";
+/// `max` in `unread-count` (FreshRSS and Miniflux send 1000).
+const READER_APP_MAX_COUNT: i64 = 1000;
 /// Items per page of a stream when `n` is not given.
 const DEFAULT_N: i64 = 20;
 /// Most ids one `stream/items/ids` page lists.
@@ -802,7 +804,8 @@ async fn unread_count(State(state): State<AppState>, r: Reader) -> Res {
     }
     out.push(json!({"id": READING_LIST, "count": total, "newestItemTimestampUsec": usec(newest)}));
     Ok(json_ok(
-        &json!({"max": tidings_store::UNREAD_COUNT_CAP, "unreadcounts": out}),
+        // The counts are exact; `max` is what apps may show as "max+".
+        &json!({"max": READER_APP_MAX_COUNT, "unreadcounts": out}),
     ))
 }
 

@@ -263,7 +263,7 @@ pub async fn for_you_page(
     })
 }
 
-/// An unread count as shown: capped counts read "1000+".
+/// An unread count as shown: capped counts read "100+".
 fn unread_text(n: i64) -> String {
     if n >= tidings_store::UNREAD_COUNT_CAP {
         format!("{n}+")

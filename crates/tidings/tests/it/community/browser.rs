@@ -28,7 +28,7 @@ for (const el of body.querySelectorAll("script,iframe,frame,frameset,object,embe
 }
 for (const el of document.querySelectorAll("script")) {
   const src = el.getAttribute("src");
-  if (!(src === "/static/app.js" || src === "/static/community.js" || src === "/static/reader.js" || el.type === "application/ld+json")) out.bad.push("script " + (src || el.textContent.slice(0, 40)));
+  if (!(src === "/static/app.js" || src === "/static/community.js" || src === "/static/reader.js" || src === "/static/install.js" || el.type === "application/ld+json")) out.bad.push("script " + (src || el.textContent.slice(0, 40)));
 }
 for (const el of body.querySelectorAll(".comment-body *")) {
   if (!["P", "BR", "A"].includes(el.tagName)) out.bad.push("in a comment: " + el.tagName);
