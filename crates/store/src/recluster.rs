@@ -4,11 +4,11 @@
 //! transaction, serialised against the pipeline's clustering, keeping the ids
 //! of stories that continue (their links, comments and followers stay).
 
-use crate::{Backend, Result, Store};
+use crate::{Result, Store};
 use sqlx::Row;
 use tidings_core::{ArticleId, StoryId, now_ms};
 
-use crate::stories::{STORY_LOCK, refresh_story_counts};
+use crate::stories::refresh_story_counts;
 
 /// An article as re-clustering reads it.
 #[derive(Debug, Clone)]
@@ -83,13 +83,7 @@ impl Store {
         comment_moves: &[(StoryId, usize)],
         mut progress: impl FnMut(usize),
     ) -> Result<ReclusterOutcome> {
-        let mut tx = self.begin_write().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(STORY_LOCK)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut tx = self.begin_story_write().await?;
         let now = now_ms();
         let seq = Store::next_counter(&mut tx, "story_change").await?;
         sqlx::query("DELETE FROM story_keys")

@@ -27,7 +27,7 @@ pub struct StoryRow {
 }
 
 /// Stories lock this key on PostgreSQL so nodes cluster one article at a time.
-pub(crate) const STORY_LOCK: i64 = 7_403_156;
+const STORY_LOCK: i64 = 7_403_156;
 
 const STORY_COLUMNS: &str =
     "id, title, lead_article_id, first_seen_at, last_seen_at, article_count, source_count";
@@ -76,6 +76,15 @@ impl Store {
     /// clustering (SQLite's writer lock; a PostgreSQL advisory lock), in which
     /// a batch of articles is placed one after the other.
     pub async fn begin_clustering(&self) -> Result<ClusterTx> {
+        Ok(ClusterTx {
+            tx: self.begin_story_write().await?,
+            changed: Vec::new(),
+        })
+    }
+
+    /// A write transaction that holds the stories' lock (SQLite's writer lock;
+    /// on PostgreSQL an advisory lock): clustering and re-clustering take turns.
+    pub(crate) async fn begin_story_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         let mut tx = self.begin_write().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -83,10 +92,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        Ok(ClusterTx {
-            tx,
-            changed: Vec::new(),
-        })
+        Ok(tx)
     }
 
     /// Set a story's representative headline and lead article.

@@ -15,16 +15,7 @@ impl TermVector {
     /// Build from unsorted weights: keep the `max_terms` heaviest, sort by id, L2-normalise.
     pub fn from_weights(mut weights: Vec<(u64, f32)>, max_terms: usize) -> Self {
         weights.retain(|(_, w)| *w > 0.0 && w.is_finite());
-        if weights.len() > max_terms {
-            // Selection, not a full sort: contexts fold thousands of terms into 128. The
-            // order is total (weight, then id), so the kept set is the same.
-            let by_weight =
-                |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-            if max_terms > 0 {
-                weights.select_nth_unstable_by(max_terms - 1, by_weight);
-            }
-            weights.truncate(max_terms);
-        }
+        keep_heaviest(&mut weights, max_terms);
         weights.sort_unstable_by_key(|t| t.0);
         let norm = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -121,12 +112,7 @@ impl TermVector {
         }
         out.retain(|(_, w)| *w > 0.0 && w.is_finite());
         if out.len() > max_terms {
-            let by_weight =
-                |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-            if max_terms > 0 {
-                out.select_nth_unstable_by(max_terms - 1, by_weight);
-            }
-            out.truncate(max_terms);
+            keep_heaviest(&mut out, max_terms);
             out.sort_unstable_by_key(|t| t.0);
         }
         self.terms = out;
@@ -145,6 +131,21 @@ impl TermVector {
         v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.into_iter().take(n).map(|(t, _)| t).collect()
     }
+}
+
+/// Keep the `max_terms` heaviest `(id, weight)` pairs, in no particular order. Selection,
+/// not a full sort: contexts fold thousands of terms into 128. The order is total (weight,
+/// then id), so the kept set does not depend on the input order.
+fn keep_heaviest(terms: &mut Vec<(u64, f32)>, max_terms: usize) {
+    if terms.len() <= max_terms {
+        return;
+    }
+    if max_terms > 0 {
+        terms.select_nth_unstable_by(max_terms - 1, |a, b| {
+            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+        });
+    }
+    terms.truncate(max_terms);
 }
 
 /// Document frequencies of term ids, for IDF weights. The pipeline keeps one (persisted as a
