@@ -47,7 +47,11 @@ OPORT=$(free_port)
 $BIN/tidings-origin --articles 60 --sites 2 --syndicate-every 3 --port "$OPORT" "${CORPORA[@]}" > "$WORK/origin.log" 2>&1 &
 OPID=$!; PIDS+=("$OPID")
 for _ in $(seq 100); do grep -q listening "$WORK/origin.log" 2>/dev/null && break; sleep 0.1; done
+# The full-text source is crawled first, so the syndicated articles are
+# stored there and the excerpt source's copies join their stories: the
+# benchmarked page is a full-text article covered by two sources.
 $T --allow-private-networks source add "http://127.0.0.1:$OPORT/s0/feed.xml" --display full --name "Full Times" >/dev/null
+TIDINGS_FETCH_PER_HOST_DELAY_MS=0 TIDINGS_FETCH_PER_HOST_CONCURRENCY=8 $T --allow-private-networks crawl --once 2>/dev/null
 $T --allow-private-networks source add "http://127.0.0.1:$OPORT/s1/feed.xml" --name "Excerpt Herald" >/dev/null
 TIDINGS_FETCH_PER_HOST_DELAY_MS=0 TIDINGS_FETCH_PER_HOST_CONCURRENCY=8 $T --allow-private-networks crawl --once 2>/dev/null
 kill "$OPID"

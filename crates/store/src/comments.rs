@@ -328,6 +328,21 @@ impl Store {
         rows.iter().map(comment_from_row).collect()
     }
 
+    /// The comments of `thread` that `user` has upvoted (what a thread read
+    /// without a viewer lacks for them).
+    pub async fn thread_votes(&self, thread: Thread, user: UserId) -> Result<Vec<CommentId>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT v.comment_id FROM comment_votes v JOIN comments c ON c.id = v.comment_id
+             WHERE v.user_id = $1 AND c.{} = $2",
+            thread.column()
+        )))
+        .bind(user.0)
+        .bind(thread.id())
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| CommentId(id)).collect())
+    }
+
     pub async fn comment(
         &self,
         id: CommentId,

@@ -760,6 +760,31 @@ impl Store {
             == 1)
     }
 
+    /// Revoke the user's live tokens called `name` beyond the `keep` used
+    /// (or made) most recently: tokens an app login makes on each sign-in do
+    /// not pile up, while every app still syncing keeps its own. Returns how
+    /// many were revoked.
+    pub async fn revoke_api_tokens_beyond(
+        &self,
+        user: UserId,
+        name: &str,
+        keep: i64,
+    ) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1
+             WHERE user_id = $2 AND name = $3 AND revoked_at IS NULL AND id NOT IN (
+                 SELECT id FROM api_tokens WHERE user_id = $2 AND name = $3 AND revoked_at IS NULL
+                 ORDER BY COALESCE(last_used_at, created_at) DESC, id DESC LIMIT $4)",
+        )
+        .bind(tidings_core::now_ms())
+        .bind(user.0)
+        .bind(name)
+        .bind(keep)
+        .execute(&self.write)
+        .await?
+        .rows_affected())
+    }
+
     /// Revoke the user's live token with this hash (the one a request used).
     /// False when there is none.
     pub async fn revoke_api_token_by_hash(&self, user: UserId, token_hash: &str) -> Result<bool> {

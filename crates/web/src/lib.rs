@@ -77,6 +77,12 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// Articles whose public page parts a node keeps (the busiest ones: a
+/// burst of readers is on a few pages), about 100 KB each.
+const MEMO_ARTICLES: usize = 256;
+/// Comment threads kept per node (per sort order).
+const MEMO_THREADS: usize = 512;
+
 struct Inner {
     store: Store,
     config: WebConfig,
@@ -87,6 +93,10 @@ struct Inner {
     accounts: services::accounts::Runtime,
     pages: std::sync::Arc<http::page_cache::PageCache>,
     sitemaps: html::SitemapCache,
+    /// Public parts of pages rendered per request (services::memo).
+    article_parts: services::memo::Memo<services::articles::PageParts>,
+    threads: services::memo::Memo<services::comments::PublicThread>,
+    thread_html: services::memo::Memo<String>,
 }
 
 impl AppState {
@@ -124,6 +134,9 @@ impl AppState {
                 accounts: services::accounts::Runtime::default(),
                 pages: Default::default(),
                 sitemaps: Default::default(),
+                article_parts: services::memo::Memo::new(MEMO_ARTICLES),
+                threads: services::memo::Memo::new(MEMO_THREADS),
+                thread_html: services::memo::Memo::new(MEMO_THREADS),
             }),
         }
     }
@@ -155,6 +168,20 @@ impl AppState {
     }
     pub(crate) fn sitemaps(&self) -> &html::SitemapCache {
         &self.inner.sitemaps
+    }
+    pub(crate) fn article_parts(&self) -> &services::memo::Memo<services::articles::PageParts> {
+        &self.inner.article_parts
+    }
+    pub(crate) fn threads(&self) -> &services::memo::Memo<services::comments::PublicThread> {
+        &self.inner.threads
+    }
+    pub(crate) fn thread_html(&self) -> &services::memo::Memo<String> {
+        &self.inner.thread_html
+    }
+    /// Bumped by every state-changing request this node serves: memoized
+    /// page parts from an older generation are never shown.
+    pub(crate) fn write_generation(&self) -> u64 {
+        self.inner.pages.generation()
     }
 }
 

@@ -830,6 +830,35 @@ async fn google_reader_api_as_apps_use_it() {
                 .unwrap()
                 .starts_with("text/plain")
         );
+
+        // An app that signs in with the password on every sync does not pile
+        // up tokens: the ten most recently used stay live, older ones stop
+        // working (401), and the account lists only those as live.
+        let first = ada.auth.clone();
+        assert_eq!(ada.get("/reader/api/0/user-info").await.status, 200);
+        let mut apps = Vec::new();
+        for n in 0..11 {
+            let mut app = Gr::new(&server, &format!("10.7.1.{n}"));
+            assert_eq!(app.login("ada", PW).await.status, 200);
+            apps.push(app);
+        }
+        let mut old = Gr::new(&server, "10.7.0.4");
+        old.auth = first;
+        assert_eq!(old.get("/reader/api/0/user-info").await.status, 401);
+        assert_eq!(apps[0].get("/reader/api/0/user-info").await.status, 401);
+        for app in &apps[1..] {
+            assert_eq!(app.get("/reader/api/0/user-info").await.status, 200);
+        }
+        let store = i.store().await;
+        let user = store.user_by_name("ada").await.unwrap().unwrap();
+        let live = store
+            .list_api_tokens(user.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.name.starts_with("Reader app (Google") && t.revoked_at.is_none())
+            .count();
+        assert_eq!(live, 10);
     }
 }
 

@@ -77,10 +77,16 @@ pub async fn article_page(
     comments: crate::html::comments::CommentsParams,
 ) -> Result<Response, WebError> {
     let id = id_of_slug(&slug).ok_or(WebError::NotFound)?;
-    // A private source's article is for the readers who follow it only.
     let reader = comments.viewer.user().map(|u| u.id);
-    let detail = articles::detail(&state, ArticleId(id), reader).await?;
+    // What every reader sees alike comes from the node's memo; only the
+    // reader's own parts are queried per request.
+    let parts = articles::page_parts(&state, ArticleId(id)).await?;
+    let detail = &parts.detail;
     let a = &detail.row;
+    // A private source's article is for the readers who follow it only.
+    if !crate::services::reader::may_read(&state, reader, a).await? {
+        return Err(WebError::NotFound);
+    }
     if let Some(orig) = a.duplicate_of {
         return Ok(Redirect::permanent(&article_href(orig.0, "")).into_response());
     }
@@ -91,12 +97,8 @@ pub async fn article_page(
     }
     let now = Timestamp::now();
     let time = a.published_at.unwrap_or(a.created_at);
-    let body_html = if detail.body.excerpt {
-        detail.body.html.clone()
-    } else {
-        articles::link_known_articles(&state, &detail.body.html).await?
-    };
-    let ctx = articles::context(&state, a, &detail.topics).await?;
+    let body_html = parts.body_html.clone();
+    let ctx = &parts.ctx;
     let story_sources = ctx.story.as_ref().map_or(0, |s| s.source_count);
     let others: Vec<OtherSource> = ctx
         .coverage
@@ -138,25 +140,17 @@ pub async fn article_page(
             1200,
         )
     });
-    let video = match tidings_core::video::StoredVideo::parse_list(&a.videos_json)
+    let video = tidings_core::video::StoredVideo::parse_list(&a.videos_json)
         .into_iter()
         .next()
-    {
-        Some(v) => {
-            let poster = match v.poster_url() {
-                Some(u) => articles::ready_image(&state, &tidings_core::media_id(&u))
-                    .await?
-                    .map(|i| ImgView::new(&i.id, i.width, i.height, &a.title, 1200)),
-                None => None,
-            };
-            Some(VideoView {
-                player: v.player_url(),
-                link: v.url.clone(),
-                poster,
-            })
-        }
-        None => None,
-    };
+        .map(|v| VideoView {
+            player: v.player_url(),
+            link: v.url.clone(),
+            poster: parts
+                .video_poster
+                .as_ref()
+                .map(|i| ImgView::new(&i.id, i.width, i.height, &a.title, 1200)),
+        });
     let mut l = Layout::new(&state, &headers, &canonical_path, a.title.clone());
     if let Some(img) = &lead {
         l.og_image = Some(format!("{}{}", base_url(&state, &headers), img.src));
@@ -202,19 +196,16 @@ pub async fn article_page(
             format!("https://mastodonshare.com/?url={share_url}&text={share_title}"),
         ),
     ];
-    let ai = crate::services::ai::article_panel(&state, a).await?;
-    let mut comments = crate::html::comments::section(
+    let ai = parts.ai.clone();
+    let comments = crate::html::comments::section(
         &state,
         &comments,
         tidings_store::Thread::Article(a.id),
         &canonical_path,
+        // Threads are public; a private source's article (a reader's own feed) has none.
+        a.private,
     )
     .await?;
-    // Threads are public; a private source's article (a reader's own feed) has none.
-    if a.private {
-        comments.disabled = true;
-        comments.can_post = false;
-    }
     // Opening the page marks the article read for a signed-in reader.
     let controls = match reader {
         Some(u) => {

@@ -12,9 +12,8 @@ use crate::http::viewer::{CsrfForm, safe_next};
 use crate::i18n::{ACCOUNTS_EN, AccountsText};
 use crate::services::accounts::Viewer;
 use crate::services::comments::{
-    REPORT_REASONS, SETTING_ENABLED, SETTING_RULES, Sort, THREAD_LIMIT, apply_delete, apply_edit,
-    apply_report, apply_vote, comments_enabled_setting, edit_open, order_tree, own_comment,
-    render_body, submit, thread_path,
+    PublicThread, REPORT_REASONS, Sort, apply_delete, apply_edit, apply_report, apply_vote,
+    edit_open, own_comment, public_thread, submit, thread_path,
 };
 use crate::{AppState, WebError};
 use askama::Template;
@@ -126,50 +125,184 @@ pub struct CommentsSection {
     pub max_len: usize,
     pub rules: Option<String>,
     pub reasons: &'static [&'static str],
+    /// Set when the section was rendered once for many readers: the page
+    /// writes this instead of rendering the fields above.
+    pub prerendered: Option<PrerenderedSection>,
 }
 
-/// Build the comments section of `thread`, shown on the page at `path`.
+/// Build the comments section of `thread`, shown on the page at `path`;
+/// `closed` when the page takes no comments (a private source's article).
+///
+/// The section is most of a page's bytes (each comment carries its reply,
+/// vote and report forms). For the viewers who see a thread alike (readers
+/// signed out, and signed-in readers who are not moderators, not banned and
+/// have neither voted nor written in it) it is rendered once per node and
+/// second, with a stand-in for the CSRF token that each request swaps for
+/// its own ([`PrerenderedSection`]).
 pub async fn section(
     state: &AppState,
     p: &CommentsParams,
     thread: Thread,
     path: &str,
+    closed: bool,
 ) -> Result<CommentsSection, WebError> {
-    let store = state.store();
+    let user = p.viewer.user();
+    let now = Timestamp::now();
+    let public = public_thread(state, thread, p.sort).await?;
+    // The reader's own part of the thread: their votes (one query, only when
+    // there is something to vote on).
+    let votes: std::collections::HashSet<i64> = match user {
+        Some(u) if !public.comments.is_empty() => state
+            .store()
+            .thread_votes(thread, u.id)
+            .await?
+            .into_iter()
+            .map(|c| c.0)
+            .collect(),
+        _ => Default::default(),
+    };
+    let alike = !closed
+        && votes.is_empty()
+        && user.is_none_or(|u| {
+            !u.role.can_moderate()
+                && !u.is_banned(now)
+                && !public.comments.iter().any(|(c, _)| c.user_id == Some(u.id))
+        });
+    let csrf = p.viewer.csrf().unwrap_or_default().to_string();
+    if !alike {
+        return Ok(build_section(
+            state, p, thread, path, &public, &votes, closed, csrf,
+        ));
+    }
+    let key = format!(
+        "{}:{}:{}:{}:{}:{path}",
+        thread.kind(),
+        thread.id(),
+        p.sort.key(),
+        user.is_some(),
+        notice(p.done.as_deref()).unwrap_or_default(),
+    );
+    let html = state
+        .thread_html()
+        .get_or_try(&key, state.write_generation(), || async {
+            let stand_in = csrf_stand_in().to_string();
+            let s = build_section(state, p, thread, path, &public, &votes, false, stand_in);
+            SectionOnly { comments: &s }
+                .render()
+                .map_err(|e| WebError::Internal(format!("comments section: {e}")))
+        })
+        .await?;
+    let mut s = build_section(
+        state,
+        p,
+        thread,
+        path,
+        &PublicThread::EMPTY,
+        &votes,
+        false,
+        csrf,
+    );
+    s.prerendered = Some(PrerenderedSection {
+        html,
+        csrf: s.csrf.clone(),
+    });
+    Ok(s)
+}
+
+/// What stands for the CSRF token in a section rendered for many readers:
+/// random per process, so no comment can contain it.
+fn csrf_stand_in() -> &'static str {
+    static STAND_IN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STAND_IN.get_or_init(|| {
+        let random = crate::services::accounts::random_token().unwrap_or_else(|_| {
+            // No system randomness: the clock still makes it unguessable enough
+            // for a string that only the reader's own page ever contains.
+            format!(
+                "{:x}",
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos())
+            )
+        });
+        format!("csrf-{random}")
+    })
+}
+
+/// A section rendered once for every reader who sees the thread alike; the
+/// page writes it with this request's CSRF token in place of the stand-in.
+pub struct PrerenderedSection {
+    html: std::sync::Arc<String>,
+    csrf: String,
+}
+
+impl std::fmt::Display for PrerenderedSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let stand_in = csrf_stand_in();
+        let mut rest = self.html.as_str();
+        while let Some(i) = rest.find(stand_in) {
+            f.write_str(rest.get(..i).unwrap_or_default())?;
+            f.write_str(&self.csrf)?;
+            rest = rest.get(i + stand_in.len()..).unwrap_or_default();
+        }
+        f.write_str(rest)
+    }
+}
+
+/// The section alone, for [`section`]'s shared rendering.
+#[derive(Template)]
+#[template(path = "comments/section_only.html")]
+struct SectionOnly<'a> {
+    comments: &'a CommentsSection,
+}
+
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    match done {
+        Some("reported") => Some(ACCOUNTS_EN.reported_notice),
+        Some("deleted") => Some(ACCOUNTS_EN.deleted_notice),
+        Some("moderated") => Some(ACCOUNTS_EN.moderated_notice),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_section(
+    state: &AppState,
+    p: &CommentsParams,
+    thread: Thread,
+    path: &str,
+    public: &PublicThread,
+    votes: &std::collections::HashSet<i64>,
+    closed: bool,
+    csrf: String,
+) -> CommentsSection {
     let cfg = &state.config().comments;
     let viewer = &p.viewer;
     let user = viewer.user();
     let now = Timestamp::now();
     // A ban binds every role: a banned moderator sees threads as readers do.
     let is_mod = user.is_some_and(|u| u.role.can_moderate() && !u.is_banned(now));
-    let rows = store
-        .thread_comments(thread, user.map(|u| u.id), THREAD_LIMIT)
-        .await?;
-    let lock = store.thread_lock(thread).await?;
-    let enabled =
-        cfg.enabled && comments_enabled_setting(store.get_setting(SETTING_ENABLED).await?);
-    let rules = store
-        .get_setting(SETTING_RULES)
-        .await?
-        .filter(|r| !r.trim().is_empty());
     let banned = user.filter(|u| u.is_banned(now)).map(|u| {
         ACCOUNTS_EN
             .banned_body
             .replace("{until}", &human_time(u.banned_until.unwrap_or(now)))
             .replace("{reason}", u.ban_reason.as_deref().unwrap_or(""))
     });
+    // A private source's article (a reader's own feed) has no thread.
+    let enabled = public.enabled && !closed;
+    let lock = public.lock.clone();
+    let rules = public.rules.clone();
     let open = enabled && lock.is_none();
     let writer = user.filter(|u| !u.is_banned(now));
     let edit_from = now.plus_ms(-(i64::try_from(cfg.edit_window_secs).unwrap_or(0) * 1000));
-
-    let ordered = order_tree(rows, p.sort);
-    let count = ordered
+    let count = public
+        .comments
         .iter()
-        .filter(|c| c.status == CommentStatus::Visible)
+        .filter(|(c, _)| c.status == CommentStatus::Visible)
         .count();
-    let items = ordered
-        .into_iter()
-        .map(|c| {
+    let items = public
+        .comments
+        .iter()
+        .map(|(c, body_html)| {
             let own = writer.is_some_and(|u| Some(u.id) == c.user_id);
             let visible = c.status == CommentStatus::Visible;
             let (tombstone, mod_note) = match c.status {
@@ -191,7 +324,7 @@ pub async fn section(
                 body_html: if tombstone.is_some() {
                     String::new()
                 } else {
-                    render_body(&c.body)
+                    body_html.clone()
                 },
                 tombstone,
                 mod_note,
@@ -200,7 +333,7 @@ pub async fn section(
                 time_rel: crate::format::relative(c.created_at, now, &crate::i18n::EN),
                 edited: c.edited_at.is_some(),
                 score: c.score,
-                voted: c.voted,
+                voted: votes.contains(&c.id.0),
                 can_reply: open && writer.is_some() && visible && c.depth < cfg.max_depth,
                 can_edit: open && own && visible && c.created_at >= edit_from,
                 can_delete: own && c.status != CommentStatus::Deleted,
@@ -224,7 +357,7 @@ pub async fn section(
         })
         .collect();
     let here = format!("{path}#comments");
-    Ok(CommentsSection {
+    CommentsSection {
         s: &ACCOUNTS_EN,
         thread_kind: thread.kind(),
         thread_id: thread.id(),
@@ -233,7 +366,7 @@ pub async fn section(
         items,
         sorts,
         sort: p.sort.key(),
-        csrf: viewer.csrf().unwrap_or_default().to_string(),
+        csrf,
         can_post: open && writer.is_some(),
         login_href: format!(
             "/login?next={}",
@@ -248,17 +381,13 @@ pub async fn section(
         }),
         disabled: !enabled,
         banned,
-        notice: match p.done.as_deref() {
-            Some("reported") => Some(ACCOUNTS_EN.reported_notice),
-            Some("deleted") => Some(ACCOUNTS_EN.deleted_notice),
-            Some("moderated") => Some(ACCOUNTS_EN.moderated_notice),
-            _ => None,
-        },
+        notice: notice(p.done.as_deref()),
         is_mod,
         max_len: cfg.max_length,
         rules,
         reasons: REPORT_REASONS,
-    })
+        prerendered: None,
+    }
 }
 
 // ---------------------------------------------------------------- writing

@@ -155,6 +155,7 @@ pub async fn story_page(
         &comments,
         tidings_store::Thread::Story(s.id),
         &path,
+        false,
     )
     .await?;
     let view = |c: &tidings_store::Coverage| CoverageView {

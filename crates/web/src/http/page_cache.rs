@@ -60,6 +60,9 @@ const ROUTES: [&str; 8] = [
 #[derive(Default)]
 pub struct PageCache {
     inner: Mutex<Pages>,
+    /// Writes seen (the generation memoized page parts are checked against,
+    /// `services::memo`), kept outside the lock so that reading it never waits.
+    writes: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -214,8 +217,15 @@ impl PageCache {
         }
     }
 
+    /// The write generation: bumped by every state-changing request.
+    pub(crate) fn generation(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Forget every page (a write happened).
     fn clear(&self) {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut pages) = self.inner.lock() {
             pages.generation = pages.generation.wrapping_add(1);
             pages.pages.clear();

@@ -349,6 +349,7 @@ pub fn log_failure(e: &AiError) {
 
 /// Summary and key points for a page: the model's when cached or quick, else
 /// the built-in ones (always available).
+#[derive(Debug, Clone)]
 pub struct Panel {
     pub summary: Vec<String>,
     pub points: Vec<String>,

@@ -4,6 +4,7 @@
 
 use crate::format::{ImgView, article_href, inline_picture, paragraphs_html, unescape_attr};
 use crate::{AppState, WebError};
+use std::sync::Arc;
 use tidings_core::display::Shown;
 use tidings_core::{ArticleId, CanonicalUrl, DisplayPolicy};
 use tidings_store::{ArticleCard, ArticleFilter, ArticleRow, Coverage, MediaStatus, StoryRow};
@@ -87,7 +88,11 @@ pub async fn detail(
     id: ArticleId,
     reader: Option<tidings_core::UserId>,
 ) -> Result<Detail, WebError> {
-    let mut row = load_for(state, id, reader).await?;
+    detail_of(state, load_for(state, id, reader).await?).await
+}
+
+/// [`detail`] of a row already loaded (and allowed).
+async fn detail_of(state: &AppState, mut row: ArticleRow) -> Result<Detail, WebError> {
     let mut body = body(&row);
     if !body.excerpt {
         body.html = resolve_images(state, &body.html).await?;
@@ -272,6 +277,60 @@ pub async fn context(
         story,
         coverage,
         related,
+    })
+}
+
+/// Everything the article page shows every reader alike: the article as
+/// readers see it (links to articles we have pointed here), its story,
+/// coverage and related articles, its video's poster and the AI panel. Kept
+/// per node for a second ([`crate::services::memo`]), so a signed-in
+/// reader's page, rendered per request, queries only what is theirs. Whether
+/// a reader may see a private source's article is checked per request
+/// ([`crate::services::reader::may_read`]).
+pub struct PageParts {
+    pub detail: Detail,
+    /// The body to show: links to articles we also have lead to our pages.
+    pub body_html: String,
+    pub ctx: Context,
+    pub video_poster: Option<Image>,
+    pub ai: crate::services::ai::Panel,
+}
+
+/// [`PageParts`] of an article, from the node's memo when fresh.
+pub async fn page_parts(state: &AppState, id: ArticleId) -> Result<Arc<PageParts>, WebError> {
+    state
+        .article_parts()
+        .get_or_try(&id.0.to_string(), state.write_generation(), || {
+            build_page_parts(state, id)
+        })
+        .await
+}
+
+async fn build_page_parts(state: &AppState, id: ArticleId) -> Result<PageParts, WebError> {
+    let row = state.store().article(id).await?.ok_or(WebError::NotFound)?;
+    let detail = detail_of(state, row).await?;
+    let a = &detail.row;
+    let body_html = if detail.body.excerpt {
+        detail.body.html.clone()
+    } else {
+        link_known_articles(state, &detail.body.html).await?
+    };
+    let ctx = context(state, a, &detail.topics).await?;
+    let video_poster = match tidings_core::video::StoredVideo::parse_list(&a.videos_json)
+        .into_iter()
+        .next()
+        .and_then(|v| v.poster_url())
+    {
+        Some(u) => ready_image(state, &tidings_core::media_id(&u)).await?,
+        None => None,
+    };
+    let ai = crate::services::ai::article_panel(state, a).await?;
+    Ok(PageParts {
+        detail,
+        body_html,
+        ctx,
+        video_poster,
+        ai,
     })
 }
 

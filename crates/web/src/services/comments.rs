@@ -9,8 +9,9 @@ use crate::i18n::ACCOUNTS_EN;
 use crate::services::accounts::Viewer;
 use crate::{AppState, WebError};
 use std::collections::HashMap;
+use std::sync::Arc;
 use tidings_core::{CommentId, Timestamp};
-use tidings_store::{CommentRow, CommentStatus, NewComment, PostOutcome, Thread, User};
+use tidings_store::{CommentRow, CommentStatus, NewComment, PostOutcome, Thread, ThreadLock, User};
 
 /// Most comments shown on one page.
 pub(crate) const THREAD_LIMIT: i64 = 2000;
@@ -217,6 +218,63 @@ pub enum Sort {
     Oldest,
     Newest,
     Top,
+}
+
+/// A thread as every reader sees it, before their own part (their votes,
+/// their own comments, a moderator's view): the comments in page order with
+/// their bodies rendered, the lock and the section's settings. Kept per node
+/// for a second ([`crate::services::memo`]); a write on this node (a new
+/// comment, a vote) makes it stale at once.
+pub struct PublicThread {
+    /// Depth-first in the sort order asked for; each with its rendered body.
+    pub comments: Vec<(CommentRow, String)>,
+    pub lock: Option<ThreadLock>,
+    /// Comments on for the site (configuration and the admin's setting).
+    pub enabled: bool,
+    pub rules: Option<String>,
+}
+
+impl PublicThread {
+    /// No comments (for a section whose HTML was rendered already).
+    pub const EMPTY: PublicThread = PublicThread {
+        comments: Vec::new(),
+        lock: None,
+        enabled: true,
+        rules: None,
+    };
+}
+
+/// [`PublicThread`] of `thread` in `sort` order, from the node's memo when fresh.
+pub async fn public_thread(
+    state: &AppState,
+    thread: Thread,
+    sort: Sort,
+) -> Result<Arc<PublicThread>, WebError> {
+    let key = format!("{}:{}:{}", thread.kind(), thread.id(), sort.key());
+    state
+        .threads()
+        .get_or_try(&key, state.write_generation(), || async {
+            let store = state.store();
+            let rows = store.thread_comments(thread, None, THREAD_LIMIT).await?;
+            let comments = order_tree(rows, sort)
+                .into_iter()
+                .map(|c| {
+                    let html = render_body(&c.body);
+                    (c, html)
+                })
+                .collect();
+            Ok::<_, WebError>(PublicThread {
+                comments,
+                lock: store.thread_lock(thread).await?,
+                enabled: state.config().comments.enabled
+                    && comments_enabled_setting(store.get_setting(SETTING_ENABLED).await?),
+                rules: store
+                    .get_setting(SETTING_RULES)
+                    .await?
+                    .filter(|r| !r.trim().is_empty()),
+            })
+        })
+        .await
 }
 
 impl Sort {

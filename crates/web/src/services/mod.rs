@@ -8,6 +8,7 @@ pub mod ai;
 pub mod articles;
 pub mod comments;
 pub mod coverage;
+pub mod memo;
 pub mod password;
 pub mod reader;
 pub mod reader_apps;

@@ -8,7 +8,9 @@
 //! password (the login form's rules: per-address budget, backoff, lockout)
 //! or one of its personal API tokens (`tdg_…`). A password login issues a
 //! new personal API token named [`APP_TOKEN_NAME`], which the reader sees
-//! and can revoke on their account page like any other. Fever clients send
+//! and can revoke on their account page like any other; the
+//! [`APP_TOKENS_KEPT`] most recently used stay live (apps that sign in on
+//! every sync would otherwise pile them up). Fever clients send
 //! `md5("username:password")`; since the site keeps no password in a form
 //! that could answer that, a reader creates an app password for Fever on
 //! their account page, stored as a token whose secret is that digest.
@@ -22,6 +24,8 @@ use tidings_store::{ReaderItem, User};
 
 /// The name of the token a password login from an app issues.
 pub const APP_TOKEN_NAME: &str = "Reader app (Google Reader API)";
+/// Live app-login tokens kept per reader (the most recently used).
+pub const APP_TOKENS_KEPT: i64 = 10;
 /// The name of a Fever app password's token.
 pub const FEVER_TOKEN_NAME: &str = "Reader app (Fever API)";
 
@@ -59,6 +63,12 @@ pub async fn login(
     match authenticate(state, viewer, name, password).await? {
         Ok(user) => {
             let (token, _) = issue_token(state, &user, APP_TOKEN_NAME).await?;
+            // Some apps sign in again on every sync: the oldest app logins
+            // go once there are more than anyone has devices.
+            state
+                .store()
+                .revoke_api_tokens_beyond(user.id, APP_TOKEN_NAME, APP_TOKENS_KEPT)
+                .await?;
             Ok(AppLogin::Ok { user, token })
         }
         Err(LoginRefused::Throttled { retry_after_secs }) => {

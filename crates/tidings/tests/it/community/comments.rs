@@ -587,3 +587,117 @@ async fn limits_bans_locks_and_stories() {
         assert_eq!(cookie.status(), 401);
     }
 }
+
+/// Every `name="csrf"` value in a page.
+fn csrf_values(html: &str) -> Vec<String> {
+    html.split("name=\"csrf\" value=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The comments section is rendered once per node for the readers who see a
+/// thread alike (services::memo) and given each reader's own CSRF token; a
+/// reader with votes or comments of their own, and a moderator, get theirs
+/// rendered for them; a write on this node shows at once.
+#[tokio::test]
+async fn a_thread_rendered_once_is_still_each_readers_own() {
+    for i in Install::all().await {
+        eprintln!("-- {}", i.name());
+        let server = serve(&i, "[comments]\nnew_account_hours = 0\n");
+        let store = i.store().await;
+        let (path, aid) = seed_article(&store, "Harbour bridge reopens").await;
+        let mut ann = Web::new(&server, "10.6.0.1");
+        ann.register("ann", PW).await;
+        let mut ben = Web::new(&server, "10.6.0.2");
+        ben.register("ben", PW).await;
+        let mut cat = Web::new(&server, "10.6.0.3");
+        cat.register("cat", PW).await;
+        let mut dan = Web::new(&server, "10.6.0.4");
+        dan.register("dan", PW).await;
+        let c1 = cid(&post(&mut ann, aid, None, "The bridge opens at noon.").await);
+        let c2 = cid(&post(&mut ann, aid, None, "Buses go back to their route.").await);
+
+        // Two readers who see the thread alike, one after the other (the
+        // second is served the section rendered for the first): each page's
+        // forms carry that reader's token only, and every comment's forms.
+        let (tc, td) = (cat.token().await, dan.token().await);
+        assert_ne!(tc, td);
+        for who in ["cat", "dan", "cat"] {
+            let (web, token) = if who == "cat" {
+                (&mut cat, &tc)
+            } else {
+                (&mut dan, &td)
+            };
+            let page = web.get(&path).await.body;
+            for c in [c1, c2] {
+                assert!(page.contains(&format!("action=\"/comments/{c}/report\"")));
+            }
+            let tokens = csrf_values(&page);
+            assert!(tokens.len() >= 7, "{} forms", tokens.len());
+            assert!(tokens.iter().all(|t| t == token), "{tokens:?} vs {token}");
+        }
+
+        // A vote changes the voter's page (pressed) but not the others'; the
+        // score shows at once for everyone (the write is on this node).
+        let tb = ben.token().await;
+        let r = ben
+            .post(
+                &format!("/comments/{c1}/vote"),
+                &[("csrf", &tb), ("up", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let pressed = |page: &str, c: i64| {
+            let li = page.split(&format!("id=\"c{c}\"")).nth(1).unwrap();
+            let li = li.split("</li>").next().unwrap();
+            li.contains("aria-pressed=\"true\"")
+        };
+        let score = |page: &str, c: i64| {
+            let li = page.split(&format!("id=\"c{c}\"")).nth(1).unwrap();
+            li.split("data-score>")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let bens = ben.get(&path).await.body;
+        assert!(pressed(&bens, c1) && !pressed(&bens, c2));
+        assert!(csrf_values(&bens).iter().all(|t| t == &tb));
+        let cats = cat.get(&path).await.body;
+        assert!(!pressed(&cats, c1));
+        assert_eq!(
+            (score(&bens, c1), score(&cats, c1)),
+            ("1".into(), "1".into())
+        );
+        assert!(csrf_values(&cats).iter().all(|t| t == &tc));
+
+        // The author sees edit and delete forms on their own comments only;
+        // nobody else does.
+        let anns = ann.get(&path).await.body;
+        assert!(anns.contains(&format!("href=\"/comments/{c1}/edit\"")));
+        assert!(anns.contains(&format!("action=\"/comments/{c1}/delete\"")));
+        assert!(!cats.contains(&format!("href=\"/comments/{c1}/edit\"")));
+        assert!(!cats.contains(&format!("action=\"/comments/{c1}/delete\"")));
+
+        // A new comment shows at once, for its author and for the others.
+        let c3 = cid(&post(&mut dan, aid, None, "Traffic was light this morning.").await);
+        for web in [&mut cat, &mut dan, &mut ben] {
+            let page = web.get(&path).await.body;
+            assert!(page.contains(&format!("id=\"c{c3}\"")));
+        }
+        let dans = dan.get(&path).await.body;
+        assert!(dans.contains(&format!("href=\"/comments/{c3}/edit\"")));
+        assert!(csrf_values(&dans).iter().all(|t| t == &td));
+
+        // Signed out, the same thread has no forms and no token of anyone's.
+        let mut anon = Web::new(&server, "10.6.0.9");
+        let page = anon.get(&path).await.body;
+        assert!(page.contains(&format!("id=\"c{c3}\"")));
+        assert!(!page.contains(&tc) && !page.contains(&td) && !page.contains(&tb));
+        assert!(!page.contains("csrf-"), "no stand-in left in a page");
+    }
+}
