@@ -653,3 +653,57 @@ fn related_ranking_beats_plain_cosine_on_reuters_topics() {
     assert!(ours > base, "ours {ours} vs cosine {base}");
     assert_eq!(copies, 0);
 }
+
+/// The lowest mean pairwise agreement (the blend [`crate::stories::match_score`] joins on,
+/// computed exactly from the members' own vectors) over the stories of two or more
+/// articles that [`crate::stories::Clusterer`] makes from `feats` in the given order.
+fn lowest_story_agreement(feats: &[&ArticleFeatures]) -> (f32, usize) {
+    let mut clusterer = crate::stories::Clusterer::new();
+    let mut members: HashMap<usize, Vec<&ArticleFeatures>> = HashMap::new();
+    for f in feats {
+        members.entry(clusterer.place(f)).or_default().push(f);
+    }
+    let mut lowest = 1.0f32;
+    let mut stories = 0;
+    for m in members.values().filter(|m| m.len() > 1) {
+        stories += 1;
+        let (mut sum, mut pairs) = (0.0f32, 0usize);
+        for (i, a) in m.iter().enumerate() {
+            for b in &m[..i] {
+                sum += crate::stories::match_score(a, &StoryProfile::new(b)).score;
+                pairs += 1;
+            }
+        }
+        lowest = lowest.min(sum / pairs as f32);
+    }
+    (lowest, stories)
+}
+
+/// Why no story drifts: an article joins only when its average agreement with the members
+/// already there reaches the join threshold, so the mean over all pairs of members (each
+/// pair counted when its later article joined) never falls below it, however the story
+/// grows. A story cannot wander from its first event to a neighbouring one through a chain
+/// of articles each close to the last. (Sums keep only their heaviest terms, hence the
+/// small tolerance.)
+#[test]
+fn stories_cannot_drift_below_the_join_threshold() {
+    let join = crate::stories::StoryParams::default().join;
+    let fixture: Vec<&ArticleFeatures> = fixture_with_features().iter().map(|(_, f)| *f).collect();
+    let (lowest, stories) = lowest_story_agreement(&fixture);
+    eprintln!("fixture: {stories} stories of 2+, lowest mean agreement {lowest:.3}");
+    assert!(stories >= 10);
+    assert!(lowest >= join - 0.02, "{lowest} < {join}");
+    let Some(c) = full_news("stories_cannot_drift_below_the_join_threshold") else {
+        return;
+    };
+    let feats: Vec<ArticleFeatures> = c
+        .docs
+        .iter()
+        .map(|d| analyze(&input(d), &c.df).features)
+        .collect();
+    let refs: Vec<&ArticleFeatures> = feats.iter().collect();
+    let (lowest, stories) = lowest_story_agreement(&refs);
+    eprintln!("NewsArticles: {stories} stories of 2+, lowest mean agreement {lowest:.3}");
+    assert!(stories > 300);
+    assert!(lowest >= join - 0.02, "{lowest} < {join}");
+}

@@ -186,7 +186,9 @@ impl StoryProfile {
 
     /// How alike the members are: the mean pairwise body cosine, read from the sum
     /// (`|sum|^2 = n + 2 * sum of pairwise cosines` for unit vectors). 1 for a story of one.
-    /// A story whose cohesion falls has drifted; `tidings recluster` reports and splits it.
+    /// Under average linkage the mean pairwise agreement cannot fall below the join
+    /// threshold (see `stories_cannot_drift_below_the_join_threshold`); stories from the
+    /// centroid rule before it are rebuilt by `tidings recluster`.
     pub fn cohesion(&self) -> f32 {
         let n = self.articles as f32;
         if n < 2.0 {
