@@ -97,6 +97,7 @@ struct Inner {
     article_parts: services::memo::Memo<services::articles::PageParts>,
     threads: services::memo::Memo<services::comments::PublicThread>,
     thread_html: services::memo::Memo<String>,
+    home_parts: services::memo::Memo<html::home::HomeParts>,
 }
 
 impl AppState {
@@ -137,6 +138,7 @@ impl AppState {
                 article_parts: services::memo::Memo::new(MEMO_ARTICLES),
                 threads: services::memo::Memo::new(MEMO_THREADS),
                 thread_html: services::memo::Memo::new(MEMO_THREADS),
+                home_parts: services::memo::Memo::new(1),
             }),
         }
     }
@@ -174,6 +176,9 @@ impl AppState {
     }
     pub(crate) fn threads(&self) -> &services::memo::Memo<services::comments::PublicThread> {
         &self.inner.threads
+    }
+    pub(crate) fn home_parts(&self) -> &services::memo::Memo<html::home::HomeParts> {
+        &self.inner.home_parts
     }
     pub(crate) fn thread_html(&self) -> &services::memo::Memo<String> {
         &self.inner.thread_html

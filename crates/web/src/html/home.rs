@@ -37,12 +37,24 @@ pub struct SectionView {
 #[template(path = "home.html")]
 pub struct HomePage<'a> {
     pub l: Layout<'a>,
-    pub stories: Vec<StoryView>,
+    pub stories: &'a [StoryView],
     pub cards: Vec<CardView>,
-    pub sections: Vec<SectionView>,
+    pub sections: &'a [SectionView],
     pub next: Option<String>,
     pub is_first_page: bool,
-    pub one_sided: Vec<OneSidedView>,
+    pub one_sided: &'a [OneSidedView],
+}
+
+/// What the front page shows every reader alike (all but the reader's state
+/// of the latest articles), kept per node for a second
+/// ([`crate::services::memo`]) so a signed-in reader's page, rendered per
+/// request, queries only their own state.
+pub struct HomeParts {
+    rows: Vec<tidings_store::ArticleCard>,
+    next: Option<String>,
+    stories: Vec<StoryView>,
+    sections: Vec<SectionView>,
+    one_sided: Vec<OneSidedView>,
 }
 
 #[derive(Deserialize)]
@@ -58,23 +70,63 @@ pub async fn home(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let before = cursor(q.before.as_deref())?;
+    let now = Timestamp::now();
+    // The first page is the one everyone opens; older pages are computed
+    // each time (their cursors would only crowd the memo).
+    let parts = match before {
+        None => {
+            state
+                .home_parts()
+                .get_or_try("", state.write_generation(), || home_parts(&state, None))
+                .await?
+        }
+        Some(_) => std::sync::Arc::new(home_parts(&state, before).await?),
+    };
+    let shown = parts.rows.get(..PAGE_SIZE as usize).unwrap_or(&parts.rows);
+    // A signed-in reader's read and saved state, for the whole list at once.
+    let back = super::reader::back(&uri);
+    let cards: Vec<CardView> = super::reader::cards(&state, &viewer, shown, &back, now).await?;
+    let mut l = Layout::new(&state, &headers, "/", state.config().site_name.clone())
+        .with_feeds("/feed", "Latest news");
+    l.json_ld = Some(json_for_script(&serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": state.config().site_name,
+        "url": l.page_url,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": format!("{}/search?q={{query}}", l.page_url.trim_end_matches('/')),
+            "query-input": "required name=query"
+        }
+    })));
+    if before.is_some() {
+        l.noindex = true;
+    }
+    render(&HomePage {
+        l,
+        stories: &parts.stories,
+        cards,
+        sections: &parts.sections,
+        next: parts.next.clone(),
+        is_first_page: before.is_none(),
+        one_sided: &parts.one_sided,
+    })
+}
+
+async fn home_parts(state: &AppState, before: Option<(i64, i64)>) -> Result<HomeParts, WebError> {
     let store = state.store();
     let now = Timestamp::now();
     let rows = store
         .list_articles(&ArticleFilter::All, PAGE_SIZE + 1, before)
         .await?;
     let next = next_cursor(&rows, PAGE_SIZE);
-    let shown = rows.get(..PAGE_SIZE as usize).unwrap_or(&rows);
-    // A signed-in reader's read and saved state, for the whole list at once.
-    let back = super::reader::back(&uri);
-    let cards: Vec<CardView> = super::reader::cards(&state, &viewer, shown, &back, now).await?;
 
     let mut stories = Vec::new();
     let mut sections = Vec::new();
     let mut one_sided = Vec::new();
     if before.is_none() {
-        let recent = crate::services::stories::top(&state, now, 1, 60).await?;
-        for (label, list) in crate::services::coverage::one_sided(&state, &recent).await? {
+        let recent = crate::services::stories::top(state, now, 1, 60).await?;
+        for (label, list) in crate::services::coverage::one_sided(state, &recent).await? {
             one_sided.push(OneSidedView {
                 label,
                 stories: list
@@ -93,7 +145,7 @@ pub async fn home(
             });
         }
         // Stories covered by more than one source make the top list.
-        let top = crate::services::stories::top(&state, now, 2, 8).await?;
+        let top = crate::services::stories::top(state, now, 2, 8).await?;
         let leads: Vec<_> = top.iter().filter_map(|s| s.lead_article_id).collect();
         let lead_cards = store.article_cards(&leads).await?;
         for s in top {
@@ -124,29 +176,11 @@ pub async fn home(
             }
         }
     }
-    let mut l = Layout::new(&state, &headers, "/", state.config().site_name.clone())
-        .with_feeds("/feed", "Latest news");
-    l.json_ld = Some(json_for_script(&serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "WebSite",
-        "name": state.config().site_name,
-        "url": l.page_url,
-        "potentialAction": {
-            "@type": "SearchAction",
-            "target": format!("{}/search?q={{query}}", l.page_url.trim_end_matches('/')),
-            "query-input": "required name=query"
-        }
-    })));
-    if before.is_some() {
-        l.noindex = true;
-    }
-    render(&HomePage {
-        l,
-        stories,
-        cards,
-        sections,
+    Ok(HomeParts {
+        rows,
         next,
-        is_first_page: before.is_none(),
+        stories,
+        sections,
         one_sided,
     })
 }

@@ -9,7 +9,7 @@ mod article;
 pub(crate) mod comments;
 mod error_page;
 mod feeds;
-mod home;
+pub(crate) mod home;
 mod install;
 mod lists;
 mod moderation;
