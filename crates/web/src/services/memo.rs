@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 
 /// How long a value is served without asking the database again.
 pub const TTL: Duration = Duration::from_secs(1);
@@ -32,11 +33,20 @@ pub struct Memo<V> {
 }
 
 struct Slot<V> {
-    at: Instant,
-    generation: u64,
-    value: Arc<V>,
-    /// Set while one request computes the next value.
-    computing: Option<Instant>,
+    /// The last value, when it was made and in which write generation.
+    value: Option<(Arc<V>, Instant, u64)>,
+    /// Set while one request computes the next value; the others, when
+    /// there is no value to serve them, wait for it.
+    computing: Option<(Instant, Arc<Notify>)>,
+}
+
+/// What a request does for a key.
+enum Lookup<V> {
+    Serve(Arc<V>),
+    /// Compute it; the others are told when it is done.
+    Compute(Arc<Notify>),
+    /// Someone else is computing it and there is nothing to serve yet.
+    Wait(Arc<Notify>),
 }
 
 impl<V> Memo<V> {
@@ -51,7 +61,9 @@ impl<V> Memo<V> {
 
     /// The value for `key`, computed by `compute` when there is no fresh one.
     /// `generation` is the node's write generation now; a value from an older
-    /// one is never served. Errors are not kept.
+    /// one is never served. Errors are not kept. The first readers of a key
+    /// with no value wait for one computation instead of each running their
+    /// own (a burst of 64 on a cold page costs one).
     pub async fn get_or_try<E, F, Fut>(
         &self,
         key: &str,
@@ -62,9 +74,31 @@ impl<V> Memo<V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
-        if let Some(v) = self.lookup(key, generation) {
-            return Ok(v);
-        }
+        let done = match self.lookup(key, generation, true) {
+            Lookup::Serve(v) => return Ok(v),
+            Lookup::Compute(done) => done,
+            Lookup::Wait(notify) => {
+                let notified = notify.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                // It may have finished between the lookup and `enable`.
+                match self.lookup(key, generation, false) {
+                    Lookup::Serve(v) => return Ok(v),
+                    Lookup::Compute(_) | Lookup::Wait(_) => {}
+                }
+                let _ = tokio::time::timeout(COMPUTE_WAIT, notified).await;
+                match self.lookup(key, generation, true) {
+                    Lookup::Serve(v) => return Ok(v),
+                    Lookup::Compute(done) => done,
+                    // Still nothing (it failed or overran): compute our own,
+                    // without taking the slot from whoever has it.
+                    Lookup::Wait(_) => Arc::new(Notify::new()),
+                }
+            }
+        };
+        // Waiters go when this ends, whatever happens to the computation
+        // (an error, or the request dropped with its client).
+        let _release = Release(done);
         match compute().await {
             Ok(v) => Ok(self.put(key, generation, v)),
             Err(e) => {
@@ -82,8 +116,10 @@ impl<V> Memo<V> {
         let Ok(mut slots) = self.slots.lock() else {
             return value;
         };
-        if slots.len() >= self.capacity && !slots.contains_key(key) {
-            slots.retain(|_, s| s.at.elapsed() < STALE_MAX);
+        // This key's slot is replaced below; the others make room for it.
+        slots.remove(key);
+        if slots.len() >= self.capacity {
+            slots.retain(|_, s| s.value.as_ref().is_some_and(|v| v.1.elapsed() < STALE_MAX));
             if slots.len() >= self.capacity {
                 slots.clear();
             }
@@ -91,49 +127,87 @@ impl<V> Memo<V> {
         slots.insert(
             key.to_string(),
             Slot {
-                at: Instant::now(),
-                generation,
-                value: value.clone(),
+                value: Some((value.clone(), Instant::now(), generation)),
                 computing: None,
             },
         );
         value
     }
 
-    /// A computation failed: the next request tries again.
+    /// A computation failed: the next request tries again (and a key that
+    /// never had a value, such as a missing article, leaves nothing behind).
     fn failed(&self, key: &str) {
         if let Ok(mut slots) = self.slots.lock()
             && let Some(s) = slots.get_mut(key)
         {
             s.computing = None;
+            if s.value.is_none() {
+                slots.remove(key);
+            }
         }
     }
 
-    /// A value to serve now, or None when this request must compute it (and
-    /// is then marked as the one computing).
-    fn lookup(&self, key: &str, generation: u64) -> Option<Arc<V>> {
-        let mut slots = self.slots.lock().ok()?;
-        let slot = slots.get_mut(key)?;
-        if slot.generation != generation {
-            slot.computing = Some(Instant::now());
-            return None;
+    /// What to do for `key` now. With `claim`, a request that finds nothing
+    /// to serve and nobody computing becomes the one computing.
+    fn lookup(&self, key: &str, generation: u64, claim: bool) -> Lookup<V> {
+        let Ok(mut slots) = self.slots.lock() else {
+            return Lookup::Compute(Arc::new(Notify::new()));
+        };
+        let Some(slot) = slots.get_mut(key) else {
+            if !claim {
+                return Lookup::Wait(Arc::new(Notify::new()));
+            }
+            let n = Arc::new(Notify::new());
+            slots.insert(
+                key.to_string(),
+                Slot {
+                    value: None,
+                    computing: Some((Instant::now(), n.clone())),
+                },
+            );
+            return Lookup::Compute(n);
+        };
+        let usable = slot
+            .value
+            .as_ref()
+            .filter(|(_, _, g)| *g == generation)
+            .map(|(v, at, _)| (v.clone(), at.elapsed()));
+        if let Some((v, age)) = &usable
+            && *age < TTL
+        {
+            return Lookup::Serve(v.clone());
         }
-        let age = slot.at.elapsed();
-        if age < TTL {
-            return Some(slot.value.clone());
+        let computing = slot
+            .computing
+            .as_ref()
+            .filter(|(since, _)| since.elapsed() < COMPUTE_WAIT)
+            .map(|(_, n)| n.clone());
+        match (computing, usable) {
+            (Some(_), Some((v, age))) if age < STALE_MAX => Lookup::Serve(v),
+            (Some(n), _) => Lookup::Wait(n),
+            (None, _) if !claim => Lookup::Wait(Arc::new(Notify::new())),
+            (None, _) => {
+                let n = Arc::new(Notify::new());
+                slot.computing = Some((Instant::now(), n.clone()));
+                Lookup::Compute(n)
+            }
         }
-        let someone_computing = slot.computing.is_some_and(|t| t.elapsed() < COMPUTE_WAIT);
-        if someone_computing && age < STALE_MAX {
-            return Some(slot.value.clone());
-        }
-        slot.computing = Some(Instant::now());
-        None
+    }
+}
+
+/// Wakes the requests waiting for a computation when dropped.
+struct Release(Arc<Notify>);
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        self.0.notify_waiters();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     async fn get(m: &Memo<u32>, key: &str, generation: u64, v: u32) -> u32 {
         *m.get_or_try(key, generation, || async { Ok::<_, ()>(v) })
@@ -141,10 +215,19 @@ mod tests {
             .unwrap()
     }
 
+    /// What a request arriving now is served, if anything (it claims the
+    /// computation otherwise).
+    fn served(m: &Memo<u32>, key: &str, generation: u64) -> Option<u32> {
+        match m.lookup(key, generation, true) {
+            Lookup::Serve(v) => Some(*v),
+            Lookup::Compute(_) | Lookup::Wait(_) => None,
+        }
+    }
+
     fn age(m: &Memo<u32>, key: &str, by: Duration) {
         let mut slots = m.slots.lock().unwrap();
-        let s = slots.get_mut(key).unwrap();
-        s.at = Instant::now().checked_sub(by).unwrap();
+        let v = slots.get_mut(key).unwrap().value.as_mut().unwrap();
+        v.1 = Instant::now().checked_sub(by).unwrap();
     }
 
     #[tokio::test]
@@ -165,16 +248,40 @@ mod tests {
         get(&m, "a", 1, 10).await;
         age(&m, "a", TTL + Duration::from_millis(10));
         // The first request past the TTL is the one that recomputes...
-        assert!(m.lookup("a", 1).is_none());
+        assert_eq!(served(&m, "a", 1), None);
         // ...while it runs, the others are served the previous value.
-        assert_eq!(m.lookup("a", 1).map(|v| *v), Some(10));
+        assert_eq!(served(&m, "a", 1), Some(10));
         // Its result replaces the copy.
         m.put("a", 1, 11);
         assert_eq!(get(&m, "a", 1, 12).await, 11);
         // A copy past STALE_MAX is never served, even while someone computes.
         age(&m, "a", STALE_MAX + Duration::from_millis(10));
-        assert!(m.lookup("a", 1).is_none());
-        assert!(m.lookup("a", 1).is_none());
+        assert_eq!(served(&m, "a", 1), None);
+        assert_eq!(served(&m, "a", 1), None);
+    }
+
+    #[tokio::test]
+    async fn a_burst_on_a_cold_key_costs_one_computation() {
+        let m = Arc::new(Memo::new(8));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (m, runs) = (m.clone(), runs.clone());
+                tokio::spawn(async move {
+                    *m.get_or_try("a", 1, || async {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok::<_, ()>(7u32)
+                    })
+                    .await
+                    .unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 7);
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
@@ -188,6 +295,32 @@ mod tests {
         assert_eq!(r.err(), Some("down"));
         // Nobody is computing any more: the next request tries again.
         assert_eq!(get(&m, "a", 1, 11).await, 11);
+        // A key that never had a value leaves nothing behind when it fails
+        // (a stream of requests for missing pages does not fill the memo).
+        let r = m
+            .get_or_try("missing", 1, || async { Err::<u32, _>("not found") })
+            .await;
+        assert_eq!(r.err(), Some("not found"));
+        assert!(!m.slots.lock().unwrap().contains_key("missing"));
+    }
+
+    #[tokio::test]
+    async fn waiters_compute_their_own_when_the_first_fails() {
+        let m = Arc::new(Memo::new(8));
+        let first = {
+            let m = m.clone();
+            tokio::spawn(async move {
+                m.get_or_try("a", 1, || async {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Err::<u32, _>("down")
+                })
+                .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        // Waits for the first, which fails; then computes its own.
+        assert_eq!(get(&m, "a", 1, 5).await, 5);
+        assert_eq!(first.await.unwrap().err(), Some("down"));
     }
 
     #[tokio::test]
