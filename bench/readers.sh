@@ -5,7 +5,8 @@
 # (crates/tidings/examples/bench_readers.rs), then runs wrk with a signed-in
 # reader's session cookie (every request rendered, never the page cache)
 # against the article page (read state, save and follow forms, comments,
-# related articles) and /for-you.
+# related articles), the front page (read and saved state of its list) and
+# /for-you.
 #
 #   bash bench/readers.sh [sqlite|postgres] [ARTICLES] [USERS] [MARKS] [CONNECTIONS] [SECONDS]
 #
@@ -108,5 +109,6 @@ echo "== warm-up"
 wrk -t2 -c"$CONN" -d3s -H "Cookie: $COOKIE" "$B$PAGE" >/dev/null
 echo "== wrk -t2 -c$CONN -d${SECS}s, signed in; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 run article "$PAGE"
+run home "/"
 run for-you "/for-you"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
