@@ -74,38 +74,49 @@ impl<V> Memo<V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
-        let done = match self.lookup(key, generation, true) {
-            Lookup::Serve(v) => return Ok(v),
-            Lookup::Compute(done) => done,
-            Lookup::Wait(notify) => {
-                let notified = notify.notified();
-                tokio::pin!(notified);
-                notified.as_mut().enable();
-                // It may have finished between the lookup and `enable`.
-                match self.lookup(key, generation, false) {
-                    Lookup::Serve(v) => return Ok(v),
-                    Lookup::Compute(_) | Lookup::Wait(_) => {}
-                }
-                let _ = tokio::time::timeout(COMPUTE_WAIT, notified).await;
-                match self.lookup(key, generation, true) {
-                    Lookup::Serve(v) => return Ok(v),
-                    Lookup::Compute(done) => done,
-                    // Still nothing (it failed or overran): compute our own,
-                    // without taking the slot from whoever has it.
-                    Lookup::Wait(_) => Arc::new(Notify::new()),
+        let mut waits = 0;
+        let done = loop {
+            match self.lookup(key, generation) {
+                Lookup::Serve(v) => return Ok(v),
+                Lookup::Compute(done) => break Some(done),
+                // Waited twice already (computations that failed or overran):
+                // compute our own, without taking the slot from whoever has it.
+                Lookup::Wait(_) if waits >= 2 => break None,
+                Lookup::Wait(notify) => {
+                    waits += 1;
+                    let notified = notify.notified();
+                    tokio::pin!(notified);
+                    notified.as_mut().enable();
+                    // It may have ended between the lookup and `enable`: then
+                    // there is nothing to wait for.
+                    if self.is_computing(key, &notify) {
+                        let _ = tokio::time::timeout(COMPUTE_WAIT, notified).await;
+                    }
                 }
             }
         };
         // Waiters go when this ends, whatever happens to the computation
         // (an error, or the request dropped with its client).
-        let _release = Release(done);
+        let _release = done.map(|done| Release {
+            memo: self,
+            key,
+            done,
+        });
         match compute().await {
             Ok(v) => Ok(self.put(key, generation, v)),
-            Err(e) => {
-                self.failed(key);
-                Err(e)
-            }
+            Err(e) => Err(e),
         }
+    }
+
+    /// Whether `n`'s computation of `key` is still under way.
+    fn is_computing(&self, key: &str, n: &Arc<Notify>) -> bool {
+        self.slots.lock().is_ok_and(|slots| {
+            slots.get(key).is_some_and(|s| {
+                s.computing
+                    .as_ref()
+                    .is_some_and(|(since, c)| Arc::ptr_eq(c, n) && since.elapsed() < COMPUTE_WAIT)
+            })
+        })
     }
 
     /// Keep a computed value (under the generation its computation started in:
@@ -134,29 +145,13 @@ impl<V> Memo<V> {
         value
     }
 
-    /// A computation failed: the next request tries again (and a key that
-    /// never had a value, such as a missing article, leaves nothing behind).
-    fn failed(&self, key: &str) {
-        if let Ok(mut slots) = self.slots.lock()
-            && let Some(s) = slots.get_mut(key)
-        {
-            s.computing = None;
-            if s.value.is_none() {
-                slots.remove(key);
-            }
-        }
-    }
-
-    /// What to do for `key` now. With `claim`, a request that finds nothing
-    /// to serve and nobody computing becomes the one computing.
-    fn lookup(&self, key: &str, generation: u64, claim: bool) -> Lookup<V> {
+    /// What to do for `key` now: a request that finds nothing to serve and
+    /// nobody computing becomes the one computing.
+    fn lookup(&self, key: &str, generation: u64) -> Lookup<V> {
         let Ok(mut slots) = self.slots.lock() else {
             return Lookup::Compute(Arc::new(Notify::new()));
         };
         let Some(slot) = slots.get_mut(key) else {
-            if !claim {
-                return Lookup::Wait(Arc::new(Notify::new()));
-            }
             let n = Arc::new(Notify::new());
             slots.insert(
                 key.to_string(),
@@ -185,7 +180,6 @@ impl<V> Memo<V> {
         match (computing, usable) {
             (Some(_), Some((v, age))) if age < STALE_MAX => Lookup::Serve(v),
             (Some(n), _) => Lookup::Wait(n),
-            (None, _) if !claim => Lookup::Wait(Arc::new(Notify::new())),
             (None, _) => {
                 let n = Arc::new(Notify::new());
                 slot.computing = Some((Instant::now(), n.clone()));
@@ -195,12 +189,30 @@ impl<V> Memo<V> {
     }
 }
 
-/// Wakes the requests waiting for a computation when dropped.
-struct Release(Arc<Notify>);
+/// Ends a computation when dropped, whatever happened to it (a value, an
+/// error, or the request dropped with its client): the slot is no longer
+/// marked as being computed (unless someone else took it over) and the
+/// requests waiting for it go.
+struct Release<'a, V> {
+    memo: &'a Memo<V>,
+    key: &'a str,
+    done: Arc<Notify>,
+}
 
-impl Drop for Release {
+impl<V> Drop for Release<'_, V> {
     fn drop(&mut self) {
-        self.0.notify_waiters();
+        if let Ok(mut slots) = self.memo.slots.lock()
+            && let Some(s) = slots.get_mut(self.key)
+            && s.computing
+                .as_ref()
+                .is_some_and(|(_, n)| Arc::ptr_eq(n, &self.done))
+        {
+            s.computing = None;
+            if s.value.is_none() {
+                slots.remove(self.key);
+            }
+        }
+        self.done.notify_waiters();
     }
 }
 
@@ -218,7 +230,7 @@ mod tests {
     /// What a request arriving now is served, if anything (it claims the
     /// computation otherwise).
     fn served(m: &Memo<u32>, key: &str, generation: u64) -> Option<u32> {
-        match m.lookup(key, generation, true) {
+        match m.lookup(key, generation) {
             Lookup::Serve(v) => Some(*v),
             Lookup::Compute(_) | Lookup::Wait(_) => None,
         }
@@ -321,6 +333,29 @@ mod tests {
         // Waits for the first, which fails; then computes its own.
         assert_eq!(get(&m, "a", 1, 5).await, 5);
         assert_eq!(first.await.unwrap().err(), Some("down"));
+    }
+
+    #[tokio::test]
+    async fn a_computation_dropped_midway_makes_nobody_wait() {
+        let m = Arc::new(Memo::new(8));
+        let slow = {
+            let m = m.clone();
+            tokio::spawn(async move {
+                m.get_or_try("a", 1, || async {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    Ok::<u32, ()>(1)
+                })
+                .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // The client went away: its request is dropped mid-computation.
+        slow.abort();
+        let _ = slow.await;
+        // Nothing is marked as being computed any more, so the next reader
+        // computes at once instead of waiting for a computation that ended.
+        assert!(!m.slots.lock().unwrap().contains_key("a"));
+        assert!(matches!(m.lookup("a", 1), Lookup::Compute(_)));
     }
 
     #[tokio::test]
