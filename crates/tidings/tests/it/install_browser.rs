@@ -88,6 +88,23 @@ async fn chromium_installable_and_saved_articles_readable_offline() {
     assert_eq!(m["errors"], json!([]), "{m}");
     let manifest: Value = serde_json::from_str(m["data"].as_str().unwrap()).unwrap();
     assert_eq!(manifest["start_url"], "/");
+    // The icon tabs, bookmarks and link previews show, where they look for it.
+    for path in ["/favicon.ico", "/static/icon-192.png"] {
+        let r = crate::community::http()
+            .get(server.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], "image/png", "{path}");
+    }
+    let icon = b
+        .js(
+            "return document.querySelector('link[rel=icon]').getAttribute('href')",
+            json!([]),
+        )
+        .await;
+    assert_eq!(icon, json!("/static/icon-192.png"));
     assert_eq!(manifest["display"], "standalone");
     for icon in manifest["icons"].as_array().unwrap() {
         let src = icon["src"].as_str().unwrap();

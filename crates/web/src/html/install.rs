@@ -27,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/offline", get(offline))
         .route("/static/install.js", get(install_js))
         .route("/static/icon-192.png", get(|| async { png(ICON_192) }))
+        // Browsers, feed readers and link previews ask for /favicon.ico
+        // without reading the page; a PNG there is understood by all of them.
+        .route("/favicon.ico", get(|| async { png(ICON_192) }))
         .route("/static/icon-512.png", get(|| async { png(ICON_512) }))
 }
 
