@@ -588,15 +588,6 @@ async fn limits_bans_locks_and_stories() {
     }
 }
 
-/// Every `name="csrf"` value in a page.
-fn csrf_values(html: &str) -> Vec<String> {
-    html.split("name=\"csrf\" value=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-        .map(str::to_string)
-        .collect()
-}
-
 /// The comments section is rendered once per node for the readers who see a
 /// thread alike (services::memo) and given each reader's own CSRF token; a
 /// reader with votes or comments of their own, and a moderator, get theirs

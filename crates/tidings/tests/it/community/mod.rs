@@ -203,9 +203,16 @@ impl Web {
 }
 
 pub fn csrf_in(html: &str) -> Option<String> {
-    let i = html.find("name=\"csrf\" value=\"")?;
-    let rest = &html[i + 19..];
-    Some(rest[..rest.find('"')?].to_string())
+    csrf_values(html).into_iter().next()
+}
+
+/// Every `name="csrf"` value in a page, in order.
+pub fn csrf_values(html: &str) -> Vec<String> {
+    html.split("name=\"csrf\" value=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The text of the first element with `class="form-error"`.
