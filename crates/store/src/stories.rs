@@ -184,6 +184,33 @@ impl Store {
         rows.iter().map(story_from_row).collect()
     }
 
+    /// Other stories the articles of `story` are related to (their precomputed
+    /// related articles, see [`Store::related_cards`]), most related first: the
+    /// earlier and later steps of a saga and stories on the same subject, which
+    /// a story of one event keeps apart. Both ends are public articles, so a
+    /// reader's private feed never surfaces here.
+    pub async fn related_stories(&self, story: StoryId, limit: i64) -> Result<Vec<StoryRow>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT b.story_id FROM articles a
+               JOIN article_related r ON r.article_id = a.id
+               JOIN articles b ON b.id = r.related_id
+             WHERE a.story_id = $1 AND b.story_id IS NOT NULL AND b.story_id <> $1
+               AND a.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
+               AND b.source_id NOT IN (SELECT id FROM sources WHERE visibility <> 'public')
+             GROUP BY b.story_id
+             ORDER BY SUM(r.score) DESC, b.story_id DESC
+             LIMIT $2",
+        )
+        .bind(story.0)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        let ids: Vec<StoryId> = ids.into_iter().map(StoryId).collect();
+        let mut rows = self.stories_by_ids(&ids).await?;
+        rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id).unwrap_or(usize::MAX));
+        Ok(rows)
+    }
+
     pub async fn count_stories(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM stories")
             .fetch_one(&self.read)

@@ -332,6 +332,14 @@ fn main() {
     }
 
     let (st, rate) = run(&base);
+    if let Ok(path) = std::env::var("STORIES") {
+        let out: String = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| format!("{}\t{}\n", d.id, st.story_of[i].0))
+            .collect();
+        std::fs::write(path, out).unwrap();
+    }
     println!(
         "\nshipped defaults (average linkage, join {:.2}, window 3 days):",
         base.join

@@ -629,3 +629,65 @@ async fn private_sources_reach_their_followers_only() {
     })
     .await;
 }
+
+/// A story page's related stories: the stories its articles' related articles
+/// belong to, most related (summed score) first, never itself, and never one
+/// reached only through a reader's private feed.
+#[tokio::test]
+async fn related_stories_rank_by_summed_relatedness_and_skip_private_feeds() {
+    each_backend(async |db| {
+        let s = &db.store;
+        let ada = user(s, "ada").await;
+        let (_, a) = source_with(s, "a.example", 2).await;
+        let (_, b) = source_with(s, "b.example", 2).await;
+        let (_, c) = source_with(s, "c.example", 1).await;
+        let main = story_of(s, &a).await;
+        let saga = story_of(s, &b).await;
+        let subject = story_of(s, &c).await;
+        let sub = s
+            .subscribe_url(
+                ada,
+                &CanonicalUrl::parse("https://ada.example/feed.xml").unwrap(),
+                SourceKind::Feed,
+                None,
+                true,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let secret = s
+            .insert_article(&article(sub.source, "https://ada.example/x", "Ada's"))
+            .await
+            .unwrap();
+        let private = story_of(s, &[secret]).await;
+        // One strong link to `subject`, two weaker ones to `saga` (sum 1.0 > 0.9),
+        // one to its own member, the strongest of all to the private story.
+        s.set_related(a[0], b"", &[(c[0], 0.9), (b[0], 0.5), (a[1], 5.0)])
+            .await
+            .unwrap();
+        s.set_related(a[1], b"", &[(secret, 9.0), (b[1], 0.5)])
+            .await
+            .unwrap();
+        let got: Vec<StoryId> = s
+            .related_stories(main, 5)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(got, vec![saga, subject]);
+        assert!(!got.contains(&private));
+        let one: Vec<StoryId> = s
+            .related_stories(main, 1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(one, vec![saga]);
+        // The private story's own page lists nothing of the public ones through it.
+        s.set_related(secret, b"", &[(a[0], 1.0)]).await.unwrap();
+        assert!(s.related_stories(private, 5).await.unwrap().is_empty());
+    })
+    .await;
+}

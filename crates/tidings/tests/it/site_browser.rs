@@ -483,6 +483,7 @@ async fn chromium_every_page_type_accessible_dark_keyboard_and_local() {
             ".coverage-split .split li",
             ".first-report a.source",
             ".timeline li time[datetime]",
+            ".related-stories li a[href^='/story/']",
             "#comments",
         ],
     )

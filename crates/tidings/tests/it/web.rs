@@ -280,6 +280,52 @@ async fn every_page_type_renders_from_real_articles() {
     );
     assert!(page.contains("Full coverage"));
 
+    // Related stories: the stories its articles' related articles belong to,
+    // never itself, at most five; the API lists the same ones in the same order.
+    let mut reachable = HashSet::new();
+    for c in store.story_coverage(story.id).await.unwrap() {
+        for r in store.related_cards(c.article_id).await.unwrap() {
+            if let Some(sid) = r.story_id.filter(|s| *s != story.id) {
+                reachable.insert(sid.0);
+            }
+        }
+    }
+    assert!(
+        !reachable.is_empty(),
+        "the crawl computed related articles in other stories"
+    );
+    let section = page
+        .split("id=\"related-stories-h\"")
+        .nth(1)
+        .expect("a related-stories section")
+        .split("</section>")
+        .next()
+        .unwrap();
+    let listed: Vec<i64> = section
+        .split("href=\"/story/")
+        .skip(1)
+        .map(|h| h.split(['"', '-', '/']).next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        listed.len(),
+        reachable.len().min(5),
+        "{listed:?} of {reachable:?}"
+    );
+    assert!(listed.iter().all(|id| reachable.contains(id)), "{listed:?}");
+    let detail: serde_json::Value = serde_json::from_str(
+        &get(server.url(&format!("/api/v1/stories/{}", story.id.0)))
+            .await
+            .2,
+    )
+    .unwrap();
+    let api_ids: Vec<i64> = detail["related"]
+        .as_array()
+        .expect("related in the API")
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(api_ids, listed);
+
     for path in [
         "/source/1",
         "/topic/world",

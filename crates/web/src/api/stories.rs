@@ -46,6 +46,9 @@ pub struct StoryDetail {
     pub summary: StorySummary,
     /// Every source's coverage, newest first.
     pub coverage: Vec<CoverageItem>,
+    /// Other stories this one's articles are related to (earlier or later
+    /// steps of the same saga, the same subject), most related first; at most 5.
+    pub related: Vec<StorySummary>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -127,8 +130,14 @@ pub async fn get_story(
             is_copy: c.is_copy,
         })
         .collect();
+    let related = crate::services::stories::related(&state, s.id)
+        .await?
+        .iter()
+        .map(summary)
+        .collect();
     Ok(Json(StoryDetail {
         summary: summary(&s),
         coverage,
+        related,
     }))
 }

@@ -50,6 +50,9 @@ pub struct StoryPage<'a> {
     pub first: Option<CoverageView>,
     /// Items and their updates, oldest first.
     pub timeline: Vec<TimelineView>,
+    /// Other stories this one's articles are related to (earlier or later
+    /// steps, the same subject), most related first.
+    pub related: Vec<RelatedStoryView>,
     /// A signed-in reader's follow and mark-all-read forms, and what is new
     /// since their last visit.
     pub controls: Option<super::reader::Controls>,
@@ -64,6 +67,16 @@ pub struct ShareView {
 pub struct FacetView {
     pub name: &'static str,
     pub shares: Vec<ShareView>,
+}
+
+pub struct RelatedStoryView {
+    pub title: String,
+    pub href: String,
+    pub articles: i64,
+    pub sources: i64,
+    pub last_iso: String,
+    pub last_title: String,
+    pub last_rel: String,
 }
 
 pub struct TimelineView {
@@ -225,7 +238,21 @@ pub async fn story_page(
             }
         })
         .collect();
+    let related = crate::services::stories::related(&state, s.id)
+        .await?
+        .into_iter()
+        .map(|r| RelatedStoryView {
+            href: story_href(r.id.0),
+            title: r.title,
+            articles: r.article_count,
+            sources: r.source_count,
+            last_iso: r.last_seen_at.to_rfc3339(),
+            last_title: human_time(r.last_seen_at),
+            last_rel: relative(r.last_seen_at, now, &crate::i18n::EN),
+        })
+        .collect();
     render(&StoryPage {
+        related,
         split,
         first,
         timeline,

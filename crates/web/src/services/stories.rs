@@ -33,6 +33,15 @@ pub async fn top(
         .collect())
 }
 
+/// How many related stories a story page and the API show.
+pub const RELATED_STORIES: i64 = 5;
+
+/// Stories related to `id` (other steps of a saga, the same subject), most
+/// related first.
+pub async fn related(state: &AppState, id: StoryId) -> Result<Vec<StoryRow>, WebError> {
+    Ok(state.store().related_stories(id, RELATED_STORIES).await?)
+}
+
 /// One story and its coverage, newest first; `NotFound` when there is none.
 pub async fn detail(state: &AppState, id: StoryId) -> Result<(StoryRow, Vec<Coverage>), WebError> {
     let store = state.store();
