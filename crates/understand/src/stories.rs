@@ -208,10 +208,28 @@ impl StoryProfile {
     }
 }
 
-/// Headlines of digests, briefings and round-ups: one article about many events. Read from
-/// what the headline says the article is, in the languages Tidings analyses.
+/// Headlines of digests, briefings and round-ups, and of timelines: one article about
+/// many events. Read from what the headline says the article is, in the
+/// languages Tidings analyses. A timeline names itself first ("Timeline: ...", "A
+/// timeline of ..."); a headline that only ends on the word ("Obamacare timeline") is
+/// about one plan's schedule, not a chronology.
 pub fn is_digest(title: &str) -> bool {
     let t = title.to_lowercase();
+    let head = t.trim_start_matches(|c: char| !c.is_alphanumeric());
+    const STARTS: &[&str] = &[
+        "timeline",
+        "a timeline",
+        "chronology",
+        "a chronology",
+        "chronologie",
+        "zeitleiste",
+    ];
+    if STARTS.iter().any(|p| {
+        head.strip_prefix(p)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric()))
+    }) {
+        return true;
+    }
     const PHRASES: &[&str] = &[
         "things to know",
         "things you need to know",
@@ -231,6 +249,9 @@ pub fn is_digest(title: &str) -> bool {
         "round-up:",
         "roundup:",
         "week in review",
+        "week in pictures",
+        "day in pictures",
+        "year in pictures",
         "the week in ",
         "news quiz",
         "press review",
@@ -614,6 +635,22 @@ mod tests {
             100,
         );
         assert!(is_digest(&digest.title) && !is_digest(&a.title));
+        for many in [
+            "Timeline: What we know about the campaign and Russia",
+            "A Timeline of President Trump's Immigration Executive Order and Legal Challenges",
+            "Timeline of investigation into Kim Jong Nam's apparent assassination",
+            "Week in pictures: From Women's Day to Kashmir killing",
+        ] {
+            assert!(is_digest(many), "{many}");
+        }
+        for one in [
+            "Fact-checking Trump's 'repeal and replace' Obamacare timeline",
+            "Timelines slip for the bridge repairs",
+            "Factbox: who is running in the Dutch election",
+            "Storm Doris: in pictures",
+        ] {
+            assert!(!is_digest(one), "{one}");
+        }
         let story = StoryProfile::new(&a);
         let stories = [StoryCandidate {
             story: StoryId(1),
