@@ -850,8 +850,8 @@ impl Store {
         Ok(max.unwrap_or(0))
     }
 
-    /// Cards for the given ids (any order; missing ids and private sources'
-    /// articles are skipped).
+    /// Cards for the given ids, in their order (missing ids and private
+    /// sources' articles are skipped).
     pub async fn article_cards(&self, ids: &[ArticleId]) -> Result<Vec<ArticleCard>> {
         self.cards_where(ids, " AND s.visibility = 'public'").await
     }
@@ -876,7 +876,9 @@ impl Store {
             q = q.bind(i.0);
         }
         let rows = q.fetch_all(&self.read).await?;
-        rows.iter().map(card_from_row).collect()
+        let mut cards = rows.iter().map(card_from_row).collect::<Result<Vec<_>>>()?;
+        crate::in_order_of(&mut cards, ids, |c| c.id);
+        Ok(cards)
     }
 
     /// Which of these (canonical) URLs are articles we have: stored under that

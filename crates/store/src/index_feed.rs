@@ -189,9 +189,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         let ids: Vec<ArticleId> = ids.into_iter().map(ArticleId).collect();
-        let mut cards = self.article_cards(&ids).await?;
-        cards.sort_by_key(|c| ids.iter().position(|i| *i == c.id).unwrap_or(usize::MAX));
-        Ok(cards)
+        self.article_cards(&ids).await
     }
 
     /// Articles of a source (for tombstones before deleting it).

@@ -377,3 +377,12 @@ impl Store {
             .await?)
     }
 }
+
+/// Rows read with `WHERE id IN (...)` come back in the database's order; put
+/// them back in the order the caller listed the ids (ranked lists: related
+/// articles and stories, search hits). Rows whose id is not listed go last.
+fn in_order_of<T, K: Eq + std::hash::Hash>(rows: &mut [T], ids: &[K], key: impl Fn(&T) -> K) {
+    let rank: std::collections::HashMap<&K, usize> =
+        ids.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    rows.sort_by_key(|r| rank.get(&key(r)).copied().unwrap_or(usize::MAX));
+}

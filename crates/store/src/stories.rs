@@ -167,7 +167,7 @@ impl Store {
         rows.iter().map(story_from_row).collect()
     }
 
-    /// These stories (any order; missing ids are skipped).
+    /// These stories, in the order of `ids` (missing ids are skipped).
     pub async fn stories_by_ids(&self, ids: &[StoryId]) -> Result<Vec<StoryRow>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -181,7 +181,12 @@ impl Store {
             q = q.bind(id.0);
         }
         let rows = q.fetch_all(&self.read).await?;
-        rows.iter().map(story_from_row).collect()
+        let mut stories = rows
+            .iter()
+            .map(story_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        crate::in_order_of(&mut stories, ids, |s| s.id);
+        Ok(stories)
     }
 
     /// Other stories the articles of `story` are related to (their precomputed
@@ -206,9 +211,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         let ids: Vec<StoryId> = ids.into_iter().map(StoryId).collect();
-        let mut rows = self.stories_by_ids(&ids).await?;
-        rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id).unwrap_or(usize::MAX));
-        Ok(rows)
+        self.stories_by_ids(&ids).await
     }
 
     pub async fn count_stories(&self) -> Result<i64> {

@@ -644,19 +644,11 @@ async fn related_stories_rank_by_summed_relatedness_and_skip_private_feeds() {
         let main = story_of(s, &a).await;
         let saga = story_of(s, &b).await;
         let subject = story_of(s, &c).await;
-        let sub = s
-            .subscribe_url(
-                ada,
-                &CanonicalUrl::parse("https://ada.example/feed.xml").unwrap(),
-                SourceKind::Feed,
-                None,
-                true,
-            )
-            .await
-            .unwrap()
-            .unwrap();
+        let feed = CanonicalUrl::parse("https://ada.example/feed.xml").unwrap();
+        let sub = s.subscribe_url(ada, &feed, SourceKind::Feed, None, true);
+        let mine = sub.await.unwrap().unwrap().source;
         let secret = s
-            .insert_article(&article(sub.source, "https://ada.example/x", "Ada's"))
+            .insert_article(&article(mine, "https://ada.example/x", "Ada's"))
             .await
             .unwrap();
         let private = story_of(s, &[secret]).await;

@@ -265,8 +265,7 @@ pub async fn search_feed(
         .iter()
         .map(|h| tidings_core::ArticleId(h.id))
         .collect();
-    let mut items = state.store().article_cards(&ids).await?;
-    items.sort_by_key(|c| ids.iter().position(|i| *i == c.id).unwrap_or(usize::MAX));
+    let items = state.store().article_cards(&ids).await?;
     let base = base_url(&state, &headers);
     let enc: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
     let ch = Channel {
